@@ -1,0 +1,129 @@
+/**
+ * Configuration, parsed once at the edge into a frozen typed object. Nothing below `main.ts` reads
+ * `process.env`. Every parser says what it expected, what it got, and how to fix it.
+ */
+import path from 'node:path';
+
+export type BackendKind = 'sqlite' | 'comet';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly backend: BackendKind;
+  /** Absolute path of the data directory (SQLite files, asset bytes, secrets). */
+  readonly dataDir: string;
+  /** Base URL clients use to reach this gateway (upload and download URLs are built on it). */
+  readonly publicUrl: string | null;
+  readonly cometUrl: string | null;
+  readonly cometUrlOverride: string | null;
+  readonly cometApiKey: string | null;
+  readonly redisUrl: string | null;
+  readonly cacheUrl: string | null;
+  /** Secret(s) that sign upload and download URLs; the first signs, all verify (rotation). */
+  readonly urlSecrets: readonly string[];
+  /** Seconds a signed upload or download URL stays valid. */
+  readonly urlTtlSeconds: number;
+  /** Largest asset accepted, in bytes (enforced while streaming). */
+  readonly maxAssetBytes: number;
+  /** Largest number of points in one `logMetrics` call. */
+  readonly maxMetricPoints: number;
+  /** Largest GraphQL request body, in bytes. */
+  readonly maxBodyBytes: number;
+  readonly logLevel: LogLevel;
+  readonly introspection: boolean;
+  /** Fill an empty data dir with demo data at start. */
+  readonly demo: boolean;
+  readonly production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function str(env: Env, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got '${raw}'`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === null) return fallback;
+  const lower = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name);
+  if (raw === null) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | null {
+  const raw = str(env, name);
+  if (raw === null) return null;
+  let protocol: string | null = null;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    /* reported below */
+  }
+  if (protocol === null || !protocols.includes(protocol)) {
+    throw new ConfigError(`${name} must be a URL such as ${protocols[0]}//host:port, got '${raw}'`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const MIB = 1024 * 1024;
+
+/** Parses the environment; throws `ConfigError` with one clear line on the first invalid variable. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const secrets = (str(env, 'TRACKQL_URL_SECRETS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const secret of secrets) {
+    if (secret.length < 16) throw new ConfigError('TRACKQL_URL_SECRETS entries must be at least 16 characters long');
+  }
+  const config: Config = {
+    port: int(env, 'TRACKQL_PORT', 4000, 0, 65535),
+    host: str(env, 'TRACKQL_HOST') ?? '127.0.0.1',
+    backend: oneOf<BackendKind>(env, 'TRACKQL_BACKEND', ['sqlite', 'comet'], 'sqlite'),
+    dataDir: path.resolve(cwd, str(env, 'TRACKQL_DATA_DIR') ?? '.trackql'),
+    publicUrl: url(env, 'TRACKQL_PUBLIC_URL', ['http:', 'https:']),
+    cometUrl: url(env, 'TRACKQL_COMET_URL', ['http:', 'https:']),
+    cometUrlOverride: url(env, 'COMET_URL_OVERRIDE', ['http:', 'https:']),
+    cometApiKey: str(env, 'COMET_API_KEY'),
+    redisUrl: url(env, 'TRACKQL_REDIS_URL', ['redis:', 'rediss:']),
+    cacheUrl: url(env, 'TRACKQL_CACHE_URL', ['redis:', 'rediss:']),
+    urlSecrets: secrets,
+    urlTtlSeconds: int(env, 'TRACKQL_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
+    maxAssetBytes: int(env, 'TRACKQL_MAX_ASSET_BYTES', 1024 * MIB, 1, Number.MAX_SAFE_INTEGER),
+    maxMetricPoints: int(env, 'TRACKQL_MAX_METRIC_POINTS', 10_000, 1, 1_000_000),
+    maxBodyBytes: int(env, 'TRACKQL_MAX_BODY_BYTES', 8 * MIB, 1024, 1024 * MIB),
+    logLevel: oneOf<LogLevel>(env, 'TRACKQL_LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
+    introspection: bool(env, 'TRACKQL_INTROSPECTION', true),
+    demo: bool(env, 'TRACKQL_DEMO', false),
+    production: env.NODE_ENV === 'production',
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,57 @@
+/**
+ * One set of DataLoaders per request (never shared across requests or API keys): each maps 1:1 onto a
+ * batch read of the port, so N nested fields of the same kind cost one port call per tick.
+ */
+import DataLoader from 'dataloader';
+import type {
+  Asset, Backend, Caller, Experiment, ExperimentModel, MetricHistory, MetricHistoryRequest, MetricSummary,
+  ModelVersion, Other, Parameter, Project, ProjectRef, RegisteredModel, RegisteredModelRef, Workspace,
+} from '../backends/port';
+
+/** Composite keys joined with a separator that cannot appear in names (names are validated). */
+const SEP = '\u0000';
+const refKey = (ref: { workspace: string; name: string }): string => `${ref.workspace}${SEP}${ref.name}`;
+
+export interface Loaders {
+  experiment: DataLoader<string, Experiment | null>;
+  children: DataLoader<string, Experiment[]>;
+  workspace: DataLoader<string, Workspace | null>;
+  project: DataLoader<ProjectRef, Project | null, string>;
+  metricSummaries: DataLoader<string, MetricSummary[]>;
+  metricHistory: DataLoader<MetricHistoryRequest, MetricHistory, string>;
+  parameters: DataLoader<string, Parameter[]>;
+  tags: DataLoader<string, string[]>;
+  others: DataLoader<string, Other[]>;
+  assets: DataLoader<string, Asset[]>;
+  experimentModels: DataLoader<string, ExperimentModel[]>;
+  registeredModel: DataLoader<RegisteredModelRef, RegisteredModel | null, string>;
+  modelVersions: DataLoader<RegisteredModelRef, ModelVersion[], string>;
+}
+
+export function createLoaders(backend: Backend, caller: Caller): Loaders {
+  // `maxBatchSize` keeps one SQL statement or upstream request bounded however large the page is.
+  const options = { maxBatchSize: 1000 } as const;
+  return {
+    experiment: new DataLoader((keys) => backend.getExperiments(caller, keys), options),
+    children: new DataLoader((keys) => backend.getChildExperiments(caller, keys), options),
+    workspace: new DataLoader((names) => backend.getWorkspaces(caller, names), options),
+    project: new DataLoader((refs) => backend.getProjects(caller, refs), { ...options, cacheKeyFn: refKey }),
+    metricSummaries: new DataLoader((keys) => backend.getMetricSummaries(caller, keys), options),
+    metricHistory: new DataLoader((requests) => backend.getMetricHistories(caller, requests), {
+      ...options,
+      cacheKeyFn: (r) => JSON.stringify([r.experimentKey, r.name, r.afterStep, r.beforeStep, r.first, r.after, r.samples]),
+    }),
+    parameters: new DataLoader((keys) => backend.getParameters(caller, keys), options),
+    tags: new DataLoader((keys) => backend.getTags(caller, keys), options),
+    others: new DataLoader((keys) => backend.getOthers(caller, keys), options),
+    assets: new DataLoader((keys) => backend.listAssets(caller, keys), options),
+    experimentModels: new DataLoader((keys) => backend.getExperimentModels(caller, keys), options),
+    registeredModel: new DataLoader((refs) => backend.getRegisteredModels(caller, refs), { ...options, cacheKeyFn: refKey }),
+    modelVersions: new DataLoader((refs) => backend.getModelVersions(caller, refs), { ...options, cacheKeyFn: refKey }),
+  };
+}
+
+/** Primes the experiment loader with rows a listing already returned, so nested lookups cost nothing. */
+export function primeExperiments(loaders: Loaders, experiments: readonly Experiment[]): void {
+  for (const e of experiments) loaders.experiment.prime(e.key, e);
+}

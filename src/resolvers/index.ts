@@ -1,0 +1,16 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AssetResolver, ExperimentModelResolver } from './asset.resolver';
+import { ExperimentMutations } from './experiment.mutations';
+import { ExperimentResolver } from './experiment.resolver';
+import { MetricPointResolver, MetricSummaryResolver } from './metric.resolver';
+import { ModelMutations } from './model.mutations';
+import { ModelVersionResolver, RegisteredModelResolver } from './model.resolver';
+import { ProjectResolver } from './project.resolver';
+import { QueryResolver } from './query.resolver';
+import { WorkspaceResolver } from './workspace.resolver';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [
+  QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
+  AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
+];

@@ -1,0 +1,98 @@
+import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
+import type { MetricPoint as PointData, MetricSummary as SummaryData } from '../backends/port';
+import { NonFiniteEnum } from '../schema/enums';
+import { MetricHistory, MetricPoint, MetricSummary } from '../schema/metric.type';
+import { classifyNonFinite } from '../services/metrics.service';
+import type { RequestContext } from './context';
+import { checkedFirst, unwrap } from './args';
+
+export const DEFAULT_HISTORY_PAGE = 1000;
+export const MAX_HISTORY_PAGE = 10_000;
+export const MAX_SAMPLES = 10_000;
+
+const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
+const nonFinite = (value: number) => classifyNonFinite(value) as NonFiniteEnum | null;
+
+@Resolver(() => MetricSummary)
+export class MetricSummaryResolver {
+  @FieldResolver(() => Float, { nullable: true, description: 'Last value; null when non-finite (see lastNonFinite).' })
+  last(@Root() m: SummaryData) {
+    return finite(m.last);
+  }
+
+  @FieldResolver(() => NonFiniteEnum, { nullable: true })
+  lastNonFinite(@Root() m: SummaryData) {
+    return nonFinite(m.last);
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: 'Smallest value (NaN ignored); null when non-finite (see minNonFinite).' })
+  min(@Root() m: SummaryData) {
+    return finite(m.min);
+  }
+
+  @FieldResolver(() => NonFiniteEnum, { nullable: true })
+  minNonFinite(@Root() m: SummaryData) {
+    return nonFinite(m.min);
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: 'Largest value (NaN ignored); null when non-finite (see maxNonFinite).' })
+  max(@Root() m: SummaryData) {
+    return finite(m.max);
+  }
+
+  @FieldResolver(() => NonFiniteEnum, { nullable: true })
+  maxNonFinite(@Root() m: SummaryData) {
+    return nonFinite(m.max);
+  }
+
+  @FieldResolver(() => MetricHistory, {
+    description:
+      'Points in step order (then timestamp). Raw by pages with `first`/`after`, or downsampled with `samples`: ' +
+      "at most that many points, keeping each bucket's min and max and the first and last point. " +
+      'Step bounds are exclusive and apply before paging or sampling.',
+  })
+  async history(
+    @Root() m: SummaryData,
+    @Ctx() ctx: RequestContext,
+    @Arg('afterStep', () => Int, { nullable: true }) afterStep: number | null,
+    @Arg('beforeStep', () => Int, { nullable: true }) beforeStep: number | null,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_HISTORY_PAGE, description: `At most ${MAX_HISTORY_PAGE}.` }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('samples', () => Int, { nullable: true, description: `Downsample to at most this many points (1 to ${MAX_SAMPLES}).` }) samples: number | null,
+  ): Promise<MetricHistory> {
+    checkedFirst(first, MAX_HISTORY_PAGE);
+    if (samples != null) checkedFirst(samples, MAX_SAMPLES, 'samples');
+    if (samples === 0) return emptyHistory();
+    const history = unwrap(
+      await ctx.loaders.metricHistory.load({ experimentKey: m.experimentKey, name: m.name, afterStep, beforeStep, first, after, samples }),
+    );
+    return {
+      points: history.points as MetricPoint[],
+      totalCount: history.totalCount,
+      sampled: history.sampled,
+      pageInfo: {
+        hasNextPage: history.hasNextPage,
+        hasPreviousPage: after != null,
+        startCursor: history.cursors[0] ?? null,
+        endCursor: history.cursors.at(-1) ?? null,
+      },
+    };
+  }
+}
+
+function emptyHistory(): MetricHistory {
+  return { points: [], totalCount: 0, sampled: true, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+}
+
+@Resolver(() => MetricPoint)
+export class MetricPointResolver {
+  @FieldResolver(() => Float, { nullable: true, description: 'The value; null when non-finite (see nonFinite).' })
+  value(@Root() p: PointData) {
+    return finite(p.value);
+  }
+
+  @FieldResolver(() => NonFiniteEnum, { nullable: true })
+  nonFinite(@Root() p: PointData) {
+    return nonFinite(p.value);
+  }
+}

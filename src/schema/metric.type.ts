@@ -1,0 +1,54 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from './connection.type';
+import { DateTimeScalar } from './scalars';
+
+@ObjectType({ description: 'Figures of one metric of one experiment, kept current on every write.' })
+export class MetricSummary {
+  @Field()
+  name!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Stored points; null when the backend cannot tell (Comet).' })
+  count!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Step of the last point.' })
+  lastStep!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Step at which `min` was logged.' })
+  minStep!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Step at which `max` was logged.' })
+  maxStep!: number | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  lastTimestamp!: number | null;
+}
+
+@ObjectType({ description: 'One logged value of a metric.' })
+export class MetricPoint {
+  @Field(() => Int)
+  step!: number;
+
+  @Field(() => Int, { nullable: true })
+  epoch!: number | null;
+
+  @Field(() => DateTimeScalar)
+  timestamp!: number;
+
+  @Field(() => String, { nullable: true, description: 'Run context, such as `train` or `validate`.' })
+  context!: string | null;
+}
+
+@ObjectType({ description: 'Points of one metric: a raw page, or a downsampled series when `samples` was given.' })
+export class MetricHistory {
+  @Field(() => [MetricPoint])
+  points!: MetricPoint[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: 'Points in the requested step range, before paging or sampling.' })
+  totalCount!: number;
+
+  @Field({ description: 'True when the points are a downsampled selection.' })
+  sampled!: boolean;
+}

@@ -1,0 +1,229 @@
+/** Inputs of the mutations. Values are validated in the services, which give BAD_USER_INPUT with a reason. */
+import { Field, Float, InputType, Int } from 'type-graphql';
+import { ExperimentStatusEnum, NonFiniteEnum } from './enums';
+import { DateTimeScalar, JSONObjectScalar, JSONScalar } from './scalars';
+
+@InputType()
+export class CreateProjectInput {
+  @Field()
+  workspace!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field({ defaultValue: false })
+  isPublic!: boolean;
+}
+
+@InputType({ description: 'A parameter value: a string, number or boolean (stored as its string form).' })
+export class ParameterInput {
+  @Field()
+  name!: string;
+
+  @Field(() => JSONScalar)
+  value!: unknown;
+}
+
+@InputType()
+export class CreateExperimentInput {
+  @Field()
+  workspace!: string;
+
+  @Field({ description: 'Project name; the project is created if it does not exist.' })
+  project!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  tags?: string[] | null;
+
+  @Field(() => [ParameterInput], { nullable: true })
+  parameters?: ParameterInput[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Key of the parent run, for nested (child) runs.' })
+  parentKey?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Defaults to now.' })
+  startedAt?: number | null;
+}
+
+@InputType()
+export class EndExperimentInput {
+  @Field()
+  experimentKey!: string;
+
+  @Field(() => ExperimentStatusEnum, { defaultValue: ExperimentStatusEnum.FINISHED, description: 'Not RUNNING.' })
+  status!: ExperimentStatusEnum;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Defaults to now.' })
+  endedAt?: number | null;
+}
+
+@InputType({ description: 'One metric value. Give `value`, or `nonFinite` for NaN and ±Infinity.' })
+export class MetricPointInput {
+  @Field()
+  name!: string;
+
+  @Field(() => Float, { nullable: true })
+  value?: number | null;
+
+  @Field(() => NonFiniteEnum, { nullable: true })
+  nonFinite?: NonFiniteEnum | null;
+
+  @Field(() => Int, { description: 'Integer >= 0.' })
+  step!: number;
+
+  @Field(() => Int, { nullable: true })
+  epoch?: number | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Defaults to the time the gateway received it.' })
+  timestamp?: number | null;
+
+  @Field(() => String, { nullable: true })
+  context?: string | null;
+}
+
+@InputType()
+export class LogMetricsInput {
+  @Field()
+  experimentKey!: string;
+
+  @Field(() => [MetricPointInput], { description: 'Stored all together or not at all (10,000 at most by default).' })
+  points!: MetricPointInput[];
+}
+
+@InputType()
+export class LogParametersInput {
+  @Field()
+  experimentKey!: string;
+
+  @Field(() => [ParameterInput])
+  parameters!: ParameterInput[];
+}
+
+@InputType()
+export class OtherInput {
+  @Field()
+  key!: string;
+
+  @Field(() => JSONScalar)
+  value!: unknown;
+}
+
+@InputType()
+export class LogOthersInput {
+  @Field()
+  experimentKey!: string;
+
+  @Field(() => [OtherInput])
+  others!: OtherInput[];
+}
+
+@InputType()
+export class TagsInput {
+  @Field()
+  experimentKey!: string;
+
+  @Field(() => [String])
+  tags!: string[];
+}
+
+@InputType()
+export class ExperimentKeyInput {
+  @Field()
+  experimentKey!: string;
+}
+
+@InputType()
+export class CreateAssetUploadInput {
+  @Field()
+  experimentKey!: string;
+
+  @Field({ description: 'A plain file name, optionally with relative folders (`plots/loss.png`); never `..`.' })
+  fileName!: string;
+
+  @Field({ defaultValue: 'asset' })
+  type!: string;
+
+  @Field(() => Int, { nullable: true })
+  step?: number | null;
+
+  @Field(() => JSONObjectScalar, { nullable: true })
+  metadata?: Record<string, unknown> | null;
+
+  @Field(() => String, { nullable: true, description: 'Group the asset under this experiment model name.' })
+  modelName?: string | null;
+}
+
+@InputType()
+export class RegisterModelInput {
+  @Field()
+  experimentKey!: string;
+
+  @Field({ description: 'Name of the experiment model (its assets were uploaded with this `modelName`).' })
+  experimentModelName!: string;
+
+  @Field({ description: 'Name in the registry.' })
+  registryName!: string;
+
+  @Field({ defaultValue: '1.0.0' })
+  version!: string;
+
+  @Field(() => String, { nullable: true, description: "Registry workspace; defaults to the experiment's." })
+  workspace?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field({ defaultValue: false })
+  isPublic!: boolean;
+
+  @Field(() => String, { nullable: true })
+  comment?: string | null;
+
+  @Field(() => String, { nullable: true })
+  stage?: string | null;
+
+  @Field(() => String, { nullable: true })
+  status?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  tags?: string[] | null;
+
+  @Field({ defaultValue: false, description: 'Also register the same-named models of child runs, recursively.' })
+  includeChildren!: boolean;
+}
+
+@InputType()
+export class UpdateModelVersionInput {
+  @Field()
+  workspace!: string;
+
+  @Field()
+  modelName!: string;
+
+  @Field()
+  version!: string;
+
+  @Field(() => String, { nullable: true })
+  stage?: string | null;
+
+  @Field(() => String, { nullable: true })
+  status?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the tags when given.' })
+  tags?: string[] | null;
+
+  @Field(() => String, { nullable: true })
+  comment?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Point these aliases at this version (moving them if needed).' })
+  addAliases?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  removeAliases?: string[] | null;
+}

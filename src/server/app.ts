@@ -1,0 +1,128 @@
+/**
+ * The composition root: config in, a listening gateway out. Builds the backend, services, schema, Apollo
+ * Server and the HTTP routes, and owns graceful shutdown.
+ */
+import 'reflect-metadata';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Backend } from '../backends/port';
+import { createSqliteBackend } from '../backends/sqlite';
+import type { Config } from '../config';
+import { InternalError, isTrackqlError } from '../errors';
+import { buildTrackqlSchema } from '../schema/build';
+import { createServices } from '../services';
+import { handleDownload, handleUpload } from './asset-routes';
+import { handleGraphql, type GatewayContext } from './graphql-route';
+import { sendError, sendJson } from './http-util';
+import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
+import { createLogger, type Logger } from './logger';
+import { createFormatError } from './plugins/errors';
+import { requestLogPlugin } from './plugins/request-log';
+import { loadUrlSecrets } from './secrets';
+
+export interface Gateway {
+  readonly url: string;
+  readonly server: Server;
+  readonly backend: Backend;
+  readonly logger: Logger;
+  /** Stops accepting, finishes in-flight requests, closes the backend. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function createBackend(config: Config): Promise<Backend> {
+  switch (config.backend) {
+    case 'sqlite':
+      return createSqliteBackend({ dataDir: config.dataDir });
+    case 'comet':
+      throw new Error("TRACKQL_BACKEND 'comet' is not available in this build");
+  }
+}
+
+export async function startGateway(config: Config, options: { logger?: Logger; backend?: Backend } = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const backend = options.backend ?? (await createBackend(config));
+  const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir));
+  const schema = await buildTrackqlSchema();
+  const server = createServer();
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(logger),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(logger)],
+  });
+  await apollo.start();
+
+  const baseUrl = (req: IncomingMessage): string => {
+    if (config.publicUrl) return config.publicUrl;
+    const host = req.headers.host;
+    return host && /^[A-Za-z0-9.[\]:-]+$/.test(host) ? `http://${host}` : `http://${config.host}:${config.port}`;
+  };
+  const graphqlDeps = { apollo, backend, services, config, baseUrl };
+  const assetDeps = { backend, assets: services.assets, logger };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const { pathname } = url;
+    const method = req.method ?? 'GET';
+    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/readyz') {
+      const readiness = await backend.readiness();
+      return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'unavailable', ...readiness.detail });
+    }
+    if (pathname === '/graphql' || pathname === '/graphql/') {
+      if (method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+        return void res.end(IDE_HTML);
+      }
+      return handleGraphql(req, res, url, graphqlDeps);
+    }
+    if (pathname.startsWith(IDE_ASSET_PREFIX) && method === 'GET') {
+      const asset = ideAsset(pathname.slice(IDE_ASSET_PREFIX.length));
+      if (asset) {
+        res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': 'public, max-age=86400' });
+        return void res.end(asset.body);
+      }
+    }
+    if (pathname === '/assets/upload' && method === 'PUT') return handleUpload(req, res, url, assetDeps);
+    if (pathname.startsWith('/assets/') && (method === 'GET' || method === 'HEAD')) return handleDownload(req, res, url, assetDeps);
+    sendJson(res, 404, { errors: [{ message: `No route for ${method} ${pathname}`, extensions: { code: 'NOT_FOUND' } }] });
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((err: unknown) => {
+      if (isTrackqlError(err)) {
+        if (!res.headersSent) sendError(res, err);
+        else res.destroy();
+        return;
+      }
+      logger.error('unhandled route error', { error: err, path: req.url?.split('?')[0] });
+      if (!res.headersSent) sendError(res, new InternalError());
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info('listening', { url: `${url}/graphql`, backend: config.backend, dataDir: config.backend === 'sqlite' ? config.dataDir : undefined });
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      await apollo.stop(); // the drain plugin closes the server and waits for in-flight requests
+      await backend.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { url, server, backend, logger, stop };
+}

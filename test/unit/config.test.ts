@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('gives working defaults on an empty environment', () => {
+    const config = loadConfig({}, '/srv');
+    expect(config).toMatchObject({
+      port: 4000, host: '127.0.0.1', backend: 'sqlite', dataDir: path.resolve('/srv/.trackql'),
+      maxMetricPoints: 10_000, introspection: true, redisUrl: null, cacheUrl: null,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ TRACKQL_BACKEND: 'postgres' }, "TRACKQL_BACKEND must be 'sqlite' or 'comet', got 'postgres'"],
+    [{ TRACKQL_PORT: 'http' }, "TRACKQL_PORT must be a whole number, got 'http'"],
+    [{ TRACKQL_PORT: '70000' }, 'TRACKQL_PORT must be between 0 and 65535, got 70000'],
+    [{ TRACKQL_REDIS_URL: 'localhost:6379' }, "TRACKQL_REDIS_URL must be a URL such as redis://host:port, got 'localhost:6379'"],
+    [{ TRACKQL_COMET_URL: 'ftp://x' }, "TRACKQL_COMET_URL must be a URL such as http://host:port, got 'ftp://x'"],
+    [{ TRACKQL_INTROSPECTION: 'maybe' }, "TRACKQL_INTROSPECTION must be true or false, got 'maybe'"],
+    [{ TRACKQL_URL_SECRETS: 'short' }, 'TRACKQL_URL_SECRETS entries must be at least 16 characters long'],
+  ])('refuses %j with one clear line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      TRACKQL_PORT: '8080', TRACKQL_HOST: '0.0.0.0', TRACKQL_BACKEND: 'comet', TRACKQL_DATA_DIR: '/data',
+      TRACKQL_COMET_URL: 'https://comet.example.com/', COMET_API_KEY: 'abc', TRACKQL_REDIS_URL: 'redis://127.0.0.1:6379',
+      TRACKQL_MAX_METRIC_POINTS: '500', TRACKQL_URL_SECRETS: 'aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb',
+    });
+    expect(config).toMatchObject({
+      port: 8080, host: '0.0.0.0', backend: 'comet', dataDir: '/data', cometUrl: 'https://comet.example.com',
+      cometApiKey: 'abc', redisUrl: 'redis://127.0.0.1:6379', maxMetricPoints: 500,
+      urlSecrets: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
+    });
+  });
+});

@@ -1,0 +1,39 @@
+import type { Backend, MetricPointInput } from '../../src/backends/port';
+import { BadUserInputError, PayloadTooLargeError } from '../../src/errors';
+import { ANONYMOUS } from '../../src/server/identity';
+import { MetricsService } from '../../src/services/metrics.service';
+
+function recordingBackend() {
+  const calls: MetricPointInput[][] = [];
+  const backend = { logMetrics: async (_c: unknown, _k: string, points: MetricPointInput[]) => { calls.push(points); return 'ACCEPTED' as const; } };
+  return { backend: backend as unknown as Backend, calls };
+}
+
+describe('MetricsService.logMetrics', () => {
+  it('maps nonFinite to NaN and infinities and stamps missing timestamps', async () => {
+    const { backend, calls } = recordingBackend();
+    const service = new MetricsService(backend, 10, () => 1234);
+    await service.logMetrics(ANONYMOUS, 'abc', [
+      { name: 'loss', nonFinite: 'NAN', step: 0 },
+      { name: 'loss', nonFinite: 'INFINITY', step: 1 },
+      { name: 'loss', nonFinite: 'NEGATIVE_INFINITY', step: 2, timestamp: 99 },
+      { name: ' loss ', value: 0.5, step: 3 },
+    ]);
+    expect(calls[0].map((p) => [p.name, p.value, p.timestamp])).toEqual([
+      ['loss', Number.NaN, 1234], ['loss', Infinity, 1234], ['loss', -Infinity, 99], ['loss', 0.5, 1234],
+    ]);
+  });
+
+  it('refuses the whole batch when one point is bad, before touching the backend', async () => {
+    const { backend, calls } = recordingBackend();
+    const service = new MetricsService(backend, 10);
+    await expect(service.logMetrics(ANONYMOUS, 'abc', [{ name: 'a', value: 1, step: 0 }, { name: 'a', value: 1, step: -1 }]))
+      .rejects.toThrow(new BadUserInputError('points[1].step must be an integer >= 0, got -1'));
+    await expect(service.logMetrics(ANONYMOUS, 'abc', [{ name: 'a', value: 1, nonFinite: 'NAN', step: 0 }]))
+      .rejects.toThrow('points[0] must have exactly one of value or nonFinite');
+    await expect(service.logMetrics(ANONYMOUS, 'abc', new Array(11).fill({ name: 'a', value: 1, step: 0 })))
+      .rejects.toThrow(PayloadTooLargeError);
+    await expect(service.logMetrics(ANONYMOUS, 'abc', [])).rejects.toThrow(BadUserInputError);
+    expect(calls).toHaveLength(0);
+  });
+});
