@@ -51,6 +51,8 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would re-raise the signal and skip our clean exit.
+    stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(logger)],
   });

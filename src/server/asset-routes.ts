@@ -28,11 +28,6 @@ function tokenError(result: Exclude<VerifyResult, { ok: true }>): TrackqlError {
   }
 }
 
-function callerOf(keyId: string) {
-  // The signed token stands for the caller it was issued to; the raw key never travels in a URL.
-  return { apiKey: null, keyId };
-}
-
 export async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, deps: AssetRouteDeps): Promise<void> {
   const verified = deps.assets.verifyUpload(url.searchParams.get('token') ?? '');
   if (!verified.ok) {
@@ -46,7 +41,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
     return sendError(res, new PayloadTooLargeError(`Asset is ${declared} bytes; the limit is ${deps.assets.maxBytes}`, { limit: deps.assets.maxBytes }));
   }
   try {
-    const asset = await deps.assets.putVerified(callerOf(verified.claims.keyId), verified.claims, req);
+    const asset = await deps.assets.putVerified(deps.assets.callerOf(verified.claims), verified.claims, req);
     sendJson(res, 201, { asset: { ...asset, metadata: asset.metadata } });
   } catch (err) {
     if (!isTrackqlError(err)) throw err;
@@ -64,7 +59,8 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   if (parts[0] !== claims.experimentKey || parts[1] !== claims.assetId) {
     return sendError(res, new UnauthenticatedError('This URL is not a valid signed asset URL'));
   }
-  const caller = callerOf(claims.keyId);
+  // The signed token stands for the caller it was issued to; its key travels only sealed.
+  const caller = deps.assets.callerOf(claims);
   // Metadata first (size for the range), then one stream of just the bytes asked for.
   const [listed] = await deps.backend.listAssets(caller, [claims.experimentKey]);
   if (listed instanceof Error) throw listed;

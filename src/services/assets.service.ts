@@ -46,8 +46,18 @@ export class AssetsService {
     if (experiment instanceof Error) throw experiment;
     if (!experiment) throw new NotFoundError(`No experiment with key '${experimentKey}'`, { field: 'experimentKey' });
     const exp = Math.floor(this.now() / 1000) + this.ttlSeconds;
-    const token = this.signer.sign({ purpose: 'upload', keyId: caller.keyId, experimentKey, exp, ...claims });
+    const token = this.signer.sign({ purpose: 'upload', keyId: caller.keyId, experimentKey, exp, ...claims, ...this.sealedKey(caller) });
     return { path: `/assets/upload?token=${token}`, expiresAt: exp * 1000 };
+  }
+
+  /** The caller a verified token was issued to, with its API key unsealed (a backend like Comet needs it). */
+  callerOf(claims: TokenClaims): Caller {
+    const apiKey = typeof claims.sk === 'string' ? this.signer.unseal(claims.sk) : null;
+    return { apiKey, keyId: claims.keyId };
+  }
+
+  private sealedKey(caller: Caller): { sk?: string } {
+    return caller.apiKey ? { sk: this.signer.seal(caller.apiKey) } : {};
   }
 
   verifyUpload(token: string): VerifyResult {
@@ -74,7 +84,7 @@ export class AssetsService {
   /** A signed download path for an asset the caller can read. */
   downloadPath(caller: Caller, asset: Asset): string {
     const exp = Math.floor(this.now() / 1000) + this.ttlSeconds;
-    const token = this.signer.sign({ purpose: 'download', keyId: caller.keyId, experimentKey: asset.experimentKey, assetId: asset.assetId, exp });
+    const token = this.signer.sign({ purpose: 'download', keyId: caller.keyId, experimentKey: asset.experimentKey, assetId: asset.assetId, exp, ...this.sealedKey(caller) });
     const base = asset.fileName.split('/').at(-1) ?? 'asset';
     return `/assets/${encodeURIComponent(asset.experimentKey)}/${encodeURIComponent(asset.assetId)}/${encodeURIComponent(base)}?token=${token}`;
   }

@@ -3,7 +3,7 @@
  * base64url(HMAC-SHA256). The first secret signs; every configured secret verifies, so an operator can
  * rotate by prepending a new secret and dropping the old one after the longest TTL has passed.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type TokenPurpose = 'upload' | 'download';
 
@@ -53,6 +53,38 @@ export class UrlSigner {
     if (claims.purpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < this.now()) return { ok: false, reason: 'expired' };
     return { ok: true, claims };
+  }
+
+  /**
+   * Encrypts a value (AES-256-GCM) for a URL. Used for the caller's API key, which an upload needs upstream
+   * but must never appear readable in a URL or a log.
+   */
+  seal(plaintext: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey(this.secrets[0]), iv);
+    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64url');
+  }
+
+  /** Decrypts what `seal` made with any configured secret; null when none can. */
+  unseal(sealed: string): string | null {
+    const raw = Buffer.from(sealed, 'base64url');
+    if (raw.length < 29) return null;
+    for (const secret of this.secrets) {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey(secret), raw.subarray(0, 12));
+        decipher.setAuthTag(raw.subarray(12, 28));
+        return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      } catch {
+        /* try the next secret */
+      }
+    }
+    return null;
+  }
+
+  private encryptionKey(secret: string): Buffer {
+    // A key of its own, derived from the signing secret, so the MAC key is never reused for encryption.
+    return createHash('sha256').update(`trackql-seal:${secret}`).digest();
   }
 
   private mac(secret: string, body: string): string {

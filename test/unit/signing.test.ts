@@ -37,3 +37,15 @@ describe('UrlSigner', () => {
     expect(old.verify(rotated.sign(claims), 'upload')).toEqual({ ok: false, reason: 'forged' });
   });
 });
+
+describe('UrlSigner.seal', () => {
+  it('round-trips a value, unreadable in the sealed form, across a rotation', () => {
+    const old = new UrlSigner(['secret-number-one-xx']);
+    const sealed = old.seal('my-api-key');
+    expect(sealed).not.toContain('my-api-key');
+    expect(Buffer.from(sealed, 'base64url').toString('latin1')).not.toContain('my-api-key');
+    expect(new UrlSigner(['secret-number-two-xx', 'secret-number-one-xx']).unseal(sealed)).toBe('my-api-key');
+    expect(new UrlSigner(['secret-number-two-xx']).unseal(sealed)).toBeNull();
+    expect(old.unseal('garbage')).toBeNull();
+  });
+});

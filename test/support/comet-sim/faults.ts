@@ -1,0 +1,58 @@
+/**
+ * Fault injection: a fraction of matching requests is answered with an error status (optionally with
+ * `Retry-After`) or left hanging. Which requests fail is decided by a PRNG seeded by the caller, drawn once
+ * per matching request in arrival order, so a run is reproducible.
+ */
+import { seededRandom } from './sampling';
+
+export interface FaultOptions {
+  /** Fraction of matching requests that fail, 0..1. Default 0 (no faults). */
+  rate?: number;
+  /** Status of a failed request. Default 503. */
+  status?: 429 | 503 | 500;
+  /** `Retry-After` in seconds on failures; null or undefined sends none (Comet's use of it is unverified, §8). */
+  retryAfterSeconds?: number | null;
+  /** Hang instead of answering: the response never comes (until the client gives up or the sim stops). */
+  timeout?: boolean;
+  /** PRNG seed. Default 1. */
+  seed?: number;
+  /** Only requests whose route key (e.g. `GET experiment/tags`) matches fail. Default: all routes. */
+  routes?: RegExp;
+}
+
+export type Fault =
+  | { readonly kind: 'hang' }
+  | { readonly kind: 'status'; readonly status: number; readonly retryAfterSeconds: number | null };
+
+const DEFAULT_STATUS = 503;
+const DEFAULT_SEED = 1;
+
+export class FaultInjector {
+  #rate = 0;
+  #fault: Fault = { kind: 'status', status: DEFAULT_STATUS, retryAfterSeconds: null };
+  #routes: RegExp | undefined;
+  #random = seededRandom(DEFAULT_SEED);
+
+  /** Replaces the whole fault configuration (unset options take their defaults) and restarts the PRNG. */
+  set(options: FaultOptions): void {
+    const { rate = 0, status = DEFAULT_STATUS, retryAfterSeconds = null, timeout = false, seed = DEFAULT_SEED, routes } = options;
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`comet-sim: fault rate must be within 0..1, got ${rate}`);
+    if (retryAfterSeconds !== null && !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)) {
+      throw new RangeError(`comet-sim: retryAfterSeconds must be a whole number of seconds or null, got ${retryAfterSeconds}`);
+    }
+    this.#rate = rate;
+    this.#fault = timeout ? { kind: 'hang' } : { kind: 'status', status, retryAfterSeconds };
+    this.#routes = routes;
+    this.#random = seededRandom(seed);
+  }
+
+  /** The fault for this request, or null to serve it normally. */
+  decide(routeKey: string): Fault | null {
+    if (this.#rate === 0) return null;
+    if (this.#routes !== undefined) {
+      this.#routes.lastIndex = 0; // a /g or /y RegExp keeps state between test() calls
+      if (!this.#routes.test(routeKey)) return null;
+    }
+    return this.#random() < this.#rate ? this.#fault : null;
+  }
+}
