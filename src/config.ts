@@ -30,6 +30,14 @@ export interface Config {
   readonly maxMetricPoints: number;
   /** Largest GraphQL request body, in bytes. */
   readonly maxBodyBytes: number;
+  /** Query limits, checked before any resolver runs. */
+  readonly limits: {
+    readonly maxDocumentBytes: number;
+    readonly maxDepth: number;
+    readonly maxCost: number;
+    readonly maxAliases: number;
+    readonly maxRootFields: number;
+  };
   readonly logLevel: LogLevel;
   readonly introspection: boolean;
   /** Fill an empty data dir with demo data at start. */
@@ -120,6 +128,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxAssetBytes: int(env, 'TRACKQL_MAX_ASSET_BYTES', 1024 * MIB, 1, Number.MAX_SAFE_INTEGER),
     maxMetricPoints: int(env, 'TRACKQL_MAX_METRIC_POINTS', 10_000, 1, 1_000_000),
     maxBodyBytes: int(env, 'TRACKQL_MAX_BODY_BYTES', 8 * MIB, 1024, 1024 * MIB),
+    limits: Object.freeze({
+      maxDocumentBytes: int(env, 'TRACKQL_MAX_DOCUMENT_BYTES', 32 * 1024, 256, 8 * MIB),
+      maxDepth: int(env, 'TRACKQL_MAX_DEPTH', 15, 2, 100),
+      maxCost: int(env, 'TRACKQL_MAX_COST', 250_000, 10, 1_000_000_000),
+      maxAliases: int(env, 'TRACKQL_MAX_ALIASES', 30, 0, 10_000),
+      maxRootFields: int(env, 'TRACKQL_MAX_ROOT_FIELDS', 20, 1, 10_000),
+    }),
     logLevel: oneOf<LogLevel>(env, 'TRACKQL_LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     introspection: bool(env, 'TRACKQL_INTROSPECTION', true),
     demo: bool(env, 'TRACKQL_DEMO', false),

@@ -48,6 +48,11 @@ export class TrackqlError extends Error {
   toGraphQLError(): GraphQLError {
     return new GraphQLError(this.message, { extensions: { ...this.extensions, code: this.code } });
   }
+
+  /** For errors raised before execution (plugins): Apollo answers with this HTTP status and no data. */
+  toRequestError(): GraphQLError {
+    return new GraphQLError(this.message, { originalError: this, extensions: { ...this.extensions, code: this.code, http: { status: this.httpStatus } } });
+  }
 }
 
 export class BadUserInputError extends TrackqlError {
@@ -110,6 +115,15 @@ export class UnreachableCaseError extends Error {
 
 export function isTrackqlError(err: unknown): err is TrackqlError {
   return err instanceof TrackqlError;
+}
+
+/** The coded error inside a chain of wrapping errors (GraphQL wraps what resolvers and plugins throw). */
+export function findTrackqlError(err: unknown): TrackqlError | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth += 1) {
+    if (e instanceof TrackqlError) return e;
+    e = (e as { originalError?: unknown }).originalError;
+  }
+  return null;
 }
 
 export class InternalError extends TrackqlError {

@@ -20,6 +20,7 @@ import { sendError, sendJson } from './http-util';
 import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
 import { createLogger, type Logger } from './logger';
 import { createFormatError } from './plugins/errors';
+import { queryLimitsPlugin } from './plugins/limits';
 import { requestLogPlugin } from './plugins/request-log';
 import { loadUrlSecrets } from './secrets';
 
@@ -54,7 +55,12 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would re-raise the signal and skip our clean exit.
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(logger)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      requestLogPlugin(logger),
+      queryLimitsPlugin(schema, config.limits),
+    ],
   });
   await apollo.start();
 

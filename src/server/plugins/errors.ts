@@ -6,15 +6,16 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ErrorCode, isTrackqlError } from '../../errors';
+import { ErrorCode, findTrackqlError } from '../../errors';
 import type { Logger } from '../logger';
 
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
-    if (isTrackqlError(original)) {
-      return { ...base, message: original.message, extensions: { ...original.extensions, code: original.code } };
+    const coded = findTrackqlError(error);
+    if (coded) {
+      return { ...base, message: coded.message, extensions: { ...coded.extensions, code: coded.code } };
     }
     if (original instanceof GraphQLError) {
       const code = formatted.extensions?.code;

@@ -1,0 +1,127 @@
+/**
+ * Query limits, checked after validation and before any resolver runs: document size, depth, aliases,
+ * root fields and cost. Cost counts one per field, and multiplies the cost of a list's selection by the
+ * size the caller asked for (`first`, `samples`, the number of `keys`), so a query that would fan out to a
+ * million nodes is refused up front with QUERY_TOO_COMPLEX.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLObjectType, type GraphQLSchema,
+  type OperationDefinitionNode, type SelectionSetNode, getNamedType, isObjectType, Kind,
+} from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values';
+import { QueryTooComplexError } from '../../errors';
+
+export interface QueryLimits {
+  maxDocumentBytes: number;
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxRootFields: number;
+}
+
+export interface QueryMeasure {
+  depth: number;
+  cost: number;
+  aliases: number;
+  rootFields: number;
+}
+
+/** Arguments that say how many items a list field returns. */
+const SIZE_ARGUMENTS = ['first', 'samples'] as const;
+
+export function measureOperation(
+  schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown>,
+): QueryMeasure {
+  let aliases = 0;
+  let maxDepth = 0;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return { depth: 0, cost: 0, aliases: 0, rootFields: 0 };
+
+  const walk = (set: SelectionSetNode, parent: GraphQLObjectType | null, depth: number, seen: ReadonlySet<string>): number => {
+    maxDepth = Math.max(maxDepth, depth);
+    let cost = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.alias) aliases += 1;
+        cost += fieldCost(selection, parent, depth, seen);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const typed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        cost += walk(selection.selectionSet, isObjectType(typed) ? typed : null, depth, seen);
+      } else {
+        const fragment = fragments[selection.name.value];
+        // A fragment spread inside itself is refused by validation; `seen` guards the walk regardless.
+        if (!fragment || seen.has(fragment.name.value)) continue;
+        const typed = schema.getType(fragment.typeCondition.name.value);
+        cost += walk(fragment.selectionSet, isObjectType(typed) ? typed : null, depth, new Set([...seen, fragment.name.value]));
+      }
+    }
+    return cost;
+  };
+
+  const fieldCost = (node: FieldNode, parent: GraphQLObjectType | null, depth: number, seen: ReadonlySet<string>): number => {
+    const def: GraphQLField<unknown, unknown> | undefined = parent?.getFields()[node.name.value];
+    if (!node.selectionSet) return 1;
+    const named = def ? getNamedType(def.type) : null;
+    // Abstract types (Node) are walked without a parent type until a fragment names one: fields count 1 each.
+    const child = named && isObjectType(named) ? named : null;
+    return 1 + multiplier(node, def, variables) * walk(node.selectionSet, child, depth + 1, seen);
+  };
+
+  const rootCost = walk(operation.selectionSet, root, 1, new Set());
+  const rootFields = operation.selectionSet.selections.length;
+  return { depth: maxDepth, cost: rootCost, aliases, rootFields };
+}
+
+function multiplier(node: FieldNode, def: GraphQLField<unknown, unknown> | undefined, variables: Record<string, unknown>): number {
+  if (!def) return 1;
+  let args: Record<string, unknown>;
+  try {
+    args = getArgumentValues(def, node, variables);
+  } catch {
+    return 1; // bad arguments are reported by execution with a precise message
+  }
+  let size = 1;
+  for (const name of SIZE_ARGUMENTS) {
+    const value = args[name];
+    if (typeof value === 'number' && value > size) size = value;
+  }
+  if (Array.isArray(args.keys)) size = Math.max(size, args.keys.length);
+  return size;
+}
+
+export function checkLimits(measure: QueryMeasure, limits: QueryLimits): void {
+  const over = (what: string, value: number, max: number, variable: string) => {
+    throw new QueryTooComplexError(`Query ${what} is ${value}; the limit is ${max} (${variable})`, { measured: value, limit: max, setting: variable });
+  };
+  if (measure.depth > limits.maxDepth) over('depth', measure.depth, limits.maxDepth, 'TRACKQL_MAX_DEPTH');
+  if (measure.aliases > limits.maxAliases) over('aliases', measure.aliases, limits.maxAliases, 'TRACKQL_MAX_ALIASES');
+  if (measure.rootFields > limits.maxRootFields) over('root fields', measure.rootFields, limits.maxRootFields, 'TRACKQL_MAX_ROOT_FIELDS');
+  if (measure.cost > limits.maxCost) over('cost', measure.cost, limits.maxCost, 'TRACKQL_MAX_COST');
+}
+
+export function queryLimitsPlugin<T extends object>(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        // Apollo answers errors thrown here as request errors, before execution; earlier hooks would give a 500.
+        async didResolveOperation({ operation, document, request, source }) {
+          try {
+            const bytes = Buffer.byteLength(source ?? request.query ?? '');
+            if (bytes > limits.maxDocumentBytes) {
+              throw new QueryTooComplexError(`Query document is ${bytes} bytes; the limit is ${limits.maxDocumentBytes} (TRACKQL_MAX_DOCUMENT_BYTES)`, {
+                measured: bytes, limit: limits.maxDocumentBytes, setting: 'TRACKQL_MAX_DOCUMENT_BYTES',
+              });
+            }
+            if (!operation) return; // Apollo reports the missing operation itself
+            const fragments: Record<string, FragmentDefinitionNode> = {};
+            for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+            checkLimits(measureOperation(schema, operation, fragments, request.variables ?? {}), limits);
+          } catch (err) {
+            throw err instanceof QueryTooComplexError ? err.toRequestError() : err;
+          }
+        },
+      };
+    },
+  };
+}

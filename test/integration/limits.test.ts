@@ -1,0 +1,51 @@
+/** Query limits answer QUERY_TOO_COMPLEX before any resolver runs, and let the example dashboard queries through. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { codes, gql, gqlOk, ROOT, startChildGateway, type ChildGateway } from '../support/gateway';
+
+let gw: ChildGateway;
+beforeAll(async () => {
+  gw = await startChildGateway({ TRACKQL_MAX_DEPTH: '12', TRACKQL_MAX_COST: '100000', TRACKQL_MAX_ALIASES: '5', TRACKQL_MAX_ROOT_FIELDS: '4', TRACKQL_MAX_DOCUMENT_BYTES: '4096' });
+  await gqlOk(gw.url, 'mutation { createProject(input: {workspace: "w", name: "p"}) { project { name } } }');
+});
+afterAll(() => gw.dispose());
+
+describe('query limits', () => {
+  it('lets the example operations through', async () => {
+    const dashboard = readFileSync(path.join(ROOT, 'examples', 'operations', 'dashboard.graphql'), 'utf8');
+    const res = await gql(gw.url, dashboard, { workspace: 'w', project: 'p' });
+    expect(res.errors).toBeUndefined();
+    const curve = readFileSync(path.join(ROOT, 'examples', 'operations', 'history.graphql'), 'utf8');
+    expect((await gql(gw.url, curve, { key: 'nope', metric: 'loss' })).errors).toBeUndefined();
+  });
+
+  it('refuses a query whose lists multiply past the cost limit', async () => {
+    const res = await gql(gw.url, `{ project(workspace: "w", name: "p") { experiments(first: 1000) { nodes { metrics { history(samples: 10000) { points { step value } } } } } } }`);
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(res.errors?.[0].message).toMatch(/cost is \d+; the limit is 100000 \(TRACKQL_MAX_COST\)/);
+    expect(res.data).toBeUndefined();
+  });
+
+  it('counts variables in the cost', async () => {
+    const query = `query($n: Int!) { project(workspace: "w", name: "p") { experiments(first: $n) { nodes { metrics { history(first: $n) { points { step } } } } } } }`;
+    expect(codes(await gql(gw.url, query, { n: 1000 }))).toEqual(['QUERY_TOO_COMPLEX']);
+    expect((await gql(gw.url, query, { n: 10 })).errors).toBeUndefined();
+  });
+
+  it('refuses deep queries, too many aliases, too many root fields and big documents', async () => {
+    let deep = 'key';
+    for (let i = 0; i < 12; i += 1) deep = `parent { ${deep} }`;
+    expect(codes(await gql(gw.url, `{ experiment(key: "x") { ${deep} } }`))).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(codes(await gql(gw.url, `{ workspaces { ${Array.from({ length: 6 }, (_, i) => `a${i}: name`).join(' ')} } }`))).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(codes(await gql(gw.url, `{ ${Array.from({ length: 5 }, (_, i) => `w${i}: workspaces { name }`).join(' ')} }`))).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(codes(await gql(gw.url, `{ workspaces { name } } # ${'x'.repeat(5000)}`))).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it('counts fragments and does not loop on fragment cycles', async () => {
+    const res = await gql(gw.url, `query { experiment(key: "x") { ...A } } fragment A on Experiment { parent { ...B } } fragment B on Experiment { parent { ...A } }`);
+    expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+    const nested = `query { project(workspace: "w", name: "p") { experiments(first: 1000) { nodes { ...M } } } } fragment M on Experiment { metrics { history(first: 10000) { points { step } } } }`;
+    expect(codes(await gql(gw.url, nested))).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+});
