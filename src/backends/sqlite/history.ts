@@ -1,0 +1,220 @@
+/**
+ * Metric histories: raw pages by cursor, or a downsampled view of the whole range.
+ *
+ * Step ranges from the port are exclusive (afterStep < step < beforeStep); here they become inclusive
+ * `from..to`, applied before paging, counting and sampling.
+ */
+import { BadUserInputError, isTrackqlError } from '../../errors';
+import type { MetricHistory, MetricHistoryRequest } from '../port';
+import { decodeCursor, encodeCursor } from './codec';
+import type { Db } from './db';
+import { blockFirstStep, blockLastStep, blockOf, type BlockExtremes, type BlockStore } from './metric-blocks';
+import {
+  MAX_SAMPLES,
+  blocksPerBucket,
+  bucketCount,
+  bucketOf,
+  mergeIntoBucket,
+  pickSampleIndices,
+  seriesKey,
+} from './sampling';
+import { NO_LIMIT, SeriesReader, toMetricPoint, toStoredPoint, type StoredPoint } from './series-reader';
+import { compareSeriesOrder, foldExtremes, type SeriesPoint } from './series-order';
+
+/** Points per raw page when `first` is absent. */
+export const DEFAULT_HISTORY_PAGE = 1_000;
+/** Largest raw page. */
+export const MAX_HISTORY_PAGE = 10_000;
+/**
+ * Ranges up to this many points may be downsampled by a pass over every point (exact equal-count buckets)
+ * when the block rollups are too coarse for the requested resolution; bigger ranges always use the rollups.
+ */
+export const RAW_SAMPLING_LIMIT = 200_000;
+
+const HISTORY_CURSOR = 'h';
+const MIN_STEP = Number.MIN_SAFE_INTEGER;
+const MAX_STEP = Number.MAX_SAFE_INTEGER;
+
+interface SeriesRef {
+  id: number;
+  experiment_key: string;
+  name: string;
+  count: number;
+}
+
+interface StepRange {
+  from: number;
+  to: number;
+}
+
+const refKey = (experimentKey: string, name: string): string => `${experimentKey}\u0000${name}`;
+
+const emptyHistory = (sampled: boolean): MetricHistory => ({
+  points: [],
+  cursors: [],
+  hasNextPage: false,
+  totalCount: 0,
+  sampled,
+});
+
+export class HistoryReader {
+  readonly #db: Db;
+  readonly #blocks: BlockStore;
+  readonly #series: SeriesReader;
+  readonly #resolve;
+
+  constructor(db: Db, blocks: BlockStore) {
+    this.#db = db;
+    this.#blocks = blocks;
+    this.#series = new SeriesReader(db);
+    this.#resolve = db.prepare<[string], SeriesRef>(
+      `SELECT id, experiment_key, name, count FROM metrics
+       WHERE (experiment_key, name) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`,
+    );
+  }
+
+  /** One history per request, in request order; an invalid request gets its error in its slot. */
+  read(requests: readonly MetricHistoryRequest[]): (MetricHistory | Error)[] {
+    // One read transaction: counts and points come from the same snapshot even if another process writes.
+    return this.#db.transaction(() => {
+      const wanted = requests.map((request) => [request.experimentKey, request.name.trim()]);
+      const refs = new Map(this.#resolve.all(JSON.stringify(wanted)).map((ref) => [refKey(ref.experiment_key, ref.name), ref]));
+      return requests.map((request, index) => {
+        try {
+          return this.#readOne(refs.get(refKey(wanted[index][0], wanted[index][1])), request);
+        } catch (error) {
+          if (isTrackqlError(error)) return error;
+          throw error;
+        }
+      });
+    })();
+  }
+
+  #readOne(ref: SeriesRef | undefined, request: MetricHistoryRequest): MetricHistory {
+    const range = stepRange(request);
+    const sampled = request.samples !== null && request.samples !== undefined;
+    const samples = sampled ? checkSamples(request.samples as number) : 0;
+    const first = sampled ? 0 : checkFirst(request.first);
+    const cursor = !sampled && request.after ? decodeHistoryCursor(request.after) : null;
+    if (ref === undefined || range.from > range.to) return emptyHistory(sampled);
+    const totalCount = this.#count(ref, range);
+    if (sampled) {
+      const points = this.#sample(ref.id, range, samples, totalCount);
+      return { points: points.map(toMetricPoint), cursors: [], hasNextPage: false, totalCount, sampled: true };
+    }
+    const rows = this.#series.page(ref.id, range.from, range.to, first + 1, cursor);
+    const points = rows.slice(0, first);
+    return {
+      points: points.map(toMetricPoint),
+      cursors: points.map((point) => encodeCursor(HISTORY_CURSOR, [point.step, point.timestamp, point.seq])),
+      hasNextPage: rows.length > first,
+      totalCount,
+      sampled: false,
+    };
+  }
+
+  /** Points in the range: whole inner blocks from the rollups, the two edge blocks counted raw. */
+  #count(ref: SeriesRef, { from, to }: StepRange): number {
+    if (from === MIN_STEP && to === MAX_STEP) return ref.count;
+    const fromBlock = blockOf(from);
+    const toBlock = blockOf(to);
+    if (toBlock - fromBlock <= 1) return this.#series.count(ref.id, from, to);
+    return (
+      this.#series.count(ref.id, from, blockLastStep(fromBlock)) +
+      this.#blocks.count(ref.id, fromBlock + 1, toBlock - 1) +
+      this.#series.count(ref.id, blockFirstStep(toBlock), to)
+    );
+  }
+
+  #sample(metricId: number, range: StepRange, samples: number, total: number): StoredPoint[] {
+    const { from, to } = range;
+    if (total === 0) return [];
+    if (samples >= total) return this.#series.page(metricId, from, to, NO_LIMIT, null);
+    const [first] = this.#series.page(metricId, from, to, 1, null);
+    const last = this.#series.last(metricId, from, to) as StoredPoint;
+    if (samples === 1) return [last];
+    const buckets = bucketCount(samples);
+    if (buckets === 0) return [first, last];
+    const firstBlock = blockOf(first.step);
+    const blockCount = blockOf(last.step) - firstBlock + 1;
+    if (blockCount < buckets && total <= RAW_SAMPLING_LIMIT) return this.#sampleEveryPoint(metricId, range, samples);
+    return this.#sampleBlocks(metricId, range, first, last, blocksPerBucket(blockCount, buckets));
+  }
+
+  /** Exact equal-count buckets from one pass over the range (used when it is small or steps are dense). */
+  #sampleEveryPoint(metricId: number, { from, to }: StepRange, samples: number): StoredPoint[] {
+    const rows = [...this.#series.scan(metricId, from, to)];
+    const values = rows.map((row) => (row[3] === null ? Number.NaN : row[3]));
+    return pickSampleIndices(values, samples).map((index) => toStoredPoint(rows[index]));
+  }
+
+  /**
+   * Buckets of whole step blocks: inner blocks are bucketed in SQL over the rollups; the two edge blocks,
+   * which the step range may cut, are folded from their raw points and merged in.
+   */
+  #sampleBlocks(metricId: number, range: StepRange, first: StoredPoint, last: StoredPoint, perBucket: number): StoredPoint[] {
+    const firstBlock = blockOf(first.step);
+    const lastBlock = blockOf(last.step);
+    const buckets = this.#blocks.bucketExtremes(metricId, firstBlock + 1, lastBlock - 1, firstBlock, perBucket);
+    for (const block of new Set([firstBlock, lastBlock])) {
+      const edge = this.#edgeBlock(metricId, block, range);
+      if (edge !== null) mergeIntoBucket(buckets, bucketOf(block, firstBlock, perBucket), edge);
+    }
+    const chosen = new Map<string, SeriesPoint>();
+    for (const bucket of buckets.values()) {
+      chosen.set(seriesKey(bucket.min), bucket.min);
+      chosen.set(seriesKey(bucket.max), bucket.max);
+    }
+    chosen.delete(seriesKey(first));
+    chosen.delete(seriesKey(last));
+    const points = [first, ...this.#series.byKeys(metricId, [...chosen.values()]), last];
+    return points.sort(compareSeriesOrder);
+  }
+
+  /** A block's rollup restricted to the range: stored when the block lies inside it, else folded raw. */
+  #edgeBlock(metricId: number, block: number, { from, to }: StepRange): BlockExtremes | null {
+    const blockFrom = blockFirstStep(block);
+    const blockTo = blockLastStep(block);
+    if (from <= blockFrom && blockTo <= to) return this.#blocks.range(metricId, block, block)[0] ?? null;
+    let extremes: BlockExtremes | null = null;
+    for (const row of this.#series.scan(metricId, Math.max(from, blockFrom), Math.min(to, blockTo))) {
+      const point = toStoredPoint(row);
+      if (extremes === null) extremes = { block, count: 1, min: point, max: point };
+      else foldExtremes(extremes, point);
+    }
+    return extremes;
+  }
+}
+
+function stepRange(request: MetricHistoryRequest): StepRange {
+  const { afterStep, beforeStep } = request;
+  for (const [label, value] of [['afterStep', afterStep], ['beforeStep', beforeStep]] as const) {
+    if (value !== null && value !== undefined && !Number.isSafeInteger(value)) {
+      throw new BadUserInputError(`${label} must be an integer, got ${value}`);
+    }
+  }
+  return {
+    from: afterStep === null || afterStep === undefined ? MIN_STEP : afterStep + 1,
+    to: beforeStep === null || beforeStep === undefined ? MAX_STEP : beforeStep - 1,
+  };
+}
+
+function checkSamples(samples: number): number {
+  if (!Number.isSafeInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
+    throw new BadUserInputError(`samples must be an integer from 1 to ${MAX_SAMPLES}, got ${samples}`);
+  }
+  return samples;
+}
+
+function checkFirst(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_HISTORY_PAGE;
+  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_HISTORY_PAGE) {
+    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_HISTORY_PAGE}, got ${first}`);
+  }
+  return first;
+}
+
+function decodeHistoryCursor(cursor: string): SeriesPoint {
+  const [step, timestamp, seq] = decodeCursor(HISTORY_CURSOR, cursor, 3);
+  return { step, timestamp, seq, value: 0 };
+}

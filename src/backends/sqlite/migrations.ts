@@ -1,0 +1,64 @@
+/**
+ * Versioned schema migrations over `PRAGMA user_version`.
+ *
+ * The list is append-only: a released migration is never edited, a change is a new entry. On open, every
+ * migration above the file's version runs in order, each in its own transaction together with the version
+ * bump, so a data dir written by an older build upgrades in place and a failing migration leaves the file
+ * at the last version that fully applied.
+ */
+import type { Db } from './db';
+import { SCHEMA_001_CORE } from './schema-001-core';
+import { SCHEMA_002_INDEXES } from './schema-002-indexes';
+
+export interface Migration {
+  /** The `user_version` after this migration; versions are 1, 2, 3… in list order. */
+  readonly version: number;
+  readonly name: string;
+  up(db: Db): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core tables', up: (db) => db.exec(SCHEMA_001_CORE) },
+  { version: 2, name: 'secondary indexes', up: (db) => db.exec(SCHEMA_002_INDEXES) },
+];
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the database up to the last migration of `migrations` (exported with the list for tests). */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  assertConsecutive(migrations);
+  const from = schemaVersion(db);
+  const latest = migrations.length;
+  if (from > latest) {
+    throw new Error(
+      `The data dir's schema is version ${from} but this TrackQL knows versions up to ${latest}: ` +
+        'it was written by a newer release; upgrade TrackQL or point TRACKQL_DATA_DIR elsewhere',
+    );
+  }
+  const applied: string[] = [];
+  for (const migration of migrations.slice(from)) {
+    db.transaction(() => {
+      migration.up(db);
+      // Inside the transaction: the version moves only if the migration committed.
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+    applied.push(migration.name);
+  }
+  return { from, to: Math.max(from, latest), applied };
+}
+
+function assertConsecutive(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`Migration '${migration.name}' has version ${migration.version}, expected ${index + 1}`);
+    }
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * The port contract suite: every backend runs it (`describePort('sqlite', make)`), then adds only its own
+ * cases. It talks to the backend through the port interface alone, with a fresh backend per test.
+ */
+import type { Backend } from '../../src/backends/port';
+import { describeAssets } from './port/assets';
+import { describeAttributes } from './port/attributes';
+import { describeProjectsAndExperiments } from './port/experiments';
+import { describeMetricHistories } from './port/history';
+import { describeListing } from './port/listing';
+import { describeMetricWrites } from './port/metrics';
+import { describeRegistry } from './port/registry';
+import type { MakeBackend } from './port/support';
+
+export type { MakeBackend } from './port/support';
+
+export function describePort(name: string, makeBackend: MakeBackend): void {
+  describe(`${name} backend: port contract`, () => {
+    let backend: Backend | null = null;
+    const current = (): Backend => {
+      if (backend === null) throw new Error('no backend: the contract suite creates one per test');
+      return backend;
+    };
+
+    beforeEach(async () => {
+      backend = await makeBackend();
+    });
+
+    afterEach(async () => {
+      await backend?.close();
+      backend = null;
+    });
+
+    describeProjectsAndExperiments(current);
+    describeAttributes(current);
+    describeMetricWrites(current);
+    describeMetricHistories(current);
+    describeListing(current);
+    describeAssets(current);
+    describeRegistry(current);
+  });
+}
