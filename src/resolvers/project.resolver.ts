@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
-import type { Project as ProjectData } from '../backends/port';
+import type { ExperimentOrder, Project as ProjectData } from '../backends/port';
 import { toConnection } from '../schema/connection.type';
 import { ExperimentConnection } from '../schema/experiment.type';
 import { ExperimentFilterInput, ExperimentOrderInput } from '../schema/experiment.input';
@@ -10,6 +10,9 @@ import { primeExperiments } from '../loaders';
 import type { RequestContext } from './context';
 import { PageArgs, pageRequest, unwrap } from './args';
 import { mentionsArchived, toPortFilter, toPortOrder } from './filter';
+
+/** Oldest first: a stable, meaningful order when the client asks for none (the key breaks ties). */
+const DEFAULT_ORDER: ExperimentOrder[] = [{ field: 'STARTED_AT', direction: 'ASC' }];
 
 @Resolver(() => Project)
 export class ProjectResolver {
@@ -36,7 +39,7 @@ export class ProjectResolver {
     const result = await ctx.backend.listExperiments(ctx.caller, {
       project: { workspace: p.workspace, name: p.name },
       filter: portFilter,
-      orderBy: orderBy ? toPortOrder(orderBy) : [],
+      orderBy: orderBy?.length ? toPortOrder(orderBy) : DEFAULT_ORDER,
       page: pageRequest(page),
       includeArchived: mentionsArchived(portFilter),
     });

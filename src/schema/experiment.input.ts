@@ -62,10 +62,10 @@ export class ExperimentFilterInput {
   @Field(() => String, { nullable: true, description: 'Name contains this text (case-insensitive).' })
   nameContains?: string | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Started at or after this time.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Started after this time (exclusive).' })
   startedAfter?: number | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Started before this time.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Started before this time (exclusive).' })
   startedBefore?: number | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Archived state; archived experiments are hidden unless asked for.' })

@@ -15,12 +15,16 @@ function toMillis(value: unknown): number {
     if (Number.isNaN(ms)) throw new GraphQLError(`DateTime '${value.slice(0, 64)}' is not a valid date`);
     return ms;
   }
-  throw new GraphQLError('DateTime must be an ISO 8601 string');
+  // Training code usually holds epoch milliseconds (as Comet's API does): accept them as they are.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new GraphQLError('DateTime must be an ISO 8601 string or Unix milliseconds');
 }
 
 export const DateTimeScalar = new GraphQLScalarType<number, string>({
   name: 'DateTime',
-  description: 'A point in time, as an ISO 8601 string in UTC (e.g. 2024-05-01T12:00:00.000Z).',
+  description:
+    'A point in time. Output: an ISO 8601 string in UTC (e.g. 2024-05-01T12:00:00.000Z). ' +
+    'Input: an ISO 8601 string with a time zone, or an integer of Unix milliseconds.',
   serialize(value: unknown): string {
     const ms = value instanceof Date ? value.getTime() : value;
     if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new GraphQLError('DateTime cannot represent a non-time value');
@@ -28,7 +32,8 @@ export const DateTimeScalar = new GraphQLScalarType<number, string>({
   },
   parseValue: toMillis,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be an ISO 8601 string', { nodes: ast });
+    if (ast.kind === Kind.INT) return toMillis(Number(ast.value));
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be an ISO 8601 string or Unix milliseconds', { nodes: ast });
     return toMillis(ast.value);
   },
 });

@@ -4,12 +4,14 @@
  */
 import type { LogLevel } from '../config';
 
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, notice: 25, warn: 30, error: 40, silent: 100 };
 const SECRET_KEY = /authorization|api[-_]?key|secret|password|token|cookie/i;
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
+  /** Lifecycle events (listening, stopping): shown at `info` and `notice`. */
+  notice(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
 }
@@ -29,5 +31,5 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     if (LEVELS[lvl] < threshold) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...(redact(fields) as object) })}\n`);
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { debug: log('debug'), info: log('info'), notice: log('notice'), warn: log('warn'), error: log('error') };
 }

@@ -90,7 +90,7 @@ describe('the API on the embedded store', () => {
     expect(await names({ filter: { parameter: { name: 'lr', op: 'GTE', value: '0.1' } }, orderBy: [{ field: 'NAME' }] })).toEqual(['resnet-a', 'vit-b']);
     expect(await names({ filter: { status: ['RUNNING', 'FAILED'] }, orderBy: [{ field: 'NAME' }] })).toEqual(['vit-a', 'vit-b']);
     expect(await names({ filter: { nameContains: 'RESNET' }, orderBy: [{ field: 'NAME' }] })).toEqual(['resnet-a', 'resnet-b']);
-    expect(await names({ filter: { startedAfter: '2026-01-02T00:00:00Z', startedBefore: '2026-01-04T00:00:00Z' }, orderBy: [{ field: 'NAME' }] })).toEqual(['resnet-b', 'vit-a']);
+    expect(await names({ filter: { startedAfter: '2026-01-01T12:00:00Z', startedBefore: '2026-01-04T00:00:00Z' }, orderBy: [{ field: 'NAME' }] })).toEqual(['resnet-b', 'vit-a']);
     expect(await names({ filter: { or: [{ tag: 'vit' }, { metric: { name: 'loss', aggregate: 'MAX', op: 'LTE', value: 1 } }], not: { status: ['FAILED'] } }, orderBy: [{ field: 'NAME' }] }))
       .toEqual(['resnet-a', 'resnet-b', 'vit-b']);
   });

@@ -81,7 +81,7 @@ describe('assets', () => {
     expect(await assetCount()).toBe(before);
     expect(blobFiles().length).toBe(blobs);
     const leftovers = readdirSync(gw.dataDir, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile() && /tmp|partial/i.test(path.join(d.parentPath, d.name)));
+      .filter((d) => d.isFile() && /tmp|partial/i.test(path.relative(gw.dataDir, path.join(d.parentPath, d.name))));
     expect(leftovers).toEqual([]);
   });
 

@@ -3,11 +3,17 @@
  * with a fresh data dir, and talks to it over HTTP.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The project root: the nearest folder with a package.json (this file also runs compiled, from dist/). */
+function findRoot(dir: string): string {
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+export const ROOT = findRoot(__dirname);
 export const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
 
 export interface ChildGateway {
