@@ -36,7 +36,7 @@ export class ExperimentMutations {
 
   @Mutation(() => LogMetricsPayload, { description: 'Stores every point of the batch, or none of them.' })
   async logMetrics(@Arg('input') input: LogMetricsInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.metrics.logMetrics(ctx.caller, input.experimentKey, input.points);
+    const result = await ctx.services.metrics.logMetrics(ctx.caller, input.experimentKey, input.points ?? [], input.series ?? []);
     ctx.loaders.metricSummaries.clear(input.experimentKey.trim());
     ctx.loaders.metricHistory.clearAll();
     return { experimentKey: input.experimentKey.trim(), ...result };

@@ -152,6 +152,22 @@ describe('the API on the embedded store', () => {
     expect(again.experiment.metric.history.points).toEqual(loss.history.points);
   });
 
+  it('takes a batch in column form, stored with the points of the same call', async () => {
+    const key = await createExperiment({ name: 'columns' });
+    const logged = await gqlOk(gw.url, LOG, { input: { experimentKey: key, points: [{ name: 'acc', value: 0.1, step: 0 }], series: [
+      { name: 'loss', steps: [0, 1, 2], values: [0.9, null, 0.4], nonFinite: [null, 'NAN', null], timestamps: [1_700_000_000_000, '2023-11-14T22:13:21Z', 1_700_000_002_000], context: 'train' },
+    ] } });
+    expect(logged.logMetrics.accepted).toBe(4);
+    const data = await gqlOk(gw.url, `query($k: String!) { experiment(key: $k) { metrics { name count } metric(name: "loss") {
+      history { points { step value nonFinite timestamp context } } } } }`, { k: key });
+    expect(data.experiment.metrics).toEqual([{ name: 'acc', count: 1 }, { name: 'loss', count: 3 }]);
+    expect(data.experiment.metric.history.points).toEqual([
+      { step: 0, value: 0.9, nonFinite: null, timestamp: '2023-11-14T22:13:20.000Z', context: 'train' },
+      { step: 1, value: null, nonFinite: 'NAN', timestamp: '2023-11-14T22:13:21.000Z', context: 'train' },
+      { step: 2, value: 0.4, nonFinite: null, timestamp: '2023-11-14T22:13:22.000Z', context: 'train' },
+    ]);
+  });
+
   it('pages raw history in step order with cursors', async () => {
     const key = await createExperiment({ name: 'paged' });
     await gqlOk(gw.url, LOG, { input: { experimentKey: key, points: [5, 3, 1, 4, 2, 0].map((step) => ({ name: 'acc', value: step / 10, step })) } });

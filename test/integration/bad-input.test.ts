@@ -79,6 +79,12 @@ describe('bad input', () => {
     }
   });
 
+  it('refuses a column-form batch with unequal columns whole, with the points of the same call', async () => {
+    const res = await gql(gw.url, LOG, { input: { experimentKey: key, points: [{ name: 'loss', value: 0.2, step: 5 }], series: [{ name: 'loss', steps: [6, 7], values: [1] }] } });
+    expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors?.[0].message).toMatch(/series\[0\]\.values/);
+  });
+
   it('refuses NaN and Infinity spelled as numbers or strings in value (use nonFinite)', async () => {
     for (const value of ['NaN', 'Infinity', '-Infinity', '1e400']) {
       const res = await post(`{"query": ${JSON.stringify(LOG)}, "variables": {"input": {"experimentKey": "${key}", "points": [{"name": "loss", "value": ${value === '1e400' ? value : JSON.stringify(value)}, "step": 3}]}}}`);

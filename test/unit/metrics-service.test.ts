@@ -37,3 +37,36 @@ describe('MetricsService.logMetrics', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('MetricsService.logMetrics with series (column form)', () => {
+  it('expands series after points, in order, with one context and optional columns', async () => {
+    const { backend, calls } = recordingBackend();
+    const service = new MetricsService(backend, 10, () => 5);
+    const result = await service.logMetrics(ANONYMOUS, 'abc', [{ name: 'acc', value: 0.5, step: 0 }], [
+      { name: 'loss', steps: [0, 1, 2], values: [1, null, 0.5], nonFinite: [null, 'INFINITY', null], timestamps: [10, 11, 12], context: 'train' },
+      { name: 'lr', steps: [0], values: [0.1] },
+    ]);
+    expect(result).toEqual({ accepted: 5, status: 'ACCEPTED' });
+    expect(calls[0]).toEqual([
+      { name: 'acc', value: 0.5, step: 0, epoch: null, timestamp: 5, context: null },
+      { name: 'loss', value: 1, step: 0, epoch: null, timestamp: 10, context: 'train' },
+      { name: 'loss', value: Infinity, step: 1, epoch: null, timestamp: 11, context: 'train' },
+      { name: 'loss', value: 0.5, step: 2, epoch: null, timestamp: 12, context: 'train' },
+      { name: 'lr', value: 0.1, step: 0, epoch: null, timestamp: 5, context: null },
+    ]);
+  });
+
+  it('refuses columns of unequal length, a value given twice, and more points than the limit counted across both forms', async () => {
+    const { backend, calls } = recordingBackend();
+    const service = new MetricsService(backend, 4);
+    await expect(service.logMetrics(ANONYMOUS, 'abc', [], [{ name: 'l', steps: [0, 1], values: [1] }]))
+      .rejects.toThrow('series[0].values must have as many entries as series[0].steps (2), got 1');
+    await expect(service.logMetrics(ANONYMOUS, 'abc', [], [{ name: 'l', steps: [0], values: [1], nonFinite: ['NAN'] }]))
+      .rejects.toThrow('series[0] entry 0 must have exactly one of values[0] or nonFinite[0]');
+    await expect(service.logMetrics(ANONYMOUS, 'abc', [], [{ name: 'l', steps: [0, -2], values: [1, 2] }]))
+      .rejects.toThrow('series[0].steps[1] must be an integer >= 0, got -2');
+    await expect(service.logMetrics(ANONYMOUS, 'abc', [{ name: 'a', value: 1, step: 0 }], [{ name: 'l', steps: [0, 1, 2, 3], values: [1, 2, 3, 4] }]))
+      .rejects.toThrow(PayloadTooLargeError);
+    expect(calls).toHaveLength(0);
+  });
+});
