@@ -206,6 +206,7 @@ export type ExperimentFilter =
   | { metric: { name: string; aggregate: MetricAggregate; op: Comparison; value: number } }
   | { status: ExperimentStatus[] }
   | { nameContains: string }
+  /** Both bounds exclusive. */
   | { startedAfter?: number; startedBefore?: number }
   | { archived: boolean };
 
@@ -322,6 +323,11 @@ export interface Capabilities {
   modelAliases: boolean;
   orFilters: boolean;
   backend: 'sqlite' | 'comet';
+  /**
+   * Other clients write to the store behind the gateway's back (Comet: the Python SDK), so the live feed
+   * polls watched experiments for new points (src/live/poller.ts). Absent means false.
+   */
+  externalWriters?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -388,5 +394,10 @@ export interface WritePort {
 export interface Backend extends ReadPort, WritePort {
   /** Ready to serve; a short reason when not. */
   readiness(): Promise<{ ready: boolean; detail?: Record<string, unknown> }>;
+  /**
+   * Writes acknowledged QUEUED and not yet delivered upstream (requests in a durable outbox). Absent on
+   * backends that store every write before answering.
+   */
+  pendingWrites?(): number;
   close(): Promise<void>;
 }

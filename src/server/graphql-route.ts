@@ -44,7 +44,7 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
     }
   }
   const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
-  const caller = callerFromAuthorization(headers.get('authorization'));
+  const caller = callerFromAuthorization(headers.get('authorization'), deps.config.cometApiKey);
   const result = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
     context: async () => ({

@@ -1,0 +1,171 @@
+/**
+ * Metric histories: a whole series is read once (and cached), then the step range, raw paging and
+ * downsampling apply in the gateway, with the same rules as the SQLite backend (shared/sampling.ts).
+ *
+ * Plans: a batch touching several experiments reads every missing series with one `multi-metric-chart`
+ * call per 100 runs (`fetchFull: true`, §3), which is how a dashboard of sparklines stays cheap. That
+ * endpoint carries no per-point context, so points read that way have `context: null`. A batch about one
+ * experiment reads `get-metric` per series, contexts included. Beyond 15,000 points per metric Comet itself
+ * serves a downsampled series (§8 "Hard limits").
+ */
+import { BadUserInputError, ForbiddenError, isTrackqlError } from '../../errors';
+import type { MetricHistory, MetricHistoryRequest, MetricPoint } from '../port';
+import { MAX_SAMPLES, pickSampleIndices } from '../shared/sampling';
+import { type CometApi, sortPoints } from './api';
+import type { WirePoint } from './decode';
+import { Limits } from './protocol';
+import { orderedSeries } from './metrics';
+
+/** Points per raw page when `first` is absent, and the largest page (as the SQLite backend). */
+export const DEFAULT_HISTORY_PAGE = 1_000;
+export const MAX_HISTORY_PAGE = 10_000;
+
+const CURSOR_KIND = 'ch';
+const seriesId = (key: string, name: string): string => `${key}\u0000${name}`;
+
+interface Checked {
+  request: MetricHistoryRequest;
+  name: string;
+  samples: number | null;
+  first: number;
+  after: [number, number, number] | null;
+}
+
+export async function getMetricHistories(api: CometApi, requests: readonly MetricHistoryRequest[]): Promise<(MetricHistory | Error)[]> {
+  const checked = requests.map((request): Checked | Error => {
+    try {
+      return check(request);
+    } catch (error) {
+      if (isTrackqlError(error)) return error;
+      throw error;
+    }
+  });
+  const wanted = [...new Map(checked.flatMap((c) => (c instanceof Error ? [] : [[seriesId(c.request.experimentKey, c.name), c] as const]))).values()];
+  const series = await loadSeries(api, wanted.map((c) => ({ key: c.request.experimentKey, name: c.name })));
+  return checked.map((c) => {
+    if (c instanceof Error) return c;
+    const loaded = series.get(seriesId(c.request.experimentKey, c.name));
+    return loaded instanceof Error ? loaded : view(loaded ?? [], c);
+  });
+}
+
+async function loadSeries(api: CometApi, wanted: readonly { key: string; name: string }[]): Promise<Map<string, WirePoint[] | Error>> {
+  const out = new Map<string, WirePoint[] | Error>();
+  const missing: { key: string; name: string }[] = [];
+  for (const s of wanted) {
+    const hit = (await api.cache.get<WirePoint[]>(`series:${s.key}:${s.name}`)) ?? (await api.cache.get<WirePoint[]>(`chart:${s.key}:${s.name}`));
+    if (hit) out.set(seriesId(s.key, s.name), hit);
+    else missing.push(s);
+  }
+  const experiments = [...new Set(missing.map((s) => s.key))];
+  let perSeries = missing;
+  if (experiments.length > 1) {
+    try {
+      await loadByChart(api, missing, experiments, out);
+      perSeries = [];
+    } catch (error) {
+      // One run the key may not read refuses the whole chart call: read series one by one, so only
+      // that run's slots carry the error.
+      if (!(error instanceof ForbiddenError)) throw error;
+    }
+  }
+  await Promise.all(perSeries.map(async (s) => {
+    try {
+      out.set(seriesId(s.key, s.name), await orderedSeries(api, s.key, s.name));
+    } catch (error) {
+      if (!isTrackqlError(error) || error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'RATE_LIMITED') throw error;
+      out.set(seriesId(s.key, s.name), error);
+    }
+  }));
+  return out;
+}
+
+async function loadByChart(api: CometApi, missing: readonly { key: string; name: string }[], experiments: readonly string[], out: Map<string, WirePoint[] | Error>): Promise<void> {
+  const names = [...new Set(missing.map((s) => s.name))];
+  for (let i = 0; i < experiments.length; i += Limits.CHART_MAX_EXPERIMENTS) {
+    const batch = experiments.slice(i, i + Limits.CHART_MAX_EXPERIMENTS);
+    const chart = await api.chart(batch, names, [], true);
+    for (const s of missing.filter((m) => batch.includes(m.key))) {
+      // The chart answers in stored order; a stable sort by (step, timestamp) keeps it for ties.
+      const points = sortPoints([...(chart.get(s.key)?.metrics.get(s.name) ?? [])]);
+      out.set(seriesId(s.key, s.name), points);
+      await api.cache.set(`chart:${s.key}:${s.name}`, points);
+    }
+  }
+}
+
+function check(request: MetricHistoryRequest): Checked {
+  const { afterStep, beforeStep, samples, first, after } = request;
+  for (const [label, value] of [['afterStep', afterStep], ['beforeStep', beforeStep]] as const) {
+    if (value !== null && value !== undefined && !Number.isSafeInteger(value)) throw new BadUserInputError(`${label} must be an integer, got ${value}`);
+  }
+  const sampled = samples !== null && samples !== undefined;
+  if (sampled && (!Number.isSafeInteger(samples) || samples < 1 || samples > MAX_SAMPLES)) {
+    throw new BadUserInputError(`samples must be an integer from 1 to ${MAX_SAMPLES}, got ${samples}`);
+  }
+  const size = first ?? DEFAULT_HISTORY_PAGE;
+  if (!sampled && (!Number.isSafeInteger(size) || size < 0 || size > MAX_HISTORY_PAGE)) {
+    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_HISTORY_PAGE}, got ${size}`);
+  }
+  return {
+    request,
+    name: request.name.trim(),
+    samples: sampled ? samples : null,
+    first: size,
+    after: !sampled && after ? decodeHistoryCursor(after) : null,
+  };
+}
+
+/** Position of each point: (step, timestamp, index among points with that same step and timestamp). */
+function positions(points: readonly WirePoint[]): [number, number, number][] {
+  let tie = 0;
+  return points.map((p, i) => {
+    const prev = points[i - 1];
+    tie = prev && (prev.step ?? 0) === (p.step ?? 0) && prev.timestamp === p.timestamp ? tie + 1 : 0;
+    return [p.step ?? 0, p.timestamp, tie];
+  });
+}
+
+function compareTuple(a: readonly number[], b: readonly number[]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+function view(all: readonly WirePoint[], c: Checked): MetricHistory {
+  const from = c.request.afterStep ?? -Infinity;
+  const to = c.request.beforeStep ?? Infinity;
+  const tuples = positions(all);
+  const inRange = all.map((p, i) => ({ p, pos: tuples[i] })).filter(({ p }) => (p.step ?? 0) > from && (p.step ?? 0) < to);
+  const totalCount = inRange.length;
+  if (c.samples !== null) {
+    const picked = pickSampleIndices(inRange.map(({ p }) => p.value), c.samples).map((i) => toPoint(inRange[i].p));
+    return { points: picked, cursors: [], hasNextPage: false, totalCount, sampled: true };
+  }
+  const after = c.after;
+  const start = after === null ? 0 : inRange.findIndex(({ pos }) => compareTuple(pos, after) > 0);
+  const rest = start < 0 ? [] : inRange.slice(start);
+  const page = rest.slice(0, c.first);
+  return {
+    points: page.map(({ p }) => toPoint(p)),
+    cursors: page.map(({ pos }) => Buffer.from(JSON.stringify([CURSOR_KIND, ...pos])).toString('base64url')),
+    hasNextPage: rest.length > c.first,
+    totalCount,
+    sampled: false,
+  };
+}
+
+function toPoint(p: WirePoint): MetricPoint {
+  return { step: p.step ?? 0, epoch: p.epoch, value: p.value, timestamp: p.timestamp, context: p.context };
+}
+
+function decodeHistoryCursor(cursor: string): [number, number, number] {
+  let decoded: unknown = null;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    // reported below
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 4 || decoded[0] !== CURSOR_KIND || !decoded.slice(1).every((n) => Number.isSafeInteger(n))) {
+    throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same history`, { field: 'after' });
+  }
+  return [decoded[1] as number, decoded[2] as number, decoded[3] as number];
+}

@@ -1,0 +1,238 @@
+/**
+ * HTTP to Comet through undici: one keep-alive Pool per origin, a deadline on every call, gzip, retries with
+ * backoff that honour `Retry-After`, in-flight de-duplication of identical GETs, at most N calls in flight per
+ * key, and the per-key hourly budget. Every answer is either parsed JSON (`unknown`, decoded by the caller)
+ * or one of our coded errors; nothing here ever hangs past the deadline.
+ */
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
+import { Pool } from 'undici';
+import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
+import { RateBudget } from './budget';
+import { ShapeError } from './json';
+import { KeyedLimiter } from './limiter';
+import { CLIENTLIB_MOUNT, REFUSED_STATUSES, REST_MOUNT, RETRYABLE_STATUSES, type Plane, type RouteName } from './protocol';
+import type { CometSession } from './routing';
+import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
+
+const gunzipAsync = promisify(gunzip);
+
+export type Query = Readonly<Record<string, string | number | boolean | null | undefined>>;
+
+export interface CallSpec {
+  method: 'GET' | 'POST';
+  route: RouteName;
+  plane?: Plane;
+  query?: Query;
+  json?: unknown;
+  /** Safe to send again when the outcome of an attempt is unknown (reads, overwrites). */
+  idempotent: boolean;
+}
+
+export interface HttpOptions {
+  /** Deadline of one call, retries and waits included, in ms. */
+  timeoutMs: number;
+  /** Calls in flight per key. */
+  concurrency: number;
+  budget: RateBudget;
+  /** Attempts after the first (§8 recommends about 3). */
+  maxRetries?: number;
+  /** First backoff step in ms; doubles per attempt, with jitter. */
+  backoffMs?: number;
+}
+
+interface Mode {
+  /** Retry failed attempts (false for bodies that cannot be replayed). */
+  retry: boolean;
+  /** The answer is handed over as a stream: only the headers must arrive before the deadline. */
+  streaming: boolean;
+  stream?: { body: Readable; contentType: string };
+}
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+export class CometHttp {
+  readonly #options: Required<HttpOptions>;
+  readonly #pools = new Map<string, Pool>();
+  readonly #limiter: KeyedLimiter;
+  readonly #inflight = new Map<string, Promise<unknown>>();
+  #closed = false;
+
+  constructor(options: HttpOptions) {
+    this.#options = { maxRetries: 3, backoffMs: 100, ...options };
+    this.#limiter = new KeyedLimiter(options.concurrency);
+  }
+
+  get budget(): RateBudget {
+    return this.#options.budget;
+  }
+
+  /** A JSON call. Identical GETs of one key in flight at once share one upstream request. */
+  json(session: CometSession, spec: CallSpec): Promise<unknown> {
+    if (spec.method !== 'GET') return this.#jsonCall(session, spec);
+    const dedupeKey = `${session.ns} ${this.#path(session, spec)}`;
+    const pending = this.#inflight.get(dedupeKey);
+    if (pending) return pending;
+    const call = this.#jsonCall(session, spec).finally(() => this.#inflight.delete(dedupeKey));
+    this.#inflight.set(dedupeKey, call);
+    return call;
+  }
+
+  /** A streamed GET (asset bytes): retried until the headers arrive, then handed over as a stream. */
+  download(session: CometSession, spec: Omit<CallSpec, 'method' | 'json'>): Promise<Readable> {
+    return this.#withRetries(session, { ...spec, method: 'GET' }, { retry: true, streaming: true }, async (answer) => decodedBody(answer));
+  }
+
+  /** A streamed POST (multipart upload): sent once; the body cannot be replayed. */
+  upload(session: CometSession, spec: Omit<CallSpec, 'method' | 'json' | 'idempotent'>, body: Readable, contentType: string): Promise<unknown> {
+    const call = { ...spec, method: 'POST' as const, idempotent: false };
+    return this.#withRetries(session, call, { retry: false, streaming: true, stream: { body, contentType } }, (answer) => readJson(answer, spec.route));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close().catch(() => pool.destroy())));
+    this.#pools.clear();
+  }
+
+  #jsonCall(session: CometSession, spec: CallSpec): Promise<unknown> {
+    return this.#withRetries(session, spec, { retry: true, streaming: false }, (answer) => readJson(answer, spec.route));
+  }
+
+  /**
+   * Sends until a 2xx answer, a final error, or the deadline. `retry` false sends once (streamed bodies).
+   * Retried: 429 and 503 always (Comet refused before doing anything), other 5xx and network failures only
+   * for idempotent calls or when the request never left.
+   */
+  async #withRetries<T>(session: CometSession, spec: CallSpec, mode: Mode, consume: (answer: RawAnswer) => Promise<T>): Promise<T> {
+    const { timeoutMs, maxRetries, backoffMs, budget } = this.#options;
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const wait = budget.take(session.ns);
+      if (wait > 0) throw new RateLimitedError(`The hourly Comet call budget of this API key is used up; retry in ${wait} s`, wait);
+      let failure: TrackqlError;
+      let delayMs = backoffMs * 2 ** attempt * (0.5 + Math.random());
+      let cause: unknown = null;
+      try {
+        const answer = await this.#once(session, spec, deadline, mode);
+        // The body is read inside the attempt, so a body cut short is retried like any other failure.
+        if (answer.status >= 200 && answer.status < 300) return await consume(answer);
+        const body = await collect(answer).catch(() => Buffer.alloc(0));
+        const after = retryAfterSeconds(answer.headers['retry-after']);
+        const envelope = parseEnvelope(body);
+        // Never echo the key, even if an upstream message quotes it.
+        if (envelope.msg) envelope.msg = envelope.msg.split(session.apiKey).join('[api key]');
+        failure = errorForStatus(answer.status, envelope, spec.route, after);
+        const canRetry = RETRYABLE_STATUSES.has(answer.status) && (spec.idempotent || REFUSED_STATUSES.has(answer.status));
+        if (!canRetry) throw failure;
+        if (after !== null) delayMs = after * 1000;
+      } catch (error) {
+        if (isTrackqlError(error)) throw error;
+        cause = error;
+        failure = Date.now() >= deadline ? timedOut(spec.route, timeoutMs) : unreachable(spec.route, error);
+        if (!spec.idempotent && !neverSent(error)) throw failure;
+      }
+      if (!mode.retry || attempt >= maxRetries || this.#closed) throw failure;
+      // Never sleep past the deadline: give up now with the error we have.
+      if (Date.now() + delayMs >= deadline) throw cause !== null && Date.now() >= deadline ? timedOut(spec.route, timeoutMs) : failure;
+      await sleep(delayMs);
+    }
+  }
+
+  async #once(session: CometSession, spec: CallSpec, deadline: number, mode: Mode): Promise<RawAnswer> {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw Object.assign(new Error('deadline passed'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+    // A streamed body may legitimately take longer than the deadline: only its headers are bounded by it.
+    const signal = mode.streaming ? undefined : AbortSignal.timeout(remaining);
+    const stream = mode.stream;
+    const headers: Record<string, string> = {
+      // Raw key, no `Bearer` (§2 "Header").
+      authorization: session.apiKey,
+      accept: 'application/json',
+      'accept-encoding': 'gzip',
+    };
+    let body: string | Readable | undefined;
+    if (stream) {
+      headers['content-type'] = stream.contentType;
+      body = stream.body;
+    } else if (spec.json !== undefined) {
+      headers['content-type'] = 'application/json;charset=utf-8';
+      body = JSON.stringify(spec.json);
+    }
+    return this.#limiter.for(session.ns).run(async () => {
+      const response = await this.#pool(session.origin).request({
+        method: spec.method,
+        path: this.#path(session, spec),
+        headers,
+        body,
+        signal,
+        headersTimeout: remaining,
+        // Streams get the full timeout between chunks; JSON bodies must arrive before the deadline.
+        bodyTimeout: mode.streaming ? this.#options.timeoutMs : remaining,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    }, signal);
+  }
+
+  #path(session: CometSession, spec: CallSpec): string {
+    const mount = (spec.plane ?? 'rest') === 'rest' ? REST_MOUNT : CLIENTLIB_MOUNT;
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(spec.query ?? {})) {
+      if (value !== null && value !== undefined) params.set(name, String(value));
+    }
+    const search = params.toString();
+    return `${session.prefix}${mount}${spec.route}${search ? `?${search}` : ''}`;
+  }
+
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, {
+        connections: Math.max(16, this.#options.concurrency * 4),
+        keepAliveTimeout: 30_000,
+        headersTimeout: this.#options.timeoutMs,
+        bodyTimeout: this.#options.timeoutMs,
+        connect: { timeout: Math.min(this.#options.timeoutMs, 10_000) },
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+}
+
+/** The body, gunzipped when Comet sent `Content-Encoding: gzip` (a stream for assets). */
+export function decodedBody(answer: RawAnswer): Readable {
+  const encoding = String(answer.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== 'gzip') return answer.body;
+  const gunzipStream = createGunzip();
+  answer.body.on('error', (err) => gunzipStream.destroy(err));
+  return answer.body.pipe(gunzipStream);
+}
+
+async function collect(answer: RawAnswer): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer.body) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks);
+  const encoding = String(answer.headers['content-encoding'] ?? '').trim().toLowerCase();
+  return encoding === 'gzip' ? gunzipAsync(raw) : raw;
+}
+
+/**
+ * JSON regardless of Content-Type: Comet may answer JSON as `application/octet-stream` (§1), so the
+ * endpoint decides, not the header.
+ */
+async function readJson(answer: RawAnswer, route: string): Promise<unknown> {
+  const raw = await collect(answer);
+  if (raw.length === 0) return null;
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    throw new ShapeError(route, 'the body is not JSON');
+  }
+}

@@ -1,0 +1,85 @@
+/** Entry point of the Comet backend: options validated once, parts built, the outbox's drain started. */
+import type Keyv from 'keyv';
+import type { Backend } from '../port';
+import { CometApi } from './api';
+import { CometBackend } from './backend';
+import { RateBudget } from './budget';
+import { UpstreamCache } from './cache';
+import { CometHttp } from './http';
+import { createSender, forgetLogged } from './logging';
+import { Outbox } from './outbox';
+import { SessionResolver, configuredUpstream } from './routing';
+import { WritePipeline } from './writer';
+
+export interface CometBackendOptions {
+  /** Directory of the durable outbox (`comet-outbox.db`); created when missing. */
+  dataDir: string;
+  /** `TRACKQL_COMET_URL`: the Comet server (scheme, host, optional path prefix). */
+  cometUrl?: string | null;
+  /** `COMET_URL_OVERRIDE`, Comet's own variable (`…/clientlib/`), used when `cometUrl` is unset. */
+  cometUrlOverride?: string | null;
+  /** `COMET_API_KEY`: the operator's key, for callers that bring none. */
+  fallbackApiKey?: string | null;
+  /** Lifetime of cached upstream reads, ms. Default 10,000; 0 turns the cache off. */
+  cacheTtlMs?: number;
+  /** A keyv store for the cache (default: in memory). */
+  cacheStore?: Keyv;
+  /** Deadline of one upstream call, retries included, ms. Default 10,000. */
+  timeoutMs?: number;
+  /** Upstream calls in flight per key. Default 8. */
+  concurrency?: number;
+  /** Upstream calls per key per hour. Default 15,000 (§8). */
+  budgetPerHour?: number;
+  /** First outbox retry delay, ms (doubles per attempt). Default 1,000. */
+  outboxBackoffMs?: number;
+  /** Longest outbox retry delay, ms. Default 60,000. */
+  outboxMaxBackoffMs?: number;
+  /** How long `close()` keeps draining the outbox, ms. Default 2,000. */
+  drainOnCloseMs?: number;
+  /** Backoff of the first in-call retry, ms. Default 100. */
+  retryBackoffMs?: number;
+  /** Clock in Unix ms. */
+  now?: () => number;
+  /** Where the outbox reports what it could not deliver (never with a key). */
+  onError?: (message: string, detail: Record<string, unknown>) => void;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < min) throw new RangeError(`Comet backend option ${name} must be a number >= ${min}, got ${v}`);
+  return v;
+}
+
+export function createCometBackend(options: CometBackendOptions): Backend {
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, 10_000);
+  const budget = new RateBudget({ perHour: positive('budgetPerHour', options.budgetPerHour, 15_000), now: options.now });
+  const http = new CometHttp({
+    timeoutMs,
+    concurrency: positive('concurrency', options.concurrency, 8),
+    budget,
+    backoffMs: positive('retryBackoffMs', options.retryBackoffMs, 100, 0),
+  });
+  const cache = new UpstreamCache({ ttlMs: positive('cacheTtlMs', options.cacheTtlMs, 10_000, 0), store: options.cacheStore });
+  const sessions = new SessionResolver(configuredUpstream(options.cometUrl ?? null, options.cometUrlOverride ?? null), options.fallbackApiKey ?? null);
+  const outbox = new Outbox(options.dataDir, options.now);
+  const send = createSender(http, (session, experimentKey, kind, values) =>
+    forgetLogged(new CometApi(http, cache.scope(session.ns), session), experimentKey, kind, values));
+  const writer = new WritePipeline({
+    outbox,
+    send,
+    budget,
+    sessionOf: (apiKey) => sessions.fromKey(apiKey),
+    backoffMs: positive('outboxBackoffMs', options.outboxBackoffMs, 1_000),
+    maxBackoffMs: positive('outboxMaxBackoffMs', options.outboxMaxBackoffMs, 60_000),
+    onError: options.onError,
+  });
+  writer.start();
+  return new CometBackend({
+    http, cache, sessions, outbox, writer,
+    drainOnCloseMs: positive('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
+    now: options.now ?? Date.now,
+  });
+}
+
+export { COMET_CAPABILITIES } from './backend';
+export { OUTBOX_FILE } from './outbox';

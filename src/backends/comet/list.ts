@@ -1,0 +1,109 @@
+/**
+ * `listExperiments` over Comet: the project's listing (one `experiments` call per archived state, cached and
+ * priming each run's metadata), the pushable part of the filter as one `project/query`, the rest of the
+ * filter and the order in the gateway (loading tags, parameters or summaries of the candidates only when
+ * the filter or order names them, with the batch plans of attributes.ts and metrics.ts), then a page cut
+ * with a cursor that survives runs being added or removed before it.
+ */
+import { BadUserInputError } from '../../errors';
+import type { Experiment, ListExperimentsRequest, MetricSummary, Page, Parameter } from '../port';
+import type { CometApi } from './api';
+import { getParameters, getTags } from './attributes';
+import type { ExperimentMeta } from './decode';
+import { toExperiments } from './experiments';
+import { evaluate, normalizeFilter, mentionsArchived, needsOf, splitFilter, type RunData } from './filter';
+import { getMetricSummaries } from './metrics';
+import { orderNeeds, sortExperiments } from './order';
+
+export const MAX_PAGE_SIZE = 1_000;
+const CURSOR_KIND = 'cl';
+
+export async function listExperiments(api: CometApi, request: ListExperimentsRequest): Promise<Page<Experiment>> {
+  const { first } = request.page;
+  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`);
+  }
+  const after = request.page.after ? decodeCursor(request.page.after) : null;
+  const filter = request.filter ? normalizeFilter(request.filter) : null;
+  const { workspace, name } = request.project;
+  const states = request.includeArchived || mentionsArchived(filter) ? [false, true] : [false];
+
+  const candidates: ExperimentMeta[] = [];
+  const residuals = new Set<string>();
+  let residual = filter;
+  for (const archived of states) {
+    const metas = await api.experimentList(workspace, name, archived);
+    if (metas === null || metas.length === 0) continue;
+    const split = splitFilter(filter, await api.columns(workspace, name, archived));
+    residual = split.residual;
+    residuals.add(JSON.stringify(split.residual));
+    if (split.impossible) continue;
+    if (split.predicates.length === 0) {
+      candidates.push(...metas);
+      continue;
+    }
+    const matching = new Set(await api.query(workspace, name, archived, split.predicates));
+    candidates.push(...metas.filter((m) => matching.has(m.key)));
+  }
+
+  // Archived and live runs may split differently (their columns differ): then the whole filter is re-checked.
+  if (residuals.size > 1) residual = filter;
+  let items = await toExperiments(api, candidates);
+  const data = await loadRunData(api, items.map((e) => e.key), residual, request);
+  if (residual) {
+    const rest = residual;
+    items = items.filter((e) => evaluate(rest, e, data) === true);
+  }
+  items = sortExperiments(items, request.orderBy, data);
+  return cut(items, first, after);
+}
+
+/** Tags, parameters and summaries of the candidates: only the kinds the filter or order use. */
+async function loadRunData(api: CometApi, keys: string[], residual: ListExperimentsRequest['filter'], request: ListExperimentsRequest): Promise<RunData> {
+  const filterNeeds = needsOf(residual ?? null);
+  const sortNeeds = orderNeeds(request.orderBy);
+  const [tags, parameters, summaries] = await Promise.all([
+    filterNeeds.tags && keys.length > 0 ? getTags(api, keys) : Promise.resolve<string[][]>([]),
+    (filterNeeds.parameters || sortNeeds.parameters) && keys.length > 0 ? getParameters(api, keys) : Promise.resolve<Parameter[][]>([]),
+    (filterNeeds.metrics || sortNeeds.metrics) && keys.length > 0 ? getMetricSummaries(api, keys) : Promise.resolve<MetricSummary[][]>([]),
+  ]);
+  const index = new Map(keys.map((key, i) => [key, i]));
+  const at = <T>(list: T[][], key: string): T[] => list[index.get(key) ?? -1] ?? [];
+  return {
+    tags: (key) => at(tags, key),
+    parameters: (key) => at(parameters, key),
+    summaries: (key) => at(summaries, key),
+  };
+}
+
+/**
+ * A page after the cursor. The cursor names the last item's key and position: the page resumes after that
+ * key when it is still listed (so runs added or removed before it shift nothing), else at its position.
+ */
+function cut(items: Experiment[], first: number, after: { offset: number; key: string } | null): Page<Experiment> {
+  let start = 0;
+  if (after) {
+    const index = items.findIndex((e) => e.key === after.key);
+    start = index >= 0 ? index + 1 : Math.min(after.offset + 1, items.length);
+  }
+  const page = items.slice(start, start + first);
+  return {
+    items: page,
+    cursors: page.map((e, i) => Buffer.from(JSON.stringify([CURSOR_KIND, start + i, e.key])).toString('base64url')),
+    hasNextPage: start + first < items.length,
+    totalCount: items.length,
+  };
+}
+
+function decodeCursor(cursor: string): { offset: number; key: string } {
+  let decoded: unknown = null;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    // reported below
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== CURSOR_KIND || !Number.isSafeInteger(decoded[1]) || typeof decoded[2] !== 'string') {
+    throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same list`, { field: 'after' });
+  }
+  return { offset: decoded[1] as number, key: decoded[2] as string };
+}

@@ -1,0 +1,161 @@
+/**
+ * The durable outbox: writes Comet could not take yet, in a SQLite file in the data dir (better-sqlite3,
+ * WAL, synchronous FULL so an acknowledged QUEUED survives a power cut). One row per upstream request, in
+ * order per (key, experiment) lane. Rows that Comet refuses for good move to `dead`, never dropped.
+ *
+ * Replaying a write after a restart needs the API key it was made with: keys are stored in `keys` (one row
+ * per key namespace, deleted with its last pending row), in a file created with mode 0600.
+ */
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type WriteKind = 'metric' | 'parameter' | 'other';
+
+export interface OutboxEntry {
+  id: number;
+  ns: string;
+  experimentKey: string;
+  kind: WriteKind;
+  values: unknown[];
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+interface EntryRow {
+  id: number;
+  ns: string;
+  experiment_key: string;
+  kind: WriteKind;
+  payload: string;
+  attempts: number;
+  next_attempt_at: number;
+}
+
+export const OUTBOX_FILE = 'comet-outbox.db';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS keys (ns TEXT PRIMARY KEY, api_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ns TEXT NOT NULL,
+  experiment_key TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('metric', 'parameter', 'other')),
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS entries_lane ON entries (ns, experiment_key, id);
+CREATE TABLE IF NOT EXISTS dead (
+  id INTEGER PRIMARY KEY,
+  ns TEXT NOT NULL,
+  experiment_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  failed_at INTEGER NOT NULL,
+  error TEXT NOT NULL
+);`;
+
+function toEntry(row: EntryRow): OutboxEntry {
+  return {
+    id: row.id, ns: row.ns, experimentKey: row.experiment_key, kind: row.kind,
+    values: JSON.parse(row.payload) as unknown[], attempts: row.attempts, nextAttemptAt: row.next_attempt_at,
+  };
+}
+
+export class Outbox {
+  readonly #db: Database.Database;
+  readonly #now: () => number;
+
+  constructor(dataDir: string, now: () => number = Date.now) {
+    mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, OUTBOX_FILE);
+    const fresh = !existsSync(file);
+    this.#db = new Database(file);
+    if (fresh) chmodSync(file, 0o600);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(SCHEMA);
+    this.#now = now;
+  }
+
+  /** Appends requests to a lane, in order, in one transaction. */
+  append(ns: string, apiKey: string, experimentKey: string, requests: readonly { kind: WriteKind; values: readonly unknown[] }[]): void {
+    const insertKey = this.#db.prepare('INSERT INTO keys (ns, api_key) VALUES (?, ?) ON CONFLICT (ns) DO UPDATE SET api_key = excluded.api_key');
+    const insert = this.#db.prepare('INSERT INTO entries (ns, experiment_key, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.#db.transaction(() => {
+      insertKey.run(ns, apiKey);
+      const now = this.#now();
+      for (const r of requests) insert.run(ns, experimentKey, r.kind, JSON.stringify(r.values), now);
+    })();
+  }
+
+  /** The oldest pending request of a lane. */
+  head(ns: string, experimentKey: string): OutboxEntry | null {
+    const row = this.#db.prepare<[string, string], EntryRow>(
+      'SELECT * FROM entries WHERE ns = ? AND experiment_key = ? ORDER BY id LIMIT 1',
+    ).get(ns, experimentKey);
+    return row ? toEntry(row) : null;
+  }
+
+  laneSize(ns: string, experimentKey: string): number {
+    return this.#db.prepare<[string, string], number>('SELECT count(*) FROM entries WHERE ns = ? AND experiment_key = ?').pluck().get(ns, experimentKey) ?? 0;
+  }
+
+  /** Lanes with pending requests (after a restart: every lane to drain). */
+  lanes(): { ns: string; experimentKey: string }[] {
+    return this.#db.prepare<[], { ns: string; experiment_key: string }>('SELECT DISTINCT ns, experiment_key FROM entries ORDER BY ns, experiment_key')
+      .all().map((r) => ({ ns: r.ns, experimentKey: r.experiment_key }));
+  }
+
+  apiKeyOf(ns: string): string | null {
+    return this.#db.prepare<[string], string>('SELECT api_key FROM keys WHERE ns = ?').pluck().get(ns) ?? null;
+  }
+
+  /** Done: removes the request (and the key once nothing of it is pending). */
+  remove(id: number): void {
+    this.#db.transaction(() => {
+      const ns = this.#db.prepare<[number], string>('SELECT ns FROM entries WHERE id = ?').pluck().get(id);
+      this.#db.prepare('DELETE FROM entries WHERE id = ?').run(id);
+      if (ns !== undefined) this.#forgetKeyIfIdle(ns);
+    })();
+  }
+
+  /** Failed for now: tries again at `nextAttemptAt`. */
+  defer(id: number, nextAttemptAt: number, error: string): void {
+    this.#db.prepare('UPDATE entries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt, error.slice(0, 500), id);
+  }
+
+  /** Refused for good: kept in `dead` with the reason, for an operator to inspect. */
+  bury(id: number, error: string): void {
+    this.#db.transaction(() => {
+      const row = this.#db.prepare<[number], EntryRow & { created_at: number }>('SELECT * FROM entries WHERE id = ?').get(id);
+      if (!row) return;
+      this.#db.prepare('INSERT INTO dead (id, ns, experiment_key, kind, payload, created_at, failed_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(row.id, row.ns, row.experiment_key, row.kind, row.payload, row.created_at, this.#now(), error.slice(0, 500));
+      this.#db.prepare('DELETE FROM entries WHERE id = ?').run(id);
+      this.#forgetKeyIfIdle(row.ns);
+    })();
+  }
+
+  count(): number {
+    return this.#db.prepare<[], number>('SELECT count(*) FROM entries').pluck().get() ?? 0;
+  }
+
+  deadCount(): number {
+    return this.#db.prepare<[], number>('SELECT count(*) FROM dead').pluck().get() ?? 0;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #forgetKeyIfIdle(ns: string): void {
+    const left = this.#db.prepare<[string], number>('SELECT count(*) FROM entries WHERE ns = ?').pluck().get(ns) ?? 0;
+    if (left === 0) this.#db.prepare('DELETE FROM keys WHERE ns = ?').run(ns);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Workspaces and projects. Comet's lists are unpaginated (§8): they are read whole (cached) and cut into
+ * pages here. A project's `experimentCount` counts live runs from the listing (archived excluded, as the
+ * port says), because whether Comet's `numberOfExperiments` counts archived runs is not documented (§3):
+ * the defensive reading costs one cached `experiments` call per project, shared with any listing of it.
+ */
+import { BadUserInputError, isTrackqlError } from '../../errors';
+import type { Page, PageRequest, Project, ProjectRef, Workspace } from '../port';
+import type { CometApi } from './api';
+import type { CometProject } from './decode';
+import { mapLimit } from './limiter';
+
+const MAX_PAGE_SIZE = 1_000;
+const CURSOR_KIND = 'co';
+const FANOUT = 8;
+
+/** Runs `work`, putting a coded error in the slot instead of failing the batch. */
+export async function slot<T>(work: () => Promise<T>): Promise<T | Error> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isTrackqlError(error)) return error;
+    throw error;
+  }
+}
+
+export async function listWorkspaces(api: CometApi): Promise<Workspace[]> {
+  return [...new Set(await api.workspaces())].sort().map((name) => ({ name, createdAt: null }));
+}
+
+export async function getWorkspaces(api: CometApi, names: readonly string[]): Promise<(Workspace | null)[]> {
+  const known = new Set(await api.workspaces());
+  return names.map((name) => (known.has(name) ? { name, createdAt: null } : null));
+}
+
+async function withCount(api: CometApi, p: CometProject): Promise<Project> {
+  const experimentCount = p.numberOfExperiments === 0 ? 0 : ((await api.experimentList(p.workspace, p.name, false))?.length ?? 0);
+  return {
+    id: p.id,
+    workspace: p.workspace,
+    name: p.name,
+    description: p.description,
+    isPublic: p.isPublic,
+    createdAt: null,
+    lastUpdatedAt: p.lastUpdatedAt,
+    experimentCount,
+  };
+}
+
+export async function getProjects(api: CometApi, refs: readonly ProjectRef[]): Promise<(Project | Error | null)[]> {
+  const ids = [...new Set(refs.map((r) => JSON.stringify([r.workspace.trim(), r.name.trim()])))];
+  const loaded = new Map(await mapLimit(ids, FANOUT, async (id) => {
+    const [ws, name] = JSON.parse(id) as [string, string];
+    return [id, await slot(async () => {
+      const p = await api.project(ws, name);
+      return p === null ? null : withCount(api, p);
+    })] as const;
+  }));
+  return refs.map((r) => loaded.get(JSON.stringify([r.workspace.trim(), r.name.trim()])) ?? null);
+}
+
+export async function listProjects(api: CometApi, workspace: string, page: PageRequest): Promise<Page<Project>> {
+  const projects = [...(await api.projects(workspace.trim()))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const { items, cursors, hasNextPage, totalCount } = slicePage(projects, page, (p) => p.name);
+  return { items: await mapLimit(items, FANOUT, (p) => withCount(api, p)), cursors, hasNextPage, totalCount };
+}
+
+/**
+ * Offset slicing of a whole list behind opaque cursors that name the last item: the page resumes after it
+ * when it is still listed, else at its old position.
+ */
+export function slicePage<T>(all: readonly T[], page: PageRequest, idOf: (item: T) => string): Page<T> {
+  const { first } = page;
+  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`);
+  }
+  let start = 0;
+  if (page.after) {
+    const [offset, id] = decodeSliceCursor(page.after);
+    const index = all.findIndex((item) => idOf(item) === id);
+    start = index >= 0 ? index + 1 : Math.min(offset + 1, all.length);
+  }
+  const items = all.slice(start, start + first);
+  return {
+    items,
+    cursors: items.map((item, i) => Buffer.from(JSON.stringify([CURSOR_KIND, start + i, idOf(item)])).toString('base64url')),
+    hasNextPage: start + first < all.length,
+    totalCount: all.length,
+  };
+}
+
+function decodeSliceCursor(cursor: string): [number, string] {
+  let decoded: unknown = null;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    // reported below
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== CURSOR_KIND || !Number.isSafeInteger(decoded[1]) || typeof decoded[2] !== 'string') {
+    throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same list`, { field: 'after' });
+  }
+  return [decoded[1] as number, decoded[2] as string];
+}

@@ -1,0 +1,252 @@
+/**
+ * Writes that never vanish. Logging writes (metrics, parameters, others) of one experiment go through one
+ * lane per (key, experiment): concurrent calls are coalesced into batch requests of at most 1000 values and
+ * sent in order, one request at a time. A call is answered ACCEPTED once Comet took all its values, or
+ * QUEUED once the rest is in the durable outbox; while a lane has anything queued, new calls queue behind
+ * it, so order per experiment holds across failures and restarts. The outbox drains per lane, oldest first,
+ * with backoff that honours Retry-After, and waits for the key's hourly budget.
+ */
+import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
+import type { WriteStatus } from '../port';
+import type { RateBudget } from './budget';
+import { Limits } from './protocol';
+import type { Outbox, OutboxEntry, WriteKind } from './outbox';
+import type { CometSession } from './routing';
+
+/** Sends one request's worth of values (the caller chunks); throws a coded error on failure. */
+export type Sender = (session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<void>;
+
+export interface WriterOptions {
+  outbox: Outbox;
+  send: Sender;
+  budget: RateBudget;
+  /** Session for a stored key (outbox replays after a restart). */
+  sessionOf: (apiKey: string) => CometSession;
+  /** First outbox retry delay in ms (doubles per attempt, capped at `maxBackoffMs`). */
+  backoffMs: number;
+  maxBackoffMs: number;
+  onError?: (message: string, detail: Record<string, unknown>) => void;
+}
+
+interface Submission {
+  kind: WriteKind;
+  values: readonly unknown[];
+  session: CometSession;
+  /** Sent alone, not coalesced (after a coalesced batch was refused, to find whose values were bad). */
+  solo: boolean;
+  resolve(status: WriteStatus): void;
+  reject(error: Error): void;
+}
+
+interface Lane {
+  ns: string;
+  experimentKey: string;
+  live: Submission[];
+  flushing: Promise<void> | null;
+  draining: Promise<void> | null;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Transient: Comet is down, slow or throttling; anything else is a refusal that retrying will not fix. */
+export function isTransient(error: unknown): boolean {
+  return isTrackqlError(error) && (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'RATE_LIMITED');
+}
+
+export function chunk(kind: WriteKind, values: readonly unknown[]): unknown[][] {
+  // Others go one REST call per entry anyway: one request row holds them all (resending overwrites).
+  const size = kind === 'other' ? Math.max(1, values.length) : Limits.BATCH_MAX_VALUES;
+  const out: unknown[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+/** Values per coalesced batch: a few requests' worth, so one slow call does not hold many others. */
+const MAX_COALESCED_VALUES = 5 * Limits.BATCH_MAX_VALUES;
+
+export class WritePipeline {
+  readonly #o: WriterOptions;
+  readonly #lanes = new Map<string, Lane>();
+  #closing = false;
+  #stopped = false;
+
+  constructor(options: WriterOptions) {
+    this.#o = options;
+  }
+
+  /** Schedules the drain of every lane persisted by an earlier run. */
+  start(): void {
+    for (const { ns, experimentKey } of this.#o.outbox.lanes()) this.#scheduleDrain(this.#lane(ns, experimentKey), 0);
+  }
+
+  pending(): number {
+    return this.#o.outbox.count();
+  }
+
+  submit(session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]): Promise<WriteStatus> {
+    const lane = this.#lane(session.ns, experimentKey);
+    const queued = this.#o.outbox.laneSize(session.ns, experimentKey) > 0;
+    if (queued || this.#closing || this.#o.budget.waitSeconds(session.ns) > 0) {
+      this.#persist(lane, session, [{ kind, values }]);
+      return Promise.resolve('QUEUED');
+    }
+    return new Promise<WriteStatus>((resolve, reject) => {
+      lane.live.push({ kind, values, session, solo: false, resolve, reject });
+      lane.flushing ??= this.#flush(lane).finally(() => {
+        lane.flushing = null;
+      });
+    });
+  }
+
+  /** Waits for live sends, drains what it can within `drainMs`, then stops every timer. */
+  async close(drainMs: number): Promise<void> {
+    this.#closing = true;
+    await Promise.all([...this.#lanes.values()].map((lane) => lane.flushing));
+    const deadline = Date.now() + drainMs;
+    while (this.pending() > 0 && Date.now() < deadline) {
+      for (const lane of this.#lanes.values()) {
+        if (!lane.draining && !lane.timer && this.#o.outbox.laneSize(lane.ns, lane.experimentKey) > 0) this.#scheduleDrain(lane, 0, true);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    this.#stopped = true;
+    for (const lane of this.#lanes.values()) if (lane.timer) clearTimeout(lane.timer);
+    await Promise.all([...this.#lanes.values()].map((lane) => lane.draining));
+  }
+
+  #lane(ns: string, experimentKey: string): Lane {
+    const id = `${ns}\u0000${experimentKey}`;
+    let lane = this.#lanes.get(id);
+    if (!lane) {
+      lane = { ns, experimentKey, live: [], flushing: null, draining: null, timer: null };
+      this.#lanes.set(id, lane);
+    }
+    return lane;
+  }
+
+  #persist(lane: Lane, session: CometSession, items: readonly { kind: WriteKind; values: readonly unknown[] }[]): void {
+    const requests = items.flatMap((item) => chunk(item.kind, item.values).map((values) => ({ kind: item.kind, values })));
+    if (requests.length === 0) return;
+    this.#o.outbox.append(session.ns, session.apiKey, lane.experimentKey, requests);
+    this.#scheduleDrain(lane, 0);
+  }
+
+  async #flush(lane: Lane): Promise<void> {
+    while (lane.live.length > 0) {
+      const batch = takeBatch(lane.live);
+      const { kind, session } = batch[0];
+      const values = batch.flatMap((s) => [...s.values]);
+      const requests = chunk(kind, values);
+      let sent = 0;
+      let failure: unknown = null;
+      for (const request of requests) {
+        try {
+          await this.#o.send(session, lane.experimentKey, kind, request);
+          sent += request.length;
+        } catch (error) {
+          failure = error;
+          break;
+        }
+      }
+      if (failure === null) {
+        batch.forEach((s) => s.resolve('ACCEPTED'));
+        continue;
+      }
+      if (isTransient(failure)) {
+        // Everything not yet taken, this batch's rest and every later call, goes to the outbox in order.
+        const rest = lane.live.splice(0);
+        this.#persist(lane, session, [{ kind, values: values.slice(sent) }, ...rest.map((s) => ({ kind: s.kind, values: s.values }))]);
+        let offset = 0;
+        for (const s of batch) {
+          offset += s.values.length;
+          s.resolve(offset <= sent ? 'ACCEPTED' : 'QUEUED');
+        }
+        rest.forEach((s) => s.resolve('QUEUED'));
+        return;
+      }
+      if (batch.length > 1 && sent === 0) {
+        // A refusal of a coalesced batch: send its calls one by one, so only the faulty one fails.
+        lane.live.unshift(...batch.map((s) => ({ ...s, solo: true })));
+        continue;
+      }
+      batch.forEach((s) => s.reject(failure instanceof Error ? failure : new Error(String(failure))));
+    }
+  }
+
+  #scheduleDrain(lane: Lane, delayMs: number, evenIfClosing = false): void {
+    if (this.#stopped || (this.#closing && !evenIfClosing) || lane.draining) return;
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = setTimeout(() => {
+      lane.timer = null;
+      this.#runDrain(lane);
+    }, Math.max(0, delayMs));
+    lane.timer.unref();
+  }
+
+  #runDrain(lane: Lane): void {
+    if (lane.draining) return;
+    lane.draining = this.#drain(lane)
+      .catch((error: unknown) => {
+        // Not a Comet answer (the store, a bug): report it and try again later rather than stall the lane.
+        this.#o.onError?.('comet outbox: drain failed', { experimentKey: lane.experimentKey, error: (error as Error).message });
+        return this.#o.maxBackoffMs;
+      })
+      .then((retryIn) => {
+        lane.draining = null;
+        if (retryIn !== null) this.#scheduleDrain(lane, retryIn);
+        // A request queued while the drain was finishing must not wait for the next write.
+        else if (!this.#stopped && this.#o.outbox.laneSize(lane.ns, lane.experimentKey) > 0) this.#scheduleDrain(lane, 0);
+      });
+  }
+
+  /** Sends a lane's queued requests in order; returns ms until it should run again, or null when empty. */
+  async #drain(lane: Lane): Promise<number | null> {
+    const { outbox } = this.#o;
+    for (;;) {
+      if (this.#stopped) return null;
+      const entry = outbox.head(lane.ns, lane.experimentKey);
+      if (!entry) return null;
+      const budgetWait = this.#o.budget.waitSeconds(lane.ns) * 1000;
+      const wait = Math.max(entry.nextAttemptAt - Date.now(), budgetWait);
+      if (wait > 0) return wait;
+      const apiKey = outbox.apiKeyOf(lane.ns);
+      if (!apiKey) {
+        outbox.bury(entry.id, 'no API key stored for this request');
+        continue;
+      }
+      try {
+        await this.#o.send(this.#o.sessionOf(apiKey), lane.experimentKey, entry.kind, entry.values);
+        outbox.remove(entry.id);
+      } catch (error) {
+        if (!isTransient(error)) {
+          if (!isTrackqlError(error)) throw error;
+          this.#o.onError?.('comet outbox: request refused for good, kept in dead', { experimentKey: lane.experimentKey, kind: entry.kind, error: error.message });
+          outbox.bury(entry.id, error.message);
+          continue;
+        }
+        const delay = this.#retryDelay(entry, error as TrackqlError);
+        outbox.defer(entry.id, Date.now() + delay, (error as Error).message);
+        return delay;
+      }
+    }
+  }
+
+  #retryDelay(entry: OutboxEntry, error: TrackqlError): number {
+    if (error instanceof RateLimitedError) return Math.max(error.retryAfter * 1000, this.#o.backoffMs);
+    const exp = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** Math.min(entry.attempts, 16));
+    return exp * (0.5 + Math.random() / 2);
+  }
+}
+
+/** The next calls to send together: same kind, in order, up to a size bound; a `solo` call alone. */
+function takeBatch(live: Submission[]): Submission[] {
+  const first = live.shift() as Submission;
+  const batch = [first];
+  if (first.solo) return batch;
+  let size = first.values.length;
+  while (live.length > 0 && !live[0].solo && live[0].kind === first.kind && live[0].session.ns === first.session.ns && size + live[0].values.length <= MAX_COALESCED_VALUES) {
+    const next = live.shift() as Submission;
+    size += next.values.length;
+    batch.push(next);
+  }
+  return batch;
+}
