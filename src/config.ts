@@ -5,7 +5,8 @@
 import path from 'node:path';
 
 export type BackendKind = 'sqlite' | 'comet';
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** `notice` shows lifecycle events (listening, stopping) but not the per-request lines of `info`. */
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'silent';
 
 export interface Config {
   readonly port: number;
@@ -20,6 +21,17 @@ export interface Config {
   readonly cometApiKey: string | null;
   readonly redisUrl: string | null;
   readonly cacheUrl: string | null;
+  /** Seconds an upstream read stays cached (Comet backend); 0 turns the cache off. */
+  readonly cacheTtlSeconds: number;
+  /** Comet backend: upstream calls and their limits. */
+  readonly comet: {
+    /** Deadline of one upstream call, retries included, in ms. */
+    readonly timeoutMs: number;
+    /** Upstream calls in flight per API key. */
+    readonly concurrency: number;
+    /** Upstream calls per API key per hour (Comet documents 15,000 REST calls per hour per key). */
+    readonly budgetPerHour: number;
+  };
   /** Secret(s) that sign upload and download URLs; the first signs, all verify (rotation). */
   readonly urlSecrets: readonly string[];
   /** Seconds a signed upload or download URL stays valid. */
@@ -37,6 +49,19 @@ export interface Config {
     readonly maxCost: number;
     readonly maxAliases: number;
     readonly maxRootFields: number;
+  };
+  /** Live feed (GraphQL subscriptions), see src/live/. */
+  readonly live: {
+    /** Most metric points waiting per subscriber; beyond it, points of the same metric are coalesced. */
+    readonly queuePoints: number;
+    /** Milliseconds a subscriber may take nothing from its non-empty queue before it is closed (4420). */
+    readonly stuckMs: number;
+    /** Poll the backend for points logged behind the gateway's back: `auto` polls on Comet. */
+    readonly poll: 'auto' | 'on' | 'off';
+    /** Milliseconds between two polls of a watched experiment. */
+    readonly pollMs: number;
+    /** Upstream calls per minute the pollers of one replica may make with one API key. */
+    readonly pollCallsPerMinute: number;
   };
   readonly logLevel: LogLevel;
   readonly introspection: boolean;
@@ -123,6 +148,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     cometApiKey: str(env, 'COMET_API_KEY'),
     redisUrl: url(env, 'TRACKQL_REDIS_URL', ['redis:', 'rediss:']),
     cacheUrl: url(env, 'TRACKQL_CACHE_URL', ['redis:', 'rediss:']),
+    cacheTtlSeconds: int(env, 'TRACKQL_CACHE_TTL_SECONDS', 10, 0, 86_400),
+    comet: Object.freeze({
+      timeoutMs: int(env, 'TRACKQL_COMET_TIMEOUT_MS', 10_000, 100, 600_000),
+      concurrency: int(env, 'TRACKQL_COMET_CONCURRENCY', 8, 1, 256),
+      budgetPerHour: int(env, 'TRACKQL_COMET_BUDGET_PER_HOUR', 15_000, 1, 10_000_000),
+    }),
     urlSecrets: secrets,
     urlTtlSeconds: int(env, 'TRACKQL_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
     maxAssetBytes: int(env, 'TRACKQL_MAX_ASSET_BYTES', 1024 * MIB, 1, Number.MAX_SAFE_INTEGER),
@@ -135,7 +166,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxAliases: int(env, 'TRACKQL_MAX_ALIASES', 30, 0, 10_000),
       maxRootFields: int(env, 'TRACKQL_MAX_ROOT_FIELDS', 20, 1, 10_000),
     }),
-    logLevel: oneOf<LogLevel>(env, 'TRACKQL_LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
+    live: Object.freeze({
+      queuePoints: int(env, 'TRACKQL_LIVE_QUEUE_POINTS', 10_000, 1, 1_000_000),
+      stuckMs: int(env, 'TRACKQL_LIVE_STUCK_MS', 30_000, 100, 3_600_000),
+      poll: oneOf<'auto' | 'on' | 'off'>(env, 'TRACKQL_LIVE_POLL', ['auto', 'on', 'off'], 'auto'),
+      pollMs: int(env, 'TRACKQL_LIVE_POLL_MS', 2000, 50, 600_000),
+      pollCallsPerMinute: int(env, 'TRACKQL_LIVE_POLL_CALLS_PER_MINUTE', 60, 1, 100_000),
+    }),
+    logLevel: oneOf<LogLevel>(env, 'TRACKQL_LOG_LEVEL', ['debug', 'info', 'notice', 'warn', 'error', 'silent'], 'info'),
     introspection: bool(env, 'TRACKQL_INTROSPECTION', true),
     demo: bool(env, 'TRACKQL_DEMO', false),
     production: env.NODE_ENV === 'production',

@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from './config';
 import { seedDemo } from './demo';
-import { startGateway } from './server/app';
+import { createBackend, startGateway } from './server/app';
 
 const USAGE = `usage: trackql [serve|demo]
   serve   start the gateway (default)
@@ -34,13 +34,13 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     throw err;
   }
-  const gateway = await startGateway(config);
-  if (command === 'demo' || config.demo) {
-    const seeded = await seedDemo(gateway.backend);
-    gateway.logger.info(seeded ? 'demo data written' : 'demo data skipped: the store already has data');
-  }
+  // Demo data goes in before the gateway listens, so the first request already sees it.
+  const backend = await createBackend(config);
+  const seeded = command === 'demo' || config.demo ? await seedDemo(backend) : null;
+  const gateway = await startGateway(config, { backend });
+  if (seeded !== null) gateway.logger.notice(seeded ? 'demo data written' : 'demo data skipped: the store already has data');
   const shutdown = (signal: string) => {
-    gateway.logger.info('signal received', { signal });
+    gateway.logger.notice('signal received', { signal });
     gateway.stop().then(
       () => process.exit(0),
       (err: unknown) => {

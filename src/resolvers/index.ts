@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AssetResolver, ExperimentModelResolver } from './asset.resolver';
 import { ExperimentMutations } from './experiment.mutations';
 import { ExperimentResolver } from './experiment.resolver';
+import { LiveResolver } from './live.resolver';
 import { MetricPointResolver, MetricSummaryResolver } from './metric.resolver';
 import { ModelMutations } from './model.mutations';
 import { ModelVersionResolver, RegisteredModelResolver } from './model.resolver';
@@ -13,4 +14,5 @@ import { WorkspaceResolver } from './workspace.resolver';
 export const resolvers: NonEmptyArray<Function> = [
   QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
+  LiveResolver,
 ];

@@ -5,22 +5,27 @@
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Backend } from '../backends/port';
+import { createCometBackend } from '../backends/comet';
 import { createSqliteBackend } from '../backends/sqlite';
-import type { Config } from '../config';
+import { ConfigError, type Config } from '../config';
 import { InternalError, isTrackqlError } from '../errors';
+import { createLiveHub } from '../live';
 import { buildTrackqlSchema } from '../schema/build';
 import { createServices } from '../services';
 import { handleDownload, handleUpload } from './asset-routes';
 import { handleGraphql, type GatewayContext } from './graphql-route';
 import { sendError, sendJson } from './http-util';
 import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
+import { createLiveWsServer } from './live-ws';
 import { createLogger, type Logger } from './logger';
 import { createFormatError } from './plugins/errors';
 import { queryLimitsPlugin } from './plugins/limits';
+import { liveDrainPlugin } from './plugins/live-drain';
 import { requestLogPlugin } from './plugins/request-log';
 import { loadUrlSecrets } from './secrets';
 
@@ -38,14 +43,26 @@ export async function createBackend(config: Config): Promise<Backend> {
     case 'sqlite':
       return createSqliteBackend({ dataDir: config.dataDir });
     case 'comet':
-      throw new Error("TRACKQL_BACKEND 'comet' is not available in this build");
+      // A shared (Redis) upstream cache needs @keyv/redis, not installed yet: refuse rather than ignore it.
+      if (config.cacheUrl) throw new ConfigError('TRACKQL_CACHE_URL is not supported by the Comet backend yet: unset it to cache in memory');
+      return createCometBackend({
+        dataDir: config.dataDir,
+        cometUrl: config.cometUrl,
+        cometUrlOverride: config.cometUrlOverride,
+        fallbackApiKey: config.cometApiKey,
+        cacheTtlMs: config.cacheTtlSeconds * 1000,
+        timeoutMs: config.comet.timeoutMs,
+        concurrency: config.comet.concurrency,
+        budgetPerHour: config.comet.budgetPerHour,
+      });
   }
 }
 
 export async function startGateway(config: Config, options: { logger?: Logger; backend?: Backend } = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const backend = options.backend ?? (await createBackend(config));
-  const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir));
+  const live = createLiveHub(config, backend, logger); // the live feed: services publish, subscriptions read
+  const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir), live);
   const schema = await buildTrackqlSchema();
   const server = createServer();
   const apollo = new ApolloServer<GatewayContext>({
@@ -60,6 +77,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       ApolloServerPluginLandingPageDisabled(),
       requestLogPlugin(logger),
       queryLimitsPlugin(schema, config.limits),
+      liveDrainPlugin(() => liveWs.drain()),
     ],
   });
   await apollo.start();
@@ -70,6 +88,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     return host && /^[A-Za-z0-9.[\]:-]+$/.test(host) ? `http://${host}` : `http://${config.host}:${config.port}`;
   };
   const graphqlDeps = { apollo, backend, services, config, baseUrl };
+  const liveWs = createLiveWsServer({ schema, backend, services, config, live, logger, baseUrl });
   const assetDeps = { backend, assets: services.assets, logger };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -79,7 +98,10 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
       const readiness = await backend.readiness();
-      return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'unavailable', ...readiness.detail });
+      // Redis away degrades only the live feed across replicas: HTTP still works, so still 200 (README, Live feed).
+      const liveStatus = live.status();
+      const status = !readiness.ready ? 'unavailable' : liveStatus.status === 'degraded' ? 'degraded' : 'ready';
+      return sendJson(res, readiness.ready ? 200 : 503, { status, ...readiness.detail, live: liveStatus });
     }
     if (pathname === '/graphql' || pathname === '/graphql/') {
       if (method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
@@ -100,6 +122,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     sendJson(res, 404, { errors: [{ message: `No route for ${method} ${pathname}`, extensions: { code: 'NOT_FOUND' } }] });
   };
 
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => liveWs.handleUpgrade(req, socket, head));
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((err: unknown) => {
       if (isTrackqlError(err)) {
@@ -120,15 +143,17 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info('listening', { url: `${url}/graphql`, backend: config.backend, dataDir: config.backend === 'sqlite' ? config.dataDir : undefined });
+  logger.notice('listening', { url: `${url}/graphql`, backend: config.backend, dataDir: config.backend === 'sqlite' ? config.dataDir : undefined });
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      logger.info('shutting down');
+      logger.notice('shutting down');
+      await liveWs.drain(); // first: Apollo's HTTP drain would cut the WebSockets (see plugins/live-drain.ts)
       await apollo.stop(); // the drain plugin closes the server and waits for in-flight requests
+      await live.close();
       await backend.close();
-      logger.info('stopped');
+      logger.notice('stopped');
     })();
     return stopping;
   };

@@ -1,6 +1,10 @@
-/** Experiment and project writes: validated here, then one call to the port each. */
+/**
+ * Experiment and project writes: validated here, then one call to the port each. Lifecycle changes are
+ * reported to the live feed after the write succeeded.
+ */
 import type { Backend, Caller, Experiment, Other, Parameter, Project, WriteStatus } from '../backends/port';
 import { BadUserInputError } from '../errors';
+import { NO_LIVE_EVENTS, type ExperimentEventKind, type LiveEvents } from '../live/events';
 import * as v from './validate';
 
 export interface ParameterLike {
@@ -9,7 +13,10 @@ export interface ParameterLike {
 }
 
 export class ExperimentsService {
-  constructor(private readonly backend: Backend) {}
+  constructor(
+    private readonly backend: Backend,
+    private readonly events: LiveEvents = NO_LIVE_EVENTS,
+  ) {}
 
   createProject(caller: Caller, input: { workspace: string; name: string; description?: string | null; isPublic?: boolean }): Promise<Project> {
     return this.backend.createProject(caller, {
@@ -20,31 +27,36 @@ export class ExperimentsService {
     });
   }
 
-  createExperiment(
+  async createExperiment(
     caller: Caller,
     input: {
       workspace: string; project: string; name?: string | null; tags?: readonly string[] | null;
       parameters?: readonly ParameterLike[] | null; parentKey?: string | null; startedAt?: number | null;
     },
   ): Promise<Experiment> {
-    return this.backend.createExperiment(caller, {
+    const tags = this.tags(input.tags ?? []);
+    const experiment = await this.backend.createExperiment(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       project: v.name(input.project, 'project'),
       name: v.optionalName(input.name, 'name'),
-      tags: this.tags(input.tags ?? []),
+      tags,
       parameters: this.parameters(input.parameters ?? []),
       parentKey: input.parentKey == null ? null : v.experimentKey(input.parentKey, 'parentKey'),
       startedAt: input.startedAt == null ? null : v.time(input.startedAt, 'startedAt'),
     });
+    this.changed('CREATED', experiment, [...tags].sort());
+    return experiment;
   }
 
-  endExperiment(caller: Caller, input: { experimentKey: string; status: Experiment['status']; endedAt?: number | null }): Promise<Experiment> {
+  async endExperiment(caller: Caller, input: { experimentKey: string; status: Experiment['status']; endedAt?: number | null }): Promise<Experiment> {
     if (input.status === 'RUNNING') throw new BadUserInputError('status must be FINISHED, FAILED or CRASHED to end an experiment', { field: 'status' });
-    return this.backend.endExperiment(caller, {
+    const experiment = await this.backend.endExperiment(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
       status: input.status,
       endedAt: input.endedAt == null ? null : v.time(input.endedAt, 'endedAt'),
     });
+    this.changed('ENDED', experiment, null);
+    return experiment;
   }
 
   async logParameters(caller: Caller, experimentKey: string, params: readonly ParameterLike[]): Promise<{ accepted: number; status: WriteStatus }> {
@@ -63,22 +75,54 @@ export class ExperimentsService {
     return { accepted: clean.length, status };
   }
 
-  addTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]> {
-    return this.backend.addTags(caller, v.experimentKey(experimentKey), this.tags(tags));
+  async addTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]> {
+    const key = v.experimentKey(experimentKey);
+    const after = await this.backend.addTags(caller, key, this.tags(tags));
+    await this.tagsChanged(caller, key, after);
+    return after;
   }
 
-  removeTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]> {
-    return this.backend.removeTags(caller, v.experimentKey(experimentKey), this.tags(tags));
+  async removeTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]> {
+    const key = v.experimentKey(experimentKey);
+    const after = await this.backend.removeTags(caller, key, this.tags(tags));
+    await this.tagsChanged(caller, key, after);
+    return after;
   }
 
-  archiveExperiment(caller: Caller, experimentKey: string): Promise<Experiment> {
-    return this.backend.archiveExperiment(caller, v.experimentKey(experimentKey));
+  async archiveExperiment(caller: Caller, experimentKey: string): Promise<Experiment> {
+    const experiment = await this.backend.archiveExperiment(caller, v.experimentKey(experimentKey));
+    this.changed('ARCHIVED', experiment, null);
+    return experiment;
   }
 
   async deleteExperiment(caller: Caller, experimentKey: string): Promise<string> {
     const key = v.experimentKey(experimentKey);
+    // Read first: once deleted, the experiment's project (the event's channel) is gone with it.
+    const before = await this.experimentOrNull(caller, key);
     await this.backend.deleteExperiment(caller, key);
+    if (before) this.events.experimentChanged({ kind: 'DELETED', experimentKey: key, workspace: before.workspace, project: before.project, experiment: null, tags: null });
     return key;
+  }
+
+  private changed(kind: ExperimentEventKind, experiment: Experiment, tags: string[] | null): void {
+    this.events.experimentChanged({ kind, experimentKey: experiment.key, workspace: experiment.workspace, project: experiment.project, experiment, tags });
+  }
+
+  /** Tag writes answer with tags only; the event also needs the experiment (its project is the channel). */
+  private async tagsChanged(caller: Caller, key: string, tags: string[]): Promise<void> {
+    const experiment = await this.experimentOrNull(caller, key);
+    if (experiment) this.changed('TAGS_CHANGED', experiment, tags);
+  }
+
+  /** A read for an event only: its failure must not fail the write, which has succeeded. */
+  private async experimentOrNull(caller: Caller, key: string): Promise<Experiment | null> {
+    if (this.events === NO_LIVE_EVENTS) return null; // nobody listens: spare the backend the read
+    try {
+      const [experiment] = await this.backend.getExperiments(caller, [key]);
+      return experiment instanceof Error ? null : experiment;
+    } catch {
+      return null;
+    }
   }
 
   private tags(tags: readonly string[]): string[] {

@@ -1,5 +1,6 @@
 import type { Backend } from '../backends/port';
 import type { Config } from '../config';
+import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
 import { AssetsService } from './assets.service';
 import { ExperimentsService } from './experiments.service';
 import { MetricsService } from './metrics.service';
@@ -13,10 +14,11 @@ export interface Services {
   assets: AssetsService;
 }
 
-export function createServices(backend: Backend, config: Config, urlSecrets: readonly string[]): Services {
+/** `events` receives every successful write for the live feed (src/live/); none by default. */
+export function createServices(backend: Backend, config: Config, urlSecrets: readonly string[], events: LiveEvents = NO_LIVE_EVENTS): Services {
   return {
-    experiments: new ExperimentsService(backend),
-    metrics: new MetricsService(backend, config.maxMetricPoints),
+    experiments: new ExperimentsService(backend, events),
+    metrics: new MetricsService(backend, config.maxMetricPoints, Date.now, events),
     models: new ModelsService(backend),
     assets: new AssetsService(backend, new UrlSigner(urlSecrets), config.urlTtlSeconds, config.maxAssetBytes),
   };

@@ -1,7 +1,19 @@
 /** Logging metrics: validation of a whole batch first, then one atomic write through the port. */
 import type { Backend, Caller, MetricPointInput, NonFinite, WriteStatus } from '../backends/port';
 import { BadUserInputError, PayloadTooLargeError, UnreachableCaseError } from '../errors';
+import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
 import * as v from './validate';
+
+/** One metric in column form: entry i of every array is one point. */
+export interface RawMetricSeries {
+  name: string;
+  steps: readonly number[];
+  values: readonly (number | null)[];
+  nonFinite?: readonly (NonFinite | null)[] | null;
+  timestamps?: readonly number[] | null;
+  epochs?: readonly (number | null)[] | null;
+  context?: string | null;
+}
 
 /** A point as the API receives it: a finite `value`, or `nonFinite` for NaN and ±Infinity. */
 export interface RawMetricPoint {
@@ -40,22 +52,58 @@ export class MetricsService {
     private readonly backend: Backend,
     private readonly maxPoints: number,
     private readonly now: () => number = Date.now,
+    private readonly events: LiveEvents = NO_LIVE_EVENTS,
   ) {}
 
   /** Validates every point, then stores all of them or none. */
-  async logMetrics(caller: Caller, experimentKey: string, raw: readonly RawMetricPoint[]): Promise<{ accepted: number; status: WriteStatus }> {
+  async logMetrics(
+    caller: Caller, experimentKey: string, raw: readonly RawMetricPoint[], series: readonly RawMetricSeries[] = [],
+  ): Promise<{ accepted: number; status: WriteStatus }> {
     const key = v.experimentKey(experimentKey);
-    if (raw.length === 0) throw new BadUserInputError('points must hold at least one point', { field: 'points' });
-    if (raw.length > this.maxPoints) {
-      throw new PayloadTooLargeError(`points may hold at most ${this.maxPoints} points per call, got ${raw.length}: split the batch`, {
+    const total = series.reduce((n, s) => n + s.steps.length, raw.length);
+    if (total === 0) throw new BadUserInputError('points and series must hold at least one point', { field: 'points' });
+    if (total > this.maxPoints) {
+      throw new PayloadTooLargeError(`a logMetrics call may hold at most ${this.maxPoints} points, got ${total}: split the batch`, {
         field: 'points',
         max: this.maxPoints,
       });
     }
     const receivedAt = this.now();
     const points = raw.map((p, i) => this.point(p, `points[${i}]`, receivedAt));
+    series.forEach((s, i) => this.expandSeries(s, `series[${i}]`, receivedAt, points));
     const status = await this.backend.logMetrics(caller, key, points);
+    // After the write: live subscribers see only what is stored (or durably queued, which will be).
+    this.events.metricsLogged(key, points);
     return { accepted: points.length, status };
+  }
+
+  /** Validates one column-form series and appends its points to `out`. */
+  private expandSeries(s: RawMetricSeries, field: string, receivedAt: number, out: MetricPointInput[]): void {
+    const name = v.name(s.name, `${field}.name`);
+    const context = v.optionalName(s.context, `${field}.context`);
+    const n = s.steps.length;
+    for (const [column, list] of [['values', s.values], ['nonFinite', s.nonFinite], ['timestamps', s.timestamps], ['epochs', s.epochs]] as const) {
+      if (list != null && list.length !== n) {
+        throw new BadUserInputError(`${field}.${column} must have as many entries as ${field}.steps (${n}), got ${list.length}`, { field: `${field}.${column}` });
+      }
+    }
+    for (let i = 0; i < n; i += 1) {
+      const value = s.values[i];
+      const nonFinite = s.nonFinite?.[i] ?? null;
+      if ((value == null) === (nonFinite == null)) {
+        throw new BadUserInputError(`${field} entry ${i} must have exactly one of values[${i}] or nonFinite[${i}]`, { field });
+      }
+      const epoch = s.epochs?.[i];
+      const timestamp = s.timestamps?.[i];
+      out.push({
+        name,
+        value: value ?? nonFiniteToNumber(nonFinite as NonFinite),
+        step: v.count(s.steps[i], `${field}.steps[${i}]`),
+        epoch: epoch == null ? null : v.count(epoch, `${field}.epochs[${i}]`),
+        timestamp: timestamp == null ? receivedAt : v.time(timestamp, `${field}.timestamps[${i}]`),
+        context,
+      });
+    }
   }
 
   private point(p: RawMetricPoint, field: string, receivedAt: number): MetricPointInput {

@@ -1,0 +1,26 @@
+/**
+ * Who may subscribe to what, decided once, when the subscription starts: the same reads the HTTP API would
+ * make for the caller, so whatever a backend hides from a key (Comet scopes reads to the key's workspaces;
+ * SQLite is open for now) it hides from that key's subscriptions too. A backend's own error (UNAUTHENTICATED,
+ * FORBIDDEN, UPSTREAM_UNAVAILABLE) reaches the subscriber as it is.
+ */
+import type { Caller, Experiment, Project, ReadPort } from '../backends/port';
+import { NotFoundError } from '../errors';
+
+export class LiveAccess {
+  constructor(private readonly port: Pick<ReadPort, 'getExperiments' | 'getProjects'>) {}
+
+  async experiment(caller: Caller, experimentKey: string): Promise<Experiment> {
+    const [experiment] = await this.port.getExperiments(caller, [experimentKey]);
+    if (experiment instanceof Error) throw experiment;
+    if (!experiment) throw new NotFoundError(`No experiment with key '${experimentKey}'`, { field: 'experimentKey' });
+    return experiment;
+  }
+
+  async project(caller: Caller, workspace: string, name: string): Promise<Project> {
+    const [project] = await this.port.getProjects(caller, [{ workspace, name }]);
+    if (project instanceof Error) throw project;
+    if (!project) throw new NotFoundError(`No project '${name}' in workspace '${workspace}'`, { field: 'project' });
+    return project;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The events of the live feed, in the domain's own types (port objects, not GraphQL classes), and the
+ * `LiveEvents` sink the services publish to after a write succeeded. Services see only this file: no
+ * pub/sub, Redis or WebSocket type reaches them.
+ */
+import type { Experiment, MetricPoint, MetricPointInput } from '../backends/port';
+
+/** New points of one metric of one experiment, in the order they were logged. */
+export interface MetricEvent {
+  experimentKey: string;
+  name: string;
+  points: MetricPoint[];
+  /** Points of this metric removed, since the subscriber's previous event, because it read too slowly. */
+  dropped: number;
+}
+
+export type ExperimentEventKind = 'CREATED' | 'STATUS_CHANGED' | 'ENDED' | 'TAGS_CHANGED' | 'ARCHIVED' | 'DELETED';
+export const EXPERIMENT_EVENT_KINDS: readonly ExperimentEventKind[] = ['CREATED', 'STATUS_CHANGED', 'ENDED', 'TAGS_CHANGED', 'ARCHIVED', 'DELETED'];
+
+export interface ExperimentEvent {
+  kind: ExperimentEventKind;
+  experimentKey: string;
+  /** Routing: the project channel the event goes to. */
+  workspace: string;
+  project: string;
+  /** The experiment after the change; null once deleted. */
+  experiment: Experiment | null;
+  /** Tags after the change, for CREATED and TAGS_CHANGED; null otherwise. */
+  tags: string[] | null;
+}
+
+/** What travels on a channel. */
+export type LiveMessage = { kind: 'metric'; event: MetricEvent } | { kind: 'experiment'; event: ExperimentEvent };
+
+/**
+ * Where services report successful writes. Implementations never throw and never block the write's answer
+ * on delivery: a lost event costs a live chart a point, a failed mutation would cost the data.
+ */
+export interface LiveEvents {
+  /** Points just stored (or durably queued) for one experiment, in logged order, timestamps filled in. */
+  metricsLogged(experimentKey: string, points: readonly MetricPointInput[]): void;
+  experimentChanged(event: ExperimentEvent): void;
+}
+
+/** For a gateway without a live feed (and unit tests): every event is dropped. */
+export const NO_LIVE_EVENTS: LiveEvents = Object.freeze({
+  metricsLogged: () => undefined,
+  experimentChanged: () => undefined,
+});
+
+/** One MetricEvent per metric name, each with all its points in logged order (not one event per point). */
+export function metricEventsOf(experimentKey: string, points: readonly MetricPointInput[]): MetricEvent[] {
+  const byName = new Map<string, MetricPoint[]>();
+  for (const p of points) {
+    let list = byName.get(p.name);
+    if (!list) byName.set(p.name, (list = []));
+    list.push({ step: p.step, epoch: p.epoch ?? null, value: p.value, timestamp: p.timestamp ?? Date.now(), context: p.context ?? null });
+  }
+  return [...byName].map(([name, list]) => ({ experimentKey, name, points: list, dropped: 0 }));
+}

@@ -1,0 +1,248 @@
+/**
+ * The live hub: the services publish through it (`LiveEvents`), the subscription resolvers subscribe
+ * through it. It owns the topics of this replica, each subscriber's bounded queue, the pollers, and the
+ * decision to close a consumer that is too slow.
+ */
+import type { Caller, MetricPointInput, ReadPort } from '../backends/port';
+import { UpstreamUnavailableError } from '../errors';
+import { LiveAccess } from './access';
+import { RateBudget } from './budget';
+import type { Bus } from './bus';
+import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, projectChannel } from './constants';
+import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent } from './events';
+import type { LiveLogger } from './logger';
+import { experimentPolicy, metricPolicy } from './policies';
+import { ExperimentPoller } from './poller';
+import { SubscriberQueue, type QueuePolicy } from './queue';
+import { MetricTopic, Topic, type LiveConnection, type Subscriber } from './topic';
+
+export type LivePort = Pick<ReadPort, 'getExperiments' | 'getProjects' | 'getMetricSummaries' | 'getMetricHistories'>;
+
+export interface LiveHubOptions {
+  bus: Bus;
+  port: LivePort;
+  logger: LiveLogger;
+  /** Most metric points waiting per subscriber; beyond it, points of the same metric are coalesced. */
+  queuePoints: number;
+  /** A subscriber that takes nothing from its non-empty queue for this long (ms) is closed. */
+  stuckMs: number;
+  /** Poll the backend for points logged behind the gateways' back; null: off. */
+  poll: { intervalMs: number; callsPerMinute: number } | null;
+  now?: () => number;
+}
+
+/** Who subscribes: the caller the connection authenticated as, and the socket it reads from. */
+export interface SubscriberIdentity {
+  caller: Caller;
+  connection: LiveConnection;
+}
+
+/** What the hub tracks of any subscriber, whatever its events. */
+type Tracked = Pick<Subscriber<unknown>, 'caller' | 'connection'> & { readonly queue: Pick<SubscriberQueue<unknown>, 'close' | 'length' | 'isStuck'> };
+
+export class LiveHub implements LiveEvents {
+  readonly #access: LiveAccess;
+  readonly #budget: RateBudget | null;
+  readonly #metricTopics = new Map<string, MetricTopic>();
+  readonly #projectTopics = new Map<string, Topic<ExperimentEvent>>();
+  readonly #byConnection = new Map<LiveConnection, Set<Tracked>>();
+  readonly #sweep: NodeJS.Timeout;
+  readonly #now: () => number;
+  #closing = false;
+  readonly #stats = { highWaterPoints: 0, coalesced: 0, droppedPoints: 0, closedTooSlow: 0 };
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.#access = new LiveAccess(options.port);
+    this.#budget = options.poll ? new RateBudget(options.poll.callsPerMinute) : null;
+    this.#now = options.now ?? Date.now;
+    // Catches consumers that stalled with no new event to notice it on.
+    this.#sweep = setInterval(() => this.#closeStuck(), Math.max(50, Math.min(1000, options.stuckMs / 4)));
+    this.#sweep.unref();
+  }
+
+  // ---- publishing (LiveEvents) -------------------------------------------------------------------------
+
+  metricsLogged(experimentKey: string, points: readonly MetricPointInput[]): void {
+    this.#publish(() => {
+      for (const event of metricEventsOf(experimentKey, points)) this.options.bus.publish(metricChannel(experimentKey), { kind: 'metric', event });
+    });
+  }
+
+  experimentChanged(event: ExperimentEvent): void {
+    this.#publish(() => this.options.bus.publish(projectChannel(event.workspace, event.project), { kind: 'experiment', event }));
+  }
+
+  #publish(send: () => void): void {
+    try {
+      send();
+    } catch (err) {
+      this.options.logger.error('live event not published', { error: err });
+    }
+  }
+
+  // ---- subscribing -------------------------------------------------------------------------------------
+
+  /** Points of one experiment (only `names` when given), from now on. NOT_FOUND when the caller cannot read it. */
+  async subscribeMetrics(who: SubscriberIdentity, experimentKey: string, names: readonly string[] | null): Promise<AsyncIterableIterator<MetricEvent>> {
+    this.#refuseWhileClosing();
+    await this.#access.experiment(who.caller, experimentKey);
+    this.#refuseWhileClosing();
+    const topic = this.#metricTopics.get(experimentKey) ?? this.#metricTopic(experimentKey);
+    const subscriber = this.#subscriber(who, metricPolicy, this.options.queuePoints, names ? new Set(names) : null);
+    this.#join(topic, subscriber, () => this.#metricTopics.get(experimentKey) === topic && this.#metricTopics.delete(experimentKey));
+    if (!topic.poller) this.#startPoller(topic, experimentKey, who.caller);
+    return subscriber.queue;
+  }
+
+  #metricTopic(experimentKey: string): MetricTopic {
+    const topic = new MetricTopic(metricChannel(experimentKey), (s, e) => this.#offerPoints(s, e));
+    topic.attach(this.options.bus.subscribe(topic.channel, (m) => {
+      if (m.kind === 'metric') topic.receive(m.event);
+    }));
+    this.#metricTopics.set(experimentKey, topic);
+    return topic;
+  }
+
+  /** One poller per watched experiment, paid by the key of one of its current subscribers. */
+  #startPoller(topic: MetricTopic, experimentKey: string, firstCaller: Caller): void {
+    if (!this.options.poll || !this.#budget) return;
+    const poller = new ExperimentPoller(this.options.port, {
+      experimentKey,
+      caller: () => topic.subscribers.values().next().value?.caller ?? firstCaller,
+      names: () => topic.wantedNames(),
+      deliver: (event) => topic.receive(event),
+    }, { intervalMs: this.options.poll.intervalMs, budget: this.#budget, logger: this.options.logger, now: this.#now });
+    topic.startPoller(poller);
+  }
+
+  /** Experiment events of one project, from now on. NOT_FOUND when the caller cannot read the project. */
+  async subscribeExperiments(who: SubscriberIdentity, workspace: string, project: string): Promise<AsyncIterableIterator<ExperimentEvent>> {
+    this.#refuseWhileClosing();
+    await this.#access.project(who.caller, workspace, project);
+    this.#refuseWhileClosing();
+    const channel = projectChannel(workspace, project);
+    const topic = this.#projectTopics.get(channel) ?? this.#projectTopic(channel);
+    const subscriber = this.#subscriber(who, experimentPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
+    this.#join(topic, subscriber, () => this.#projectTopics.get(channel) === topic && this.#projectTopics.delete(channel));
+    return subscriber.queue;
+  }
+
+  #projectTopic(channel: string): Topic<ExperimentEvent> {
+    const topic = new Topic<ExperimentEvent>(channel, (s, e) => this.#offer(s, e));
+    topic.attach(this.options.bus.subscribe(channel, (m) => {
+      if (m.kind === 'experiment') topic.receive(m.event);
+    }));
+    this.#projectTopics.set(channel, topic);
+    return topic;
+  }
+
+  #subscriber<T>(who: SubscriberIdentity, policy: QueuePolicy<T>, bound: number, names: ReadonlySet<string> | null): Subscriber<T> {
+    const { connection } = who;
+    const queue = new SubscriberQueue(bound, policy, { pressure: () => connection.bufferedAmount() > SOCKET_HIGH_WATER_BYTES, now: this.#now });
+    return { queue, caller: who.caller, connection, names };
+  }
+
+  #join<T>(topic: Topic<T>, subscriber: Subscriber<T>, forgetTopic: () => void): void {
+    topic.subscribers.add(subscriber);
+    let mine = this.#byConnection.get(subscriber.connection);
+    if (!mine) this.#byConnection.set(subscriber.connection, (mine = new Set()));
+    mine.add(subscriber);
+    subscriber.queue.onReturn(() => {
+      topic.subscribers.delete(subscriber);
+      if (topic.subscribers.size === 0) {
+        topic.dispose();
+        forgetTopic();
+      }
+      const set = this.#byConnection.get(subscriber.connection);
+      set?.delete(subscriber);
+      if (set?.size === 0) this.#byConnection.delete(subscriber.connection);
+    });
+  }
+
+  #refuseWhileClosing(): void {
+    if (this.#closing) throw new UpstreamUnavailableError('The gateway is shutting down: reconnect to another replica or retry shortly');
+  }
+
+  // ---- backpressure ------------------------------------------------------------------------------------
+
+  #offer<T>(subscriber: Subscriber<T>, event: T): void {
+    const { offer, dropped } = subscriber.queue.offer(event);
+    if (offer === 'coalesced') {
+      this.#stats.coalesced += 1;
+      this.#stats.droppedPoints += dropped;
+    }
+    if (offer === 'overflow' || subscriber.queue.isStuck(this.options.stuckMs)) {
+      this.#tooSlow(subscriber.connection, offer === 'overflow' ? 'overflow' : 'stuck');
+      return;
+    }
+  }
+
+  #offerPoints(subscriber: Subscriber<MetricEvent>, event: MetricEvent): void {
+    this.#offer(subscriber, event);
+    this.#stats.highWaterPoints = Math.max(this.#stats.highWaterPoints, subscriber.queue.weight);
+  }
+
+  #closeStuck(): void {
+    for (const [connection, subscribers] of [...this.#byConnection]) {
+      for (const s of subscribers) {
+        if (s.queue.isStuck(this.options.stuckMs)) {
+          this.#tooSlow(connection, 'stuck');
+          break;
+        }
+      }
+    }
+  }
+
+  /** Closes every subscription of a connection whose reader cannot keep up: one slow socket, one decision. */
+  #tooSlow(connection: LiveConnection, why: 'overflow' | 'stuck'): void {
+    const subscribers = this.#byConnection.get(connection);
+    if (!subscribers) return;
+    this.#stats.closedTooSlow += 1;
+    const first = subscribers.values().next().value;
+    this.options.logger.warn('live subscriber too slow: closing its connection', {
+      keyId: first?.caller.keyId, why, bufferedBytes: connection.bufferedAmount(), subscriptions: subscribers.size,
+    });
+    for (const s of [...subscribers]) s.queue.close();
+    connection.close(LiveCloseCode.SubscriberTooSlow, SUBSCRIBER_TOO_SLOW_REASON);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------------
+
+  /** Stops new subscriptions and polls, then waits (at most `graceMs`) for queued events to be taken. */
+  async drain(graceMs: number): Promise<void> {
+    this.#closing = true;
+    for (const topic of this.#metricTopics.values()) topic.stopPoller();
+    const deadline = this.#now() + graceMs;
+    while (this.#queued() > 0 && this.#now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#sweep);
+    for (const subscribers of [...this.#byConnection.values()]) for (const s of [...subscribers]) s.queue.close();
+    await this.options.bus.close();
+  }
+
+  #queued(): number {
+    let n = 0;
+    for (const subscribers of this.#byConnection.values()) for (const s of subscribers) n += s.queue.length;
+    return n;
+  }
+
+  /** For `/readyz`: where cross-replica delivery stands, and what backpressure has done so far. */
+  status() {
+    const bus = this.options.bus.status();
+    let subscribers = 0;
+    for (const set of this.#byConnection.values()) subscribers += set.size;
+    const pollers = [...this.#metricTopics.values()].filter((t) => t.poller !== null).length;
+    return {
+      status: bus.kind === 'redis' && bus.redis !== 'ready' ? ('degraded' as const) : ('ok' as const),
+      pubsub: bus.kind,
+      ...(bus.kind === 'redis' && { redis: bus.redis, redisPublishFailures: bus.publishFailures }),
+      connections: this.#byConnection.size,
+      subscribers,
+      pollers,
+      queue: { boundPoints: this.options.queuePoints, ...this.#stats },
+    };
+  }
+}

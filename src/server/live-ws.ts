@@ -1,0 +1,141 @@
+/**
+ * GraphQL over WebSocket (graphql-ws 6, protocol `graphql-transport-ws`) on the HTTP server's own port and
+ * path, `/graphql`. This file only adapts: authentication from `connectionParams`, the per-operation
+ * context, query limits and error masking as on HTTP, and shutdown. Events and backpressure live in the hub.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, getOperationAST, Kind, parse, validate } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Backend } from '../backends/port';
+import type { Config } from '../config';
+import { QueryTooComplexError, isTrackqlError } from '../errors';
+import { LiveCloseCode, DRAIN_GRACE_MS } from '../live/constants';
+import type { LiveConnection, LiveHub, SubscriberIdentity } from '../live';
+import { createLoaders } from '../loaders';
+import type { LiveContext } from '../resolvers/live.resolver';
+import type { Services } from '../services';
+import { callerFromConnectionParams } from './live-auth';
+import type { Logger } from './logger';
+import { createFormatError } from './plugins/errors';
+import { checkLimits, measureOperation } from './plugins/limits';
+
+export interface LiveWsDeps {
+  schema: GraphQLSchema;
+  backend: Backend;
+  services: Services;
+  config: Config;
+  live: LiveHub;
+  logger: Logger;
+  baseUrl: (req: IncomingMessage) => string;
+}
+
+export interface LiveWsServer {
+  /** Takes an HTTP upgrade on `/graphql`; answers anything else (or any upgrade during shutdown) and drops it. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Lets queued events reach their sockets, closes every socket with 1001, then stops. Idempotent. */
+  drain(): Promise<void>;
+}
+
+const GRAPHQL_PATHS = new Set(['/graphql', '/graphql/']);
+
+export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
+  const { schema, config, live } = deps;
+  // maxPayload: a client message above it closes the socket with 1009 before we parse anything.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
+  const identities = new WeakMap<WebSocket, SubscriberIdentity>();
+  const formatError = createFormatError(deps.logger);
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+
+  const graphqlWs = useServer(
+    {
+      schema,
+      onConnect(ctx) {
+        const { socket, request } = ctx.extra;
+        const auth = callerFromConnectionParams(ctx.connectionParams, request.headers.authorization);
+        if (!auth.ok) {
+          // A clear code and reason rather than graphql-ws's generic 4403 Forbidden: the client must fix its params.
+          socket.close(LiveCloseCode.BadConnectionParams, `Invalid connectionParams: ${auth.reason}`);
+          return false;
+        }
+        const connection: LiveConnection = { bufferedAmount: () => socket.bufferedAmount, close: (code, reason) => socket.close(code, reason) };
+        identities.set(socket, { caller: auth.caller, connection });
+        return true;
+      },
+      onSubscribe(_ctx, _id, payload) {
+        if (Buffer.byteLength(payload.query) > config.limits.maxDocumentBytes) {
+          return [new QueryTooComplexError(`Query document is larger than ${config.limits.maxDocumentBytes} bytes (TRACKQL_MAX_DOCUMENT_BYTES)`).toGraphQLError()];
+        }
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation) {
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+          try {
+            checkLimits(measureOperation(schema, operation, fragments, payload.variables ?? {}), config.limits);
+          } catch (err) {
+            if (isTrackqlError(err)) return [err.toGraphQLError()];
+            throw err;
+          }
+        }
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      // keyId and requestId: the same fields as the HTTP context, so shared plugins and logs find them.
+      context(ctx): LiveContext & { keyId: string; requestId: string } {
+        const subscriber = identities.get(ctx.extra.socket);
+        if (!subscriber) throw new Error('graphql-ws context built before onConnect accepted the socket');
+        const { caller } = subscriber;
+        return {
+          caller, loaders: createLoaders(deps.backend, caller), services: deps.services, backend: deps.backend, config,
+          baseUrl: deps.baseUrl(ctx.extra.request), live, subscriber, keyId: caller.keyId, requestId: randomUUID(),
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wss,
+  );
+
+  let draining: Promise<void> | null = null;
+  return {
+    handleUpgrade(req, socket, head) {
+      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      if (!GRAPHQL_PATHS.has(path) || draining) {
+        const status = draining ? '503 Service Unavailable' : '404 Not Found';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    drain() {
+      draining ??= (async () => {
+        await live.drain(DRAIN_GRACE_MS);
+        await closeAll(wss, DRAIN_GRACE_MS);
+        await graphqlWs.dispose();
+      })();
+      return draining;
+    },
+  };
+}
+
+/** Closes every socket with 1001 and waits for the clients' answers; a client that does not answer in time is cut. */
+async function closeAll(wss: WebSocketServer, graceMs: number): Promise<void> {
+  const clients = [...wss.clients];
+  const closed = clients.map((ws) => new Promise<void>((resolve) => {
+    if (ws.readyState === ws.CLOSED) return resolve();
+    ws.once('close', () => resolve());
+  }));
+  for (const ws of clients) ws.close(LiveCloseCode.GoingAway, 'Server shutting down');
+  const timer = setTimeout(() => clients.forEach((ws) => ws.terminate()), graceMs);
+  await Promise.all(closed);
+  clearTimeout(timer);
+}
