@@ -7,11 +7,13 @@ import path from 'node:path';
 import { describeMachine } from './lib/machine';
 import { writeReport } from './lib/report';
 import type { BenchResult, Benchmark } from './lib/types';
+import { dashboardBenchmark } from './dashboard';
 import { historyBenchmark } from './history';
 import { ingestBenchmark } from './ingest';
+import { liveBenchmark } from './live';
 import { overheadBenchmark } from './overhead';
 
-const ALL: Benchmark[] = [historyBenchmark, ingestBenchmark, overheadBenchmark];
+const ALL: Benchmark[] = [dashboardBenchmark, historyBenchmark, ingestBenchmark, overheadBenchmark, liveBenchmark];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null; docs: string } {
   let quick = false;

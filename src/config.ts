@@ -42,6 +42,10 @@ export interface Config {
   readonly maxMetricPoints: number;
   /** Largest GraphQL request body, in bytes. */
   readonly maxBodyBytes: number;
+  /** Per-API-key token bucket on /graphql (server/rate-limit.ts); null: no limit. */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number } | null;
+  /** Path of the trusted-documents manifest (`persisted-documents.json`); null: any operation is accepted. */
+  readonly trustedDocuments: string | null;
   /** Query limits, checked before any resolver runs. */
   readonly limits: {
     readonly maxDocumentBytes: number;
@@ -65,8 +69,14 @@ export interface Config {
   };
   readonly logLevel: LogLevel;
   readonly introspection: boolean;
+  /** Origins (`https://app.example.com`) allowed cross-origin access to /graphql and /assets; empty: none. */
+  readonly corsOrigins: readonly string[];
+  /** OpenTelemetry export is configured (the SDK reads its own OTEL_* variables; see observability/otel.ts). */
+  readonly otelExport: boolean;
   /** Fill an empty data dir with demo data at start. */
   readonly demo: boolean;
+  /** Serve an embedded store without API keys on a non-loopback address (refused otherwise, src/auth/startup.ts). */
+  readonly allowOpen: boolean;
   readonly production: boolean;
 }
 
@@ -126,6 +136,52 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
   return raw.replace(/\/+$/, '');
 }
 
+/** Exact origins, normalised (`https://App.example.com:443/` → `https://app.example.com`); no path, no wildcard. */
+function origins(env: Env, name: string): readonly string[] {
+  const list = (str(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return Object.freeze(list.map((raw) => {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      /* reported below */
+    }
+    const ok = parsed && ['http:', 'https:'].includes(parsed.protocol) && parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username;
+    if (!ok || !parsed) throw new ConfigError(`${name} entries must be origins such as https://app.example.com (no path, no wildcard), got '${raw}'`);
+    return parsed.origin;
+  }));
+}
+
+/** The OpenTelemetry SDK's own switches: on when an OTLP endpoint or a traces exporter is set, unless disabled. */
+function otelExport(env: Env): boolean {
+  if (str(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return false;
+  const exporter = str(env, 'OTEL_TRACES_EXPORTER');
+  if (exporter !== null) return exporter !== 'none';
+  return ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'].some((name) => str(env, name) !== null);
+}
+
+/** A number > 0 (decimals allowed, `0.5` is one request every two seconds), or null when unset or `0`/`off`. */
+function rate(env: Env, name: string, max: number): number | null {
+  const raw = str(env, name);
+  if (raw === null || raw === '0' || raw.toLowerCase() === 'off') return null;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0) || value > max) {
+    throw new ConfigError(`${name} must be a number of requests per second above 0 and at most ${max} (or 0 / off), got '${raw}'`);
+  }
+  return value;
+}
+
+/** TRACKQL_RATE_LIMIT (per second) and TRACKQL_RATE_LIMIT_BURST (default: two seconds' worth, at least 1). */
+function rateLimit(env: Env): Config['rateLimit'] {
+  const perSecond = rate(env, 'TRACKQL_RATE_LIMIT', 1_000_000);
+  if (perSecond === null) {
+    if (str(env, 'TRACKQL_RATE_LIMIT_BURST') !== null) throw new ConfigError('TRACKQL_RATE_LIMIT_BURST needs TRACKQL_RATE_LIMIT to be set');
+    return null;
+  }
+  const burst = int(env, 'TRACKQL_RATE_LIMIT_BURST', Math.max(1, Math.ceil(perSecond * 2)), 1, 10_000_000);
+  return Object.freeze({ perSecond, burst });
+}
+
 const MIB = 1024 * 1024;
 
 /** Parses the environment; throws `ConfigError` with one clear line on the first invalid variable. */
@@ -151,7 +207,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     cacheTtlSeconds: int(env, 'TRACKQL_CACHE_TTL_SECONDS', 10, 0, 86_400),
     comet: Object.freeze({
       timeoutMs: int(env, 'TRACKQL_COMET_TIMEOUT_MS', 10_000, 100, 600_000),
-      concurrency: int(env, 'TRACKQL_COMET_CONCURRENCY', 8, 1, 256),
+      concurrency: int(env, 'TRACKQL_COMET_CONCURRENCY', 128, 1, 1024),
       budgetPerHour: int(env, 'TRACKQL_COMET_BUDGET_PER_HOUR', 15_000, 1, 10_000_000),
     }),
     urlSecrets: secrets,
@@ -159,6 +215,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxAssetBytes: int(env, 'TRACKQL_MAX_ASSET_BYTES', 1024 * MIB, 1, Number.MAX_SAFE_INTEGER),
     maxMetricPoints: int(env, 'TRACKQL_MAX_METRIC_POINTS', 10_000, 1, 1_000_000),
     maxBodyBytes: int(env, 'TRACKQL_MAX_BODY_BYTES', 8 * MIB, 1024, 1024 * MIB),
+    rateLimit: rateLimit(env),
+    trustedDocuments: str(env, 'TRACKQL_TRUSTED_DOCUMENTS') === null ? null : path.resolve(cwd, str(env, 'TRACKQL_TRUSTED_DOCUMENTS') as string),
     limits: Object.freeze({
       maxDocumentBytes: int(env, 'TRACKQL_MAX_DOCUMENT_BYTES', 32 * 1024, 256, 8 * MIB),
       maxDepth: int(env, 'TRACKQL_MAX_DEPTH', 15, 2, 100),
@@ -175,7 +233,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }),
     logLevel: oneOf<LogLevel>(env, 'TRACKQL_LOG_LEVEL', ['debug', 'info', 'notice', 'warn', 'error', 'silent'], 'info'),
     introspection: bool(env, 'TRACKQL_INTROSPECTION', true),
+    corsOrigins: origins(env, 'TRACKQL_CORS_ORIGINS'),
+    otelExport: otelExport(env),
     demo: bool(env, 'TRACKQL_DEMO', false),
+    allowOpen: bool(env, 'TRACKQL_ALLOW_OPEN', false),
     production: env.NODE_ENV === 'production',
   };
   return Object.freeze(config);

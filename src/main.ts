@@ -4,18 +4,25 @@
  * with demo data first. Configuration comes from the environment (see the README).
  */
 import 'reflect-metadata';
+import { runKeysCommand } from './auth/keys-cli';
 import { ConfigError, loadConfig, type Config } from './config';
 import { seedDemo } from './demo';
-import { createBackend, startGateway } from './server/app';
+import { startTelemetry } from './observability/otel';
+import { createLogger } from './server/logger';
 
-const USAGE = `usage: trackql [serve|demo]
+const USAGE = `usage: trackql [serve|demo|keys]
   serve   start the gateway (default)
-  demo    fill the data dir with demo data, then serve`;
+  demo    fill the data dir with demo data, then serve
+  keys    create, list and revoke API keys of the embedded store (trackql keys --help)`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const command = argv[0] ?? 'serve';
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === 'keys') {
+    process.exitCode = runKeysCommand(argv.slice(1), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
     return;
   }
   if (command !== 'serve' && command !== 'demo') {
@@ -34,14 +41,21 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     throw err;
   }
+  const logger = createLogger(config.logLevel);
+  // OpenTelemetry (when configured) starts before the server's modules load, so that its instrumentations
+  // see node:http and undici being loaded: hence these two requires here rather than imports at the top.
+  const telemetry = startTelemetry(config.otelExport, { logger });
+  const { createBackend, startGateway } = require('./server/app') as typeof import('./server/app');
+  const { GatewayMetrics, cometObserver } = require('./observability') as typeof import('./observability');
+  const metrics = new GatewayMetrics();
   // Demo data goes in before the gateway listens, so the first request already sees it.
-  const backend = await createBackend(config);
+  const backend = await createBackend(config, cometObserver(metrics, { propagateTrace: !telemetry?.instrumented }));
   const seeded = command === 'demo' || config.demo ? await seedDemo(backend) : null;
-  const gateway = await startGateway(config, { backend });
+  const gateway = await startGateway(config, { backend, metrics, logger });
   if (seeded !== null) gateway.logger.notice(seeded ? 'demo data written' : 'demo data skipped: the store already has data');
   const shutdown = (signal: string) => {
     gateway.logger.notice('signal received', { signal });
-    gateway.stop().then(
+    gateway.stop().then(() => telemetry?.shutdown()).then(
       () => process.exit(0),
       (err: unknown) => {
         gateway.logger.error('shutdown failed', { error: err });
@@ -55,5 +69,6 @@ async function main(argv: readonly string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`trackql: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  // A configuration refused at start (an open store beyond loopback, src/auth/startup.ts) is EX_CONFIG too.
+  process.exit(err instanceof ConfigError ? 78 : 1);
 });

@@ -331,6 +331,38 @@ export interface Capabilities {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Idempotent writes
+
+/**
+ * Makes one write idempotent. The backend keeps a record of (caller keyId, `key`) with the operation, the
+ * payload hash and the result, written atomically with the write itself (SQLite: the same transaction;
+ * Comet: the outbox database, in the transaction that enqueues it). A later call with the same key by the
+ * same caller within `IDEMPOTENCY_TTL_MS` writes nothing and answers the recorded result; the same key with
+ * another operation or payload is BAD_USER_INPUT. Calls with the same key in flight at once are serialized.
+ *
+ * The services build it from the request as the client sent it (src/services/idempotency.ts): the backend
+ * cannot hash its own input, which holds defaults that differ between retries (receive timestamps).
+ */
+export interface IdempotencyClaim {
+  /** The client's key (1–255 characters), scoped to the caller's keyId. */
+  readonly key: string;
+  /** The mutation's name: the same key reused for another mutation is a conflict. */
+  readonly operation: string;
+  /** sha256 hex of the operation's input as sent, without the key. */
+  readonly payloadHash: string;
+  /** Called when the answer comes from the record instead of a write, so callers skip side effects (live events). */
+  readonly onReplay?: () => void;
+}
+
+/** Options every write method takes. */
+export interface WriteOptions {
+  readonly idempotency?: IdempotencyClaim;
+}
+
+/** How long an idempotency record is kept, in ms: a retry within 24 hours replays (older records are pruned lazily). */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+// ---------------------------------------------------------------------------------------------------------
 // The port
 
 export interface ReadPort {
@@ -371,24 +403,36 @@ export interface ReadPort {
 }
 
 export interface WritePort {
-  createProject(caller: Caller, input: CreateProjectInput): Promise<Project>;
-  createExperiment(caller: Caller, input: CreateExperimentInput): Promise<Experiment>;
-  endExperiment(caller: Caller, input: EndExperimentInput): Promise<Experiment>;
+  createProject(caller: Caller, input: CreateProjectInput, options?: WriteOptions): Promise<Project>;
+  createExperiment(caller: Caller, input: CreateExperimentInput, options?: WriteOptions): Promise<Experiment>;
+  endExperiment(caller: Caller, input: EndExperimentInput, options?: WriteOptions): Promise<Experiment>;
   /** Stores every point or none. */
-  logMetrics(caller: Caller, experimentKey: string, points: readonly MetricPointInput[]): Promise<WriteStatus>;
+  logMetrics(caller: Caller, experimentKey: string, points: readonly MetricPointInput[], options?: WriteOptions): Promise<WriteStatus>;
   /** Sets (or overwrites) parameters, all or none. */
-  logParameters(caller: Caller, experimentKey: string, params: readonly Parameter[]): Promise<WriteStatus>;
-  logOthers(caller: Caller, experimentKey: string, others: readonly Other[]): Promise<WriteStatus>;
+  logParameters(caller: Caller, experimentKey: string, params: readonly Parameter[], options?: WriteOptions): Promise<WriteStatus>;
+  logOthers(caller: Caller, experimentKey: string, others: readonly Other[], options?: WriteOptions): Promise<WriteStatus>;
   /** Returns the experiment's tags after the change. */
-  addTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]>;
-  removeTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]>;
+  addTags(caller: Caller, experimentKey: string, tags: readonly string[], options?: WriteOptions): Promise<string[]>;
+  removeTags(caller: Caller, experimentKey: string, tags: readonly string[], options?: WriteOptions): Promise<string[]>;
   /** Streams bytes to storage, enforcing `maxBytes` while streaming; nothing is kept when it fails. */
   putAsset(caller: Caller, input: PutAssetInput, body: Readable): Promise<Asset>;
   /** Registers the experiment model as a version (creating the registered model if needed). */
-  registerModel(caller: Caller, input: RegisterModelInput): Promise<{ model: RegisteredModel; versions: ModelVersion[] }>;
-  updateModelVersion(caller: Caller, input: UpdateModelVersionInput): Promise<ModelVersion>;
-  archiveExperiment(caller: Caller, experimentKey: string): Promise<Experiment>;
-  deleteExperiment(caller: Caller, experimentKey: string): Promise<void>;
+  registerModel(
+    caller: Caller, input: RegisterModelInput, options?: WriteOptions,
+  ): Promise<{ model: RegisteredModel; versions: ModelVersion[] }>;
+  updateModelVersion(caller: Caller, input: UpdateModelVersionInput, options?: WriteOptions): Promise<ModelVersion>;
+  archiveExperiment(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<Experiment>;
+  deleteExperiment(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<void>;
+  /**
+   * Runs `produce` at most once per claim, for a mutation that writes nothing to the store itself
+   * (`createAssetUpload` signs a URL): a retry gets the recorded result instead. The result must be JSON.
+   */
+  once<T>(caller: Caller, claim: IdempotencyClaim, produce: () => Promise<T>): Promise<T>;
+  /**
+   * Rejects (NOT_FOUND, FORBIDDEN) when the caller may not write to the experiment, for a write that happens
+   * later: a signed upload URL is refused when asked for, not at the PUT. Absent where nothing is scoped.
+   */
+  authorizeWrite?(caller: Caller, experimentKey: string): Promise<void>;
 }
 
 export interface Backend extends ReadPort, WritePort {

@@ -1,7 +1,7 @@
 /**
  * Who may subscribe to what, decided once, when the subscription starts: the same reads the HTTP API would
  * make for the caller, so whatever a backend hides from a key (Comet scopes reads to the key's workspaces;
- * SQLite is open for now) it hides from that key's subscriptions too. A backend's own error (UNAUTHENTICATED,
+ * SQLite's API keys do, in src/auth/scoped-backend.ts) it hides from that key's subscriptions too. A backend's own error (UNAUTHENTICATED,
  * FORBIDDEN, UPSTREAM_UNAVAILABLE) reaches the subscriber as it is.
  */
 import type { Caller, Experiment, Project, ReadPort } from '../backends/port';

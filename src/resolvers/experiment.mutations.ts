@@ -8,20 +8,21 @@ import {
   CreateExperimentPayload, CreateProjectPayload, DeleteExperimentPayload, EndExperimentPayload, ExperimentPayload,
   LogMetricsPayload, LogOthersPayload, LogParametersPayload, TagsPayload,
 } from '../schema/payload.type';
+import { claimOf } from '../services/idempotency';
 import type { RequestContext } from './context';
 
 @Resolver()
 export class ExperimentMutations {
   @Mutation(() => CreateProjectPayload)
   async createProject(@Arg('input') input: CreateProjectInput, @Ctx() ctx: RequestContext) {
-    const project = await ctx.services.experiments.createProject(ctx.caller, input);
+    const project = await ctx.services.experiments.createProject(ctx.caller, input, claimOf('createProject', input));
     ctx.loaders.project.clearAll();
     return { project };
   }
 
   @Mutation(() => CreateExperimentPayload)
   async createExperiment(@Arg('input') input: CreateExperimentInput, @Ctx() ctx: RequestContext) {
-    const experiment = await ctx.services.experiments.createExperiment(ctx.caller, input);
+    const experiment = await ctx.services.experiments.createExperiment(ctx.caller, input, claimOf('createExperiment', input));
     ctx.loaders.project.clearAll();
     ctx.loaders.experiment.clear(experiment.key).prime(experiment.key, experiment);
     return { experiment };
@@ -29,14 +30,15 @@ export class ExperimentMutations {
 
   @Mutation(() => EndExperimentPayload)
   async endExperiment(@Arg('input') input: EndExperimentInput, @Ctx() ctx: RequestContext) {
-    const experiment = await ctx.services.experiments.endExperiment(ctx.caller, input);
+    const experiment = await ctx.services.experiments.endExperiment(ctx.caller, input, claimOf('endExperiment', input));
     ctx.loaders.experiment.clear(experiment.key).prime(experiment.key, experiment);
     return { experiment };
   }
 
   @Mutation(() => LogMetricsPayload, { description: 'Stores every point of the batch, or none of them.' })
   async logMetrics(@Arg('input') input: LogMetricsInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.metrics.logMetrics(ctx.caller, input.experimentKey, input.points ?? [], input.series ?? []);
+    const claim = claimOf('logMetrics', input);
+    const result = await ctx.services.metrics.logMetrics(ctx.caller, input.experimentKey, input.points ?? [], input.series ?? [], claim);
     ctx.loaders.metricSummaries.clear(input.experimentKey.trim());
     ctx.loaders.metricHistory.clearAll();
     return { experimentKey: input.experimentKey.trim(), ...result };
@@ -44,42 +46,42 @@ export class ExperimentMutations {
 
   @Mutation(() => LogParametersPayload, { description: 'Sets parameters (overwriting same-named ones), all or none.' })
   async logParameters(@Arg('input') input: LogParametersInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.experiments.logParameters(ctx.caller, input.experimentKey, input.parameters);
+    const result = await ctx.services.experiments.logParameters(ctx.caller, input.experimentKey, input.parameters, claimOf('logParameters', input));
     ctx.loaders.parameters.clear(input.experimentKey.trim());
     return { experimentKey: input.experimentKey.trim(), ...result };
   }
 
   @Mutation(() => LogOthersPayload, { description: 'Sets free-form key/values (overwriting same keys), all or none.' })
   async logOthers(@Arg('input') input: LogOthersInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.experiments.logOthers(ctx.caller, input.experimentKey, input.others);
+    const result = await ctx.services.experiments.logOthers(ctx.caller, input.experimentKey, input.others, claimOf('logOthers', input));
     ctx.loaders.others.clear(input.experimentKey.trim());
     return { experimentKey: input.experimentKey.trim(), ...result };
   }
 
   @Mutation(() => TagsPayload)
   async addTags(@Arg('input') input: TagsInput, @Ctx() ctx: RequestContext) {
-    const tags = await ctx.services.experiments.addTags(ctx.caller, input.experimentKey, input.tags);
+    const tags = await ctx.services.experiments.addTags(ctx.caller, input.experimentKey, input.tags, claimOf('addTags', input));
     ctx.loaders.tags.clear(input.experimentKey.trim());
     return { experimentKey: input.experimentKey.trim(), tags };
   }
 
   @Mutation(() => TagsPayload)
   async removeTags(@Arg('input') input: TagsInput, @Ctx() ctx: RequestContext) {
-    const tags = await ctx.services.experiments.removeTags(ctx.caller, input.experimentKey, input.tags);
+    const tags = await ctx.services.experiments.removeTags(ctx.caller, input.experimentKey, input.tags, claimOf('removeTags', input));
     ctx.loaders.tags.clear(input.experimentKey.trim());
     return { experimentKey: input.experimentKey.trim(), tags };
   }
 
   @Mutation(() => ExperimentPayload)
   async archiveExperiment(@Arg('input') input: ExperimentKeyInput, @Ctx() ctx: RequestContext) {
-    const experiment = await ctx.services.experiments.archiveExperiment(ctx.caller, input.experimentKey);
+    const experiment = await ctx.services.experiments.archiveExperiment(ctx.caller, input.experimentKey, claimOf('archiveExperiment', input));
     ctx.loaders.experiment.clear(experiment.key).prime(experiment.key, experiment);
     return { experiment };
   }
 
   @Mutation(() => DeleteExperimentPayload, { description: 'Deletes the experiment and all its data, permanently.' })
   async deleteExperiment(@Arg('input') input: ExperimentKeyInput, @Ctx() ctx: RequestContext) {
-    const deletedKey = await ctx.services.experiments.deleteExperiment(ctx.caller, input.experimentKey);
+    const deletedKey = await ctx.services.experiments.deleteExperiment(ctx.caller, input.experimentKey, claimOf('deleteExperiment', input));
     ctx.loaders.experiment.clear(deletedKey);
     return { deletedKey };
   }

@@ -3,8 +3,24 @@ import { Field, Float, InputType, Int } from 'type-graphql';
 import { ExperimentStatusEnum, NonFiniteEnum } from './enums';
 import { DateTimeScalar, JSONObjectScalar, JSONScalar } from './scalars';
 
+/**
+ * What every mutation input has: an optional idempotency key (src/services/idempotency.ts, README
+ * "Idempotency"). type-graphql copies its fields into each subclass; no field uses it, so the schema
+ * never shows it as a type of its own.
+ */
 @InputType()
-export class CreateProjectInput {
+export abstract class IdempotentInput {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Makes the call safe to retry: a retry with the same key (and API key) within 24 hours returns the first ' +
+      "call's result and stores nothing twice; the same key with another input is BAD_USER_INPUT. 1–255 characters.",
+  })
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class CreateProjectInput extends IdempotentInput {
   @Field()
   workspace!: string;
 
@@ -28,7 +44,7 @@ export class ParameterInput {
 }
 
 @InputType()
-export class CreateExperimentInput {
+export class CreateExperimentInput extends IdempotentInput {
   @Field()
   workspace!: string;
 
@@ -52,7 +68,7 @@ export class CreateExperimentInput {
 }
 
 @InputType()
-export class EndExperimentInput {
+export class EndExperimentInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 
@@ -116,7 +132,7 @@ export class MetricSeriesInput {
 }
 
 @InputType({ description: 'Give `points`, `series` or both; together at most 10,000 points by default.' })
-export class LogMetricsInput {
+export class LogMetricsInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 
@@ -128,7 +144,7 @@ export class LogMetricsInput {
 }
 
 @InputType()
-export class LogParametersInput {
+export class LogParametersInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 
@@ -146,7 +162,7 @@ export class OtherInput {
 }
 
 @InputType()
-export class LogOthersInput {
+export class LogOthersInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 
@@ -155,7 +171,7 @@ export class LogOthersInput {
 }
 
 @InputType()
-export class TagsInput {
+export class TagsInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 
@@ -164,13 +180,13 @@ export class TagsInput {
 }
 
 @InputType()
-export class ExperimentKeyInput {
+export class ExperimentKeyInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 }
 
 @InputType()
-export class CreateAssetUploadInput {
+export class CreateAssetUploadInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 
@@ -191,7 +207,7 @@ export class CreateAssetUploadInput {
 }
 
 @InputType()
-export class RegisterModelInput {
+export class RegisterModelInput extends IdempotentInput {
   @Field()
   experimentKey!: string;
 
@@ -230,7 +246,7 @@ export class RegisterModelInput {
 }
 
 @InputType()
-export class UpdateModelVersionInput {
+export class UpdateModelVersionInput extends IdempotentInput {
   @Field()
   workspace!: string;
 

@@ -2,7 +2,7 @@
  * Custom scalars. `DateTime` is ISO 8601 on the wire and Unix milliseconds inside the gateway, so domain
  * objects from the port can be returned as they are.
  */
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 
 function toMillis(value: unknown): number {
@@ -38,4 +38,54 @@ export const DateTimeScalar = new GraphQLScalarType<number, string>({
   },
 });
 
-export { GraphQLJSON as JSONScalar, GraphQLJSONObject as JSONObjectScalar };
+/**
+ * Deepest nesting of a JSON argument (parameter and other values, asset metadata). Deeper values are
+ * refused when the variable is read: serializing one (JSON.stringify recurses) overflowed the stack, an
+ * INTERNAL_SERVER_ERROR the fuzzer found (test/integration/fuzz.test.ts).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+function tooDeep(): GraphQLError {
+  return new GraphQLError(`JSON values may be nested at most ${MAX_JSON_DEPTH} levels deep`);
+}
+
+/** Walks without recursion: the value may be nested far deeper than the stack allows. */
+function checkValueDepth(value: unknown): void {
+  const stack: { item: unknown; depth: number }[] = [{ item: value, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { item, depth } = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) throw tooDeep();
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push({ item: child, depth: depth + 1 });
+  }
+}
+
+function checkLiteralDepth(ast: ValueNode): void {
+  const stack: { node: ValueNode; depth: number }[] = [{ node: ast, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { node, depth } = next;
+    if (node.kind !== Kind.LIST && node.kind !== Kind.OBJECT) continue;
+    if (depth >= MAX_JSON_DEPTH) throw tooDeep();
+    const children = node.kind === Kind.LIST ? node.values : node.fields.map((f) => f.value);
+    for (const child of children) stack.push({ node: child, depth: depth + 1 });
+  }
+}
+
+/** graphql-scalars' JSON scalars with the depth limit in front. */
+function depthLimited(scalar: GraphQLScalarType): GraphQLScalarType {
+  const config = scalar.toConfig();
+  return new GraphQLScalarType({
+    ...config,
+    parseValue(value) {
+      checkValueDepth(value);
+      return config.parseValue ? config.parseValue(value) : value;
+    },
+    parseLiteral(ast, variables) {
+      checkLiteralDepth(ast);
+      return config.parseLiteral ? config.parseLiteral(ast, variables) : undefined;
+    },
+  });
+}
+
+export const JSONScalar = depthLimited(GraphQLJSON);
+export const JSONObjectScalar = depthLimited(GraphQLJSONObject);

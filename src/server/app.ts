@@ -9,16 +9,19 @@ import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { createAccessControl } from '../auth';
 import type { Backend } from '../backends/port';
-import { createCometBackend } from '../backends/comet';
+import { createCometBackend, type CometObserver } from '../backends/comet';
 import { createSqliteBackend } from '../backends/sqlite';
 import { ConfigError, type Config } from '../config';
 import { InternalError, isTrackqlError } from '../errors';
 import { createLiveHub } from '../live';
+import { GatewayMetrics, cometObserver, runTraced, withTraceIds } from '../observability';
 import { buildTrackqlSchema } from '../schema/build';
 import { createServices } from '../services';
 import { handleDownload, handleUpload } from './asset-routes';
 import { handleGraphql, type GatewayContext } from './graphql-route';
+import { IDE_CSP, applyHttpPolicy } from './http-policy';
 import { sendError, sendJson } from './http-util';
 import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
 import { createLiveWsServer } from './live-ws';
@@ -26,7 +29,10 @@ import { createLogger, type Logger } from './logger';
 import { createFormatError } from './plugins/errors';
 import { queryLimitsPlugin } from './plugins/limits';
 import { liveDrainPlugin } from './plugins/live-drain';
+import { metricsPlugin } from './plugins/metrics';
 import { requestLogPlugin } from './plugins/request-log';
+import { createPersistedOperations } from './persisted-operations';
+import { createRateGuard } from './rate-limit';
 import { loadUrlSecrets } from './secrets';
 
 export interface Gateway {
@@ -34,11 +40,14 @@ export interface Gateway {
   readonly server: Server;
   readonly backend: Backend;
   readonly logger: Logger;
+  /** What `/metrics` serves. */
+  readonly metrics: GatewayMetrics;
   /** Stops accepting, finishes in-flight requests, closes the backend. Safe to call twice. */
   stop(): Promise<void>;
 }
 
-export async function createBackend(config: Config): Promise<Backend> {
+/** `observer`: the Comet backend's metrics and trace hooks (observability/index.ts `cometObserver`). */
+export async function createBackend(config: Config, observer?: CometObserver): Promise<Backend> {
   switch (config.backend) {
     case 'sqlite':
       return createSqliteBackend({ dataDir: config.dataDir });
@@ -54,14 +63,24 @@ export async function createBackend(config: Config): Promise<Backend> {
         timeoutMs: config.comet.timeoutMs,
         concurrency: config.comet.concurrency,
         budgetPerHour: config.comet.budgetPerHour,
+        observer,
       });
   }
 }
 
-export async function startGateway(config: Config, options: { logger?: Logger; backend?: Backend } = {}): Promise<Gateway> {
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const backend = options.backend ?? (await createBackend(config));
+export async function startGateway(config: Config, options: { logger?: Logger; backend?: Backend; metrics?: GatewayMetrics } = {}): Promise<Gateway> {
+  // Every line written while serving a request names its trace (observability/trace.ts).
+  const logger = withTraceIds(options.logger ?? createLogger(config.logLevel));
+  const metrics = options.metrics ?? new GatewayMetrics();
+  // Before the store opens: a bad manifest stops the start with one line (persisted-operations.ts).
+  const persisted = createPersistedOperations(config, logger);
+  const rateGuard = createRateGuard(config, logger);
+  // API keys of the embedded store (src/auth/): every entry point reaches the store through this wrapper.
+  const access = createAccessControl(config, logger);
+  const store = options.backend ?? (await createBackend(config, cometObserver(metrics)));
+  const backend = access ? access.wrap(store) : store;
   const live = createLiveHub(config, backend, logger); // the live feed: services publish, subscriptions read
+  metrics.readFrom({ readiness: () => backend.readiness(), live: () => live.status() });
   const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir), live);
   const schema = await buildTrackqlSchema();
   const server = createServer();
@@ -72,10 +91,12 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would re-raise the signal and skip our clean exit.
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
+    ...persisted.apollo,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
       requestLogPlugin(logger),
+      metricsPlugin((observation) => metrics.observeGraphql(observation)),
       queryLimitsPlugin(schema, config.limits),
       liveDrainPlugin(() => liveWs.drain()),
     ],
@@ -87,8 +108,11 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     const host = req.headers.host;
     return host && /^[A-Za-z0-9.[\]:-]+$/.test(host) ? `http://${host}` : `http://${config.host}:${config.port}`;
   };
-  const graphqlDeps = { apollo, backend, services, config, baseUrl };
-  const liveWs = createLiveWsServer({ schema, backend, services, config, live, logger, baseUrl });
+  const graphqlDeps = {
+    apollo, backend, services, config, baseUrl, authenticate: access?.authenticate,
+    rateLimit: rateGuard?.check, trusted: persisted.trusted,
+  };
+  const liveWs = createLiveWsServer({ schema, backend, services, config, live, logger, baseUrl, authenticate: access?.authenticate, trusted: persisted.trusted });
   const assetDeps = { backend, assets: services.assets, logger };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -96,6 +120,11 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     const { pathname } = url;
     const method = req.method ?? 'GET';
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/metrics' && method === 'GET') {
+      const scrape = await metrics.render();
+      res.writeHead(200, { 'content-type': scrape.contentType, 'cache-control': 'no-store' });
+      return void res.end(scrape.body);
+    }
     if (pathname === '/readyz') {
       const readiness = await backend.readiness();
       // Redis away degrades only the live feed across replicas: HTTP still works, so still 200 (README, Live feed).
@@ -105,7 +134,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     }
     if (pathname === '/graphql' || pathname === '/graphql/') {
       if (method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': IDE_CSP });
         return void res.end(IDE_HTML);
       }
       return handleGraphql(req, res, url, graphqlDeps);
@@ -123,7 +152,10 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => liveWs.handleUpgrade(req, socket, head));
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const policy = { corsOrigins: new Set(config.corsOrigins), metrics };
+  // Trace context first, so every header, log line and upstream call of the request shares its trace id.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => runTraced(req, res, () => {
+    if (applyHttpPolicy(req, res, policy)) return; // a CORS preflight
     route(req, res).catch((err: unknown) => {
       if (isTrackqlError(err)) {
         if (!res.headersSent) sendError(res, err);
@@ -134,7 +166,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       if (!res.headersSent) sendError(res, new InternalError());
       else res.destroy();
     });
-  });
+  }));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -152,10 +184,11 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       await liveWs.drain(); // first: Apollo's HTTP drain would cut the WebSockets (see plugins/live-drain.ts)
       await apollo.stop(); // the drain plugin closes the server and waits for in-flight requests
       await live.close();
+      await rateGuard?.close();
       await backend.close();
       logger.notice('stopped');
     })();
     return stopping;
   };
-  return { url, server, backend, logger, stop };
+  return { url, server, backend, logger, metrics, stop };
 }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
-import type { Backend } from '../backends/port';
+import type { Backend, Caller } from '../backends/port';
 import type { Config } from '../config';
 import { BadUserInputError } from '../errors';
 import { createLoaders } from '../loaders';
@@ -10,6 +10,7 @@ import type { RequestContext } from '../resolvers/context';
 import type { Services } from '../services';
 import { readBody, sendError } from './http-util';
 import { callerFromAuthorization } from './identity';
+import type { TrustedDocuments } from './trusted-documents';
 
 export interface GatewayContext extends RequestContext {
   requestId: string;
@@ -22,6 +23,12 @@ export interface GraphqlRouteDeps {
   services: Services;
   config: Config;
   baseUrl: (req: IncomingMessage) => string;
+  /** Embedded store with API keys: refuses a request without a valid key up front, as HTTP 401 (src/auth/). */
+  authenticate?: (caller: Caller) => void;
+  /** Per-key rate limit (rate-limit.ts): throws RATE_LIMITED, with Retry-After set, before the body is read. */
+  rateLimit?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Trusted-documents mode: swaps in the manifest's text or throws FORBIDDEN (trusted-documents.ts). */
+  trusted?: TrustedDocuments | null;
 }
 
 export async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, deps: GraphqlRouteDeps): Promise<void> {
@@ -29,6 +36,7 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
+  await deps.rateLimit?.(req, res);
   let body: unknown;
   if (req.method === 'POST') {
     const raw = await readBody(req, deps.config.maxBodyBytes);
@@ -45,8 +53,11 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
   }
   const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
   const caller = callerFromAuthorization(headers.get('authorization'), deps.config.cometApiKey);
+  deps.authenticate?.(caller); // throws UNAUTHENTICATED, which the route answers with 401
+  // Trusted-documents mode: the manifest's text in place of the request's, or FORBIDDEN.
+  const operation = deps.trusted ? deps.trusted.resolve(req.method ?? 'GET', body, url.search) : { search: url.search, body };
   const result = await deps.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, ...operation },
     context: async () => ({
       caller,
       keyId: caller.keyId,

@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, getOperationAST, Kind, parse, validate } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Backend } from '../backends/port';
+import type { Backend, Caller } from '../backends/port';
 import type { Config } from '../config';
 import { QueryTooComplexError, isTrackqlError } from '../errors';
 import { LiveCloseCode, DRAIN_GRACE_MS } from '../live/constants';
@@ -19,6 +20,7 @@ import type { LiveContext } from '../resolvers/live.resolver';
 import type { Services } from '../services';
 import { callerFromConnectionParams } from './live-auth';
 import type { Logger } from './logger';
+import type { TrustedDocuments } from './trusted-documents';
 import { createFormatError } from './plugins/errors';
 import { checkLimits, measureOperation } from './plugins/limits';
 
@@ -30,7 +32,14 @@ export interface LiveWsDeps {
   live: LiveHub;
   logger: Logger;
   baseUrl: (req: IncomingMessage) => string;
+  /** Embedded store with API keys: throws once a caller's key is revoked (src/auth/), which ends its socket. */
+  authenticate?: (caller: Caller) => void;
+  /** Trusted-documents mode: only the manifest's operations may subscribe (trusted-documents.ts). */
+  trusted?: TrustedDocuments | null;
 }
+
+/** How often open sockets' keys are checked again, in ms (on top of the key cache's own delay). */
+const KEY_RECHECK_MS = 1000;
 
 export interface LiveWsServer {
   /** Takes an HTTP upgrade on `/graphql`; answers anything else (or any upgrade during shutdown) and drops it. */
@@ -48,6 +57,19 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
   const identities = new WeakMap<WebSocket, SubscriberIdentity>();
   const formatError = createFormatError(deps.logger);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  // Access is checked when a subscription starts; a key revoked later must not keep its feed, so sockets are
+  // closed with 4401, which graphql-ws clients take as final (no reconnect with a dead key).
+  const { authenticate } = deps;
+  const recheck = authenticate && setInterval(() => {
+    for (const socket of wss.clients) {
+      const who = identities.get(socket);
+      try {
+        if (who) authenticate(who.caller);
+      } catch {
+        socket.close(CloseCode.Unauthorized, 'API key revoked or no longer valid');
+      }
+    }
+  }, KEY_RECHECK_MS).unref();
 
   const graphqlWs = useServer(
     {
@@ -64,7 +86,17 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
         identities.set(socket, { caller: auth.caller, connection });
         return true;
       },
-      onSubscribe(_ctx, _id, payload) {
+      onSubscribe(_ctx, _id, message) {
+        let payload = message;
+        if (deps.trusted) {
+          try {
+            payload = { ...message, query: deps.trusted.textOf(message) };
+          } catch (err) {
+            // With its original error attached, so error masking keeps FORBIDDEN (plugins/errors.ts).
+            if (isTrackqlError(err)) return [err.toRequestError()];
+            throw err;
+          }
+        }
         if (Buffer.byteLength(payload.query) > config.limits.maxDocumentBytes) {
           return [new QueryTooComplexError(`Query document is larger than ${config.limits.maxDocumentBytes} bytes (TRACKQL_MAX_DOCUMENT_BYTES)`).toGraphQLError()];
         }
@@ -118,6 +150,7 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
     },
     drain() {
       draining ??= (async () => {
+        if (recheck) clearInterval(recheck);
         await live.drain(DRAIN_GRACE_MS);
         await closeAll(wss, DRAIN_GRACE_MS);
         await graphqlWs.dispose();

@@ -3,7 +3,7 @@
  * and the asset routes check them. The token binds the URL to one experiment, one caller and one purpose.
  */
 import type { Readable } from 'node:stream';
-import type { Asset, Backend, Caller } from '../backends/port';
+import type { Asset, Backend, Caller, IdempotencyClaim } from '../backends/port';
 import { BadUserInputError, NotFoundError } from '../errors';
 import { UrlSigner, type TokenClaims, type VerifyResult } from './signing';
 import * as v from './validate';
@@ -30,7 +30,9 @@ export class AssetsService {
   ) {}
 
   /** Validates the upload and returns a signed URL path (relative to the gateway) and its expiry. */
-  async createUpload(caller: Caller, input: UploadRequest): Promise<{ path: string; expiresAt: number }> {
+  async createUpload(caller: Caller, input: UploadRequest, claim?: IdempotencyClaim): Promise<{ path: string; expiresAt: number }> {
+    // Nothing is stored before the PUT, but a retry with the same idempotency key still gets the same URL.
+    if (claim) return this.backend.once(caller, claim, () => this.createUpload(caller, input));
     const experimentKey = v.experimentKey(input.experimentKey);
     const claims = {
       fileName: v.fileName(input.fileName),
@@ -45,6 +47,7 @@ export class AssetsService {
     const [experiment] = await this.backend.getExperiments(caller, [experimentKey]);
     if (experiment instanceof Error) throw experiment;
     if (!experiment) throw new NotFoundError(`No experiment with key '${experimentKey}'`, { field: 'experimentKey' });
+    await this.backend.authorizeWrite?.(caller, experimentKey); // a read-only key learns now, not at the PUT
     const exp = Math.floor(this.now() / 1000) + this.ttlSeconds;
     const token = this.signer.sign({ purpose: 'upload', keyId: caller.keyId, experimentKey, exp, ...claims, ...this.sealedKey(caller) });
     return { path: `/assets/upload?token=${token}`, expiresAt: exp * 1000 };

@@ -2,9 +2,10 @@
  * Experiment and project writes: validated here, then one call to the port each. Lifecycle changes are
  * reported to the live feed after the write succeeded.
  */
-import type { Backend, Caller, Experiment, Other, Parameter, Project, WriteStatus } from '../backends/port';
+import type { Backend, Caller, Experiment, IdempotencyClaim, Other, Parameter, Project, WriteStatus } from '../backends/port';
 import { BadUserInputError } from '../errors';
 import { NO_LIVE_EVENTS, type ExperimentEventKind, type LiveEvents } from '../live/events';
+import { Once } from './idempotency';
 import * as v from './validate';
 
 export interface ParameterLike {
@@ -18,13 +19,15 @@ export class ExperimentsService {
     private readonly events: LiveEvents = NO_LIVE_EVENTS,
   ) {}
 
-  createProject(caller: Caller, input: { workspace: string; name: string; description?: string | null; isPublic?: boolean }): Promise<Project> {
+  createProject(
+    caller: Caller, input: { workspace: string; name: string; description?: string | null; isPublic?: boolean }, claim?: IdempotencyClaim,
+  ): Promise<Project> {
     return this.backend.createProject(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       name: v.name(input.name, 'name'),
       description: v.optionalText(input.description, 'description'),
       isPublic: input.isPublic ?? false,
-    });
+    }, new Once(claim).options);
   }
 
   async createExperiment(
@@ -33,7 +36,9 @@ export class ExperimentsService {
       workspace: string; project: string; name?: string | null; tags?: readonly string[] | null;
       parameters?: readonly ParameterLike[] | null; parentKey?: string | null; startedAt?: number | null;
     },
+    claim?: IdempotencyClaim,
   ): Promise<Experiment> {
+    const once = new Once(claim);
     const tags = this.tags(input.tags ?? []);
     const experiment = await this.backend.createExperiment(caller, {
       workspace: v.name(input.workspace, 'workspace'),
@@ -43,64 +48,75 @@ export class ExperimentsService {
       parameters: this.parameters(input.parameters ?? []),
       parentKey: input.parentKey == null ? null : v.experimentKey(input.parentKey, 'parentKey'),
       startedAt: input.startedAt == null ? null : v.time(input.startedAt, 'startedAt'),
-    });
-    this.changed('CREATED', experiment, [...tags].sort());
+    }, once.options);
+    if (!once.replayed) this.changed('CREATED', experiment, [...tags].sort());
     return experiment;
   }
 
-  async endExperiment(caller: Caller, input: { experimentKey: string; status: Experiment['status']; endedAt?: number | null }): Promise<Experiment> {
+  async endExperiment(
+    caller: Caller, input: { experimentKey: string; status: Experiment['status']; endedAt?: number | null }, claim?: IdempotencyClaim,
+  ): Promise<Experiment> {
+    const once = new Once(claim);
     if (input.status === 'RUNNING') throw new BadUserInputError('status must be FINISHED, FAILED or CRASHED to end an experiment', { field: 'status' });
     const experiment = await this.backend.endExperiment(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
       status: input.status,
       endedAt: input.endedAt == null ? null : v.time(input.endedAt, 'endedAt'),
-    });
-    this.changed('ENDED', experiment, null);
+    }, once.options);
+    if (!once.replayed) this.changed('ENDED', experiment, null);
     return experiment;
   }
 
-  async logParameters(caller: Caller, experimentKey: string, params: readonly ParameterLike[]): Promise<{ accepted: number; status: WriteStatus }> {
+  async logParameters(
+    caller: Caller, experimentKey: string, params: readonly ParameterLike[], claim?: IdempotencyClaim,
+  ): Promise<{ accepted: number; status: WriteStatus }> {
     const clean = this.parameters(params);
     if (clean.length === 0) throw new BadUserInputError('parameters must hold at least one parameter', { field: 'parameters' });
-    const status = await this.backend.logParameters(caller, v.experimentKey(experimentKey), clean);
+    const status = await this.backend.logParameters(caller, v.experimentKey(experimentKey), clean, new Once(claim).options);
     return { accepted: clean.length, status };
   }
 
-  async logOthers(caller: Caller, experimentKey: string, others: readonly { key: string; value: unknown }[]): Promise<{ accepted: number; status: WriteStatus }> {
+  async logOthers(
+    caller: Caller, experimentKey: string, others: readonly { key: string; value: unknown }[], claim?: IdempotencyClaim,
+  ): Promise<{ accepted: number; status: WriteStatus }> {
     v.list(others, 'others');
     const clean: Other[] = others.map((o, i) => ({ key: v.name(o.key, `others[${i}].key`), value: v.scalarValue(o.value, `others[${i}].value`) }));
     v.unique(clean.map((o) => o.key), 'others');
     if (clean.length === 0) throw new BadUserInputError('others must hold at least one entry', { field: 'others' });
-    const status = await this.backend.logOthers(caller, v.experimentKey(experimentKey), clean);
+    const status = await this.backend.logOthers(caller, v.experimentKey(experimentKey), clean, new Once(claim).options);
     return { accepted: clean.length, status };
   }
 
-  async addTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]> {
+  async addTags(caller: Caller, experimentKey: string, tags: readonly string[], claim?: IdempotencyClaim): Promise<string[]> {
     const key = v.experimentKey(experimentKey);
-    const after = await this.backend.addTags(caller, key, this.tags(tags));
-    await this.tagsChanged(caller, key, after);
+    const once = new Once(claim);
+    const after = await this.backend.addTags(caller, key, this.tags(tags), once.options);
+    if (!once.replayed) await this.tagsChanged(caller, key, after);
     return after;
   }
 
-  async removeTags(caller: Caller, experimentKey: string, tags: readonly string[]): Promise<string[]> {
+  async removeTags(caller: Caller, experimentKey: string, tags: readonly string[], claim?: IdempotencyClaim): Promise<string[]> {
     const key = v.experimentKey(experimentKey);
-    const after = await this.backend.removeTags(caller, key, this.tags(tags));
-    await this.tagsChanged(caller, key, after);
+    const once = new Once(claim);
+    const after = await this.backend.removeTags(caller, key, this.tags(tags), once.options);
+    if (!once.replayed) await this.tagsChanged(caller, key, after);
     return after;
   }
 
-  async archiveExperiment(caller: Caller, experimentKey: string): Promise<Experiment> {
-    const experiment = await this.backend.archiveExperiment(caller, v.experimentKey(experimentKey));
-    this.changed('ARCHIVED', experiment, null);
+  async archiveExperiment(caller: Caller, experimentKey: string, claim?: IdempotencyClaim): Promise<Experiment> {
+    const once = new Once(claim);
+    const experiment = await this.backend.archiveExperiment(caller, v.experimentKey(experimentKey), once.options);
+    if (!once.replayed) this.changed('ARCHIVED', experiment, null);
     return experiment;
   }
 
-  async deleteExperiment(caller: Caller, experimentKey: string): Promise<string> {
+  async deleteExperiment(caller: Caller, experimentKey: string, claim?: IdempotencyClaim): Promise<string> {
     const key = v.experimentKey(experimentKey);
+    const once = new Once(claim);
     // Read first: once deleted, the experiment's project (the event's channel) is gone with it.
     const before = await this.experimentOrNull(caller, key);
-    await this.backend.deleteExperiment(caller, key);
-    if (before) this.events.experimentChanged({ kind: 'DELETED', experimentKey: key, workspace: before.workspace, project: before.project, experiment: null, tags: null });
+    await this.backend.deleteExperiment(caller, key, once.options);
+    if (before && !once.replayed) this.events.experimentChanged({ kind: 'DELETED', experimentKey: key, workspace: before.workspace, project: before.project, experiment: null, tags: null });
     return key;
   }
 

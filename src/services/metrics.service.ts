@@ -1,7 +1,8 @@
 /** Logging metrics: validation of a whole batch first, then one atomic write through the port. */
-import type { Backend, Caller, MetricPointInput, NonFinite, WriteStatus } from '../backends/port';
+import type { Backend, Caller, IdempotencyClaim, MetricPointInput, NonFinite, WriteStatus } from '../backends/port';
 import { BadUserInputError, PayloadTooLargeError, UnreachableCaseError } from '../errors';
 import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
+import { Once } from './idempotency';
 import * as v from './validate';
 
 /** One metric in column form: entry i of every array is one point. */
@@ -57,7 +58,7 @@ export class MetricsService {
 
   /** Validates every point, then stores all of them or none. */
   async logMetrics(
-    caller: Caller, experimentKey: string, raw: readonly RawMetricPoint[], series: readonly RawMetricSeries[] = [],
+    caller: Caller, experimentKey: string, raw: readonly RawMetricPoint[], series: readonly RawMetricSeries[] = [], claim?: IdempotencyClaim,
   ): Promise<{ accepted: number; status: WriteStatus }> {
     const key = v.experimentKey(experimentKey);
     const total = series.reduce((n, s) => n + s.steps.length, raw.length);
@@ -71,9 +72,10 @@ export class MetricsService {
     const receivedAt = this.now();
     const points = raw.map((p, i) => this.point(p, `points[${i}]`, receivedAt));
     series.forEach((s, i) => this.expandSeries(s, `series[${i}]`, receivedAt, points));
-    const status = await this.backend.logMetrics(caller, key, points);
-    // After the write: live subscribers see only what is stored (or durably queued, which will be).
-    this.events.metricsLogged(key, points);
+    const once = new Once(claim);
+    const status = await this.backend.logMetrics(caller, key, points, once.options);
+    // After the write: live subscribers see only what is stored (or durably queued, which will be), once.
+    if (!once.replayed) this.events.metricsLogged(key, points);
     return { accepted: points.length, status };
   }
 

@@ -1,6 +1,7 @@
 /** Model registry writes. Version strings are semantic-version-like: `1`, `1.2`, `1.2.3`, optional `-label`. */
-import type { Backend, Caller, ModelVersion, RegisterModelInput, RegisteredModel, UpdateModelVersionInput } from '../backends/port';
+import type { Backend, Caller, IdempotencyClaim, ModelVersion, RegisterModelInput, RegisteredModel, UpdateModelVersionInput } from '../backends/port';
 import { BadUserInputError } from '../errors';
+import { Once } from './idempotency';
 import * as v from './validate';
 
 const VERSION = /^\d{1,9}(\.\d{1,9}){0,2}(-[0-9A-Za-z.-]{1,64})?$/;
@@ -27,7 +28,7 @@ export type UpdateModelVersionRequest = Loose<UpdateModelVersionInput, 'addAlias
 export class ModelsService {
   constructor(private readonly backend: Backend) {}
 
-  registerModel(caller: Caller, input: RegisterModelRequest): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
+  registerModel(caller: Caller, input: RegisterModelRequest, claim?: IdempotencyClaim): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
     return this.backend.registerModel(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
       experimentModelName: v.name(input.experimentModelName, 'experimentModelName'),
@@ -41,10 +42,10 @@ export class ModelsService {
       status: v.optionalName(input.status, 'status'),
       tags: [...new Set((input.tags ?? []).map((t, i) => v.name(t, `tags[${i}]`)))],
       includeChildren: input.includeChildren ?? false,
-    });
+    }, new Once(claim).options);
   }
 
-  updateModelVersion(caller: Caller, input: UpdateModelVersionRequest): Promise<ModelVersion> {
+  updateModelVersion(caller: Caller, input: UpdateModelVersionRequest, claim?: IdempotencyClaim): Promise<ModelVersion> {
     const add = aliases(input.addAliases, 'addAliases');
     const remove = aliases(input.removeAliases, 'removeAliases');
     const both = add.find((a) => remove.includes(a));
@@ -59,6 +60,6 @@ export class ModelsService {
       comment: input.comment === undefined ? undefined : v.optionalText(input.comment, 'comment'),
       addAliases: add,
       removeAliases: remove,
-    });
+    }, new Once(claim).options);
   }
 }

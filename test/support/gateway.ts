@@ -42,7 +42,11 @@ export async function startChildGateway(env: Record<string, string> = {}, args: 
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exitCode = code; resolve(code); }));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in time:\n${logs.join('\n')}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Never leave an orphan behind: the process is killed before the test fails.
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start in time (it logs 'listening' at levels info and notice):\n${logs.join('\n')}`));
+    }, 20_000);
     const onLine = (line: string) => {
       logs.push(line);
       if (!line.startsWith('{')) return;

@@ -66,7 +66,7 @@ export class CometApi {
    */
   async projectGeneration(ws: string, project: string): Promise<string> {
     const key = `pgen:${projectScope(ws, project)}`;
-    const current = await this.cache.get<string>(key);
+    const current = await this.cache.get<string>(key, { counted: false });
     if (current !== undefined) return current;
     await this.cache.set(key, '0', 0);
     return '0';

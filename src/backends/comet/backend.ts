@@ -11,6 +11,7 @@ import { getExperimentModels, listAssets, openAsset } from './assets';
 import type { UpstreamCache } from './cache';
 import { childKeysOf, metasOf, toExperiments } from './experiments';
 import { getMetricHistories } from './history';
+import type { CometIdempotency } from './idempotency';
 import type { CometHttp } from './http';
 import { listExperiments } from './list';
 import { metricValues, otherValues, parameterValues } from './logging';
@@ -45,6 +46,7 @@ export interface CometParts {
   sessions: SessionResolver;
   outbox: Outbox;
   writer: WritePipeline;
+  idempotency: CometIdempotency;
   drainOnCloseMs: number;
   now: () => number;
 }
@@ -160,36 +162,38 @@ export class CometBackend implements Port.Backend {
 
   // ---- writes --------------------------------------------------------------------------------------------
 
-  async createProject(caller: Caller, input: Port.CreateProjectInput) {
-    return writes.createProject(this.#api(caller), input);
+  // With an idempotency claim, each write runs at most once per key (idempotency.ts).
+
+  async createProject(caller: Caller, input: Port.CreateProjectInput, options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => writes.createProject(this.#api(caller), input));
   }
 
-  async createExperiment(caller: Caller, input: Port.CreateExperimentInput) {
-    return writes.createExperiment(this.#api(caller), input, this.#p.now());
+  async createExperiment(caller: Caller, input: Port.CreateExperimentInput, options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => writes.createExperiment(this.#api(caller), input, this.#p.now()));
   }
 
-  async endExperiment(caller: Caller, input: Port.EndExperimentInput) {
-    return writes.endExperiment(this.#api(caller), input, this.#p.now());
+  async endExperiment(caller: Caller, input: Port.EndExperimentInput, options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => writes.endExperiment(this.#api(caller), input, this.#p.now()));
   }
 
-  async logMetrics(caller: Caller, experimentKey: string, points: readonly Port.MetricPointInput[]) {
+  async logMetrics(caller: Caller, experimentKey: string, points: readonly Port.MetricPointInput[], options?: Port.WriteOptions) {
     const values = metricValues(points, this.#p.now());
-    return this.#submit(caller, experimentKey, 'metric', values);
+    return this.#submit(caller, experimentKey, 'metric', values, options);
   }
 
-  async logParameters(caller: Caller, experimentKey: string, params: readonly Port.Parameter[]) {
-    return this.#submit(caller, experimentKey, 'parameter', parameterValues(params, this.#p.now()));
+  async logParameters(caller: Caller, experimentKey: string, params: readonly Port.Parameter[], options?: Port.WriteOptions) {
+    return this.#submit(caller, experimentKey, 'parameter', parameterValues(params, this.#p.now()), options);
   }
 
-  async logOthers(caller: Caller, experimentKey: string, others: readonly Port.Other[]) {
-    return this.#submit(caller, experimentKey, 'other', otherValues(others));
+  async logOthers(caller: Caller, experimentKey: string, others: readonly Port.Other[], options?: Port.WriteOptions) {
+    return this.#submit(caller, experimentKey, 'other', otherValues(others), options);
   }
 
-  async addTags(caller: Caller, experimentKey: string, tags: readonly string[]) {
-    return writes.addTags(this.#api(caller), experimentKey, tags);
+  async addTags(caller: Caller, experimentKey: string, tags: readonly string[], options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => writes.addTags(this.#api(caller), experimentKey, tags));
   }
 
-  async removeTags(_caller: Caller, _experimentKey: string, _tags: readonly string[]): Promise<string[]> {
+  async removeTags(_caller: Caller, _experimentKey: string, _tags: readonly string[], _options?: Port.WriteOptions): Promise<string[]> {
     throw new BadUserInputError(
       'Removing tags is not supported on the Comet backend: Comet has no documented endpoint for it (capabilities.removeTags is false)',
       { reason: 'UNSUPPORTED' },
@@ -200,20 +204,24 @@ export class CometBackend implements Port.Backend {
     return putAsset(this.#api(caller), input, body, this.#p.now());
   }
 
-  async registerModel(caller: Caller, input: Port.RegisterModelInput) {
-    return registerModel(this.#api(caller), input);
+  async registerModel(caller: Caller, input: Port.RegisterModelInput, options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => registerModel(this.#api(caller), input));
   }
 
-  async updateModelVersion(caller: Caller, input: Port.UpdateModelVersionInput) {
-    return updateModelVersion(this.#api(caller), input);
+  async updateModelVersion(caller: Caller, input: Port.UpdateModelVersionInput, options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => updateModelVersion(this.#api(caller), input));
   }
 
-  async archiveExperiment(caller: Caller, experimentKey: string) {
-    return writes.archiveExperiment(this.#api(caller), experimentKey);
+  async archiveExperiment(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => writes.archiveExperiment(this.#api(caller), experimentKey));
   }
 
-  async deleteExperiment(caller: Caller, experimentKey: string) {
-    return writes.deleteExperiment(this.#api(caller), experimentKey);
+  async deleteExperiment(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#once(caller, options, () => writes.deleteExperiment(this.#api(caller), experimentKey));
+  }
+
+  async once<T>(caller: Caller, claim: Port.IdempotencyClaim, produce: () => Promise<T>): Promise<T> {
+    return this.#p.idempotency.call(caller.keyId, claim, produce);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------------
@@ -244,9 +252,17 @@ export class CometBackend implements Port.Backend {
     return this.#closed;
   }
 
-  #submit(caller: Caller, experimentKey: string, kind: 'metric' | 'parameter' | 'other', values: readonly unknown[]): Promise<Port.WriteStatus> {
+  #submit(
+    caller: Caller, experimentKey: string, kind: 'metric' | 'parameter' | 'other', values: readonly unknown[], options?: Port.WriteOptions,
+  ): Promise<Port.WriteStatus> {
     if (values.length === 0) return Promise.resolve('ACCEPTED');
     const session = this.#p.sessions.resolve(caller);
-    return this.#p.writer.submit(session, experimentKey.trim(), kind, values);
+    const claim = options?.idempotency;
+    if (!claim) return this.#p.writer.submit(session, experimentKey.trim(), kind, values);
+    return this.#p.idempotency.logged(caller.keyId, claim, (record) => this.#p.writer.submitDurable(session, experimentKey.trim(), kind, values, record));
+  }
+
+  #once<T>(caller: Caller, options: Port.WriteOptions | undefined, write: () => Promise<T>): Promise<T> {
+    return this.#p.idempotency.call(caller.keyId, options?.idempotency, write);
   }
 }

@@ -9,6 +9,7 @@
  * - Values are stored as JSON text with NaN and ±Infinity preserved (JSON alone would turn them into null).
  */
 import Keyv from 'keyv';
+import type { CometObserver } from './observer';
 
 const NON_FINITE_TAG = '$nonFinite';
 
@@ -62,14 +63,18 @@ export interface CacheOptions {
   ttlMs: number;
   /** A keyv store (defaults to an in-memory Map). */
   store?: Keyv;
+  /** Told of every lookup, hit or miss (metrics). */
+  observer?: CometObserver;
 }
 
 export class UpstreamCache {
   readonly #keyv: Keyv;
   readonly #ttlMs: number;
+  readonly #observer: CometObserver;
 
-  constructor({ ttlMs, store }: CacheOptions) {
+  constructor({ ttlMs, store, observer = {} }: CacheOptions) {
     this.#ttlMs = ttlMs;
+    this.#observer = observer;
     this.#keyv = store ?? new Keyv({ store: new BoundedMap<string, unknown>(MAX_MEMORY_ENTRIES), namespace: 'trackql-comet' });
   }
 
@@ -78,7 +83,7 @@ export class UpstreamCache {
   }
 
   scope(ns: string): CacheScope {
-    return new CacheScope(this.#keyv, ns, this.#ttlMs);
+    return new CacheScope(this.#keyv, ns, this.#ttlMs, this.#observer);
   }
 
   async close(): Promise<void> {
@@ -91,11 +96,13 @@ export class CacheScope {
   readonly #keyv: Keyv;
   readonly #ns: string;
   readonly #ttlMs: number;
+  readonly #observer: CometObserver;
 
-  constructor(keyv: Keyv, ns: string, ttlMs: number) {
+  constructor(keyv: Keyv, ns: string, ttlMs: number, observer: CometObserver = {}) {
     this.#keyv = keyv;
     this.#ns = ns;
     this.#ttlMs = ttlMs;
+    this.#observer = observer;
   }
 
   /**
@@ -111,9 +118,14 @@ export class CacheScope {
     return value;
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
+  /**
+   * The cached value of `key`, if any. `counted: false` keeps bookkeeping entries (project generations,
+   * stored without expiry) out of the hit ratio, which should say how often Comet was spared a call.
+   */
+  async get<T>(key: string, { counted = true }: { counted?: boolean } = {}): Promise<T | undefined> {
     if (this.#ttlMs <= 0) return undefined;
     const text: unknown = await this.#keyv.get(this.#key(key));
+    if (counted) this.#observer.cacheLookup?.(key.slice(0, Math.max(0, key.indexOf(':'))) || key, typeof text === 'string');
     return typeof text === 'string' ? (decodeCached(text) as T) : undefined;
   }
 

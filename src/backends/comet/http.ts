@@ -13,6 +13,7 @@ import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../error
 import { RateBudget } from './budget';
 import { ShapeError } from './json';
 import { KeyedLimiter } from './limiter';
+import type { CometObserver } from './observer';
 import { CLIENTLIB_MOUNT, REFUSED_STATUSES, REST_MOUNT, RETRYABLE_STATUSES, type Plane, type RouteName } from './protocol';
 import type { CometSession } from './routing';
 import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
@@ -41,6 +42,8 @@ export interface HttpOptions {
   maxRetries?: number;
   /** First backoff step in ms; doubles per attempt, with jitter. */
   backoffMs?: number;
+  /** Told of every attempt (metrics) and asked for extra headers (trace context). */
+  observer?: CometObserver;
 }
 
 interface Mode {
@@ -58,14 +61,17 @@ interface RawAnswer {
 }
 
 export class CometHttp {
-  readonly #options: Required<HttpOptions>;
+  readonly #options: Required<Omit<HttpOptions, 'observer'>>;
+  readonly #observer: CometObserver;
   readonly #pools = new Map<string, Pool>();
   readonly #limiter: KeyedLimiter;
   readonly #inflight = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(options: HttpOptions) {
-    this.#options = { maxRetries: 3, backoffMs: 100, ...options };
+    const { observer = {}, ...rest } = options;
+    this.#options = { maxRetries: 3, backoffMs: 100, ...rest };
+    this.#observer = observer;
     this.#limiter = new KeyedLimiter(options.concurrency);
   }
 
@@ -145,6 +151,23 @@ export class CometHttp {
     }
   }
 
+  /** Reports one attempt to the observer: its status when headers came, else why none came. */
+  async #observed<T extends { statusCode: number }>(spec: CallSpec, deadline: number, send: () => Promise<T>): Promise<T> {
+    const report = this.#observer.upstreamCall;
+    if (!report) return send();
+    const started = performance.now();
+    const done = (outcome: number | 'timeout' | 'network_error') =>
+      report({ route: spec.route, method: spec.method, outcome, seconds: (performance.now() - started) / 1000 });
+    try {
+      const answer = await send();
+      done(answer.statusCode);
+      return answer;
+    } catch (error) {
+      done(Date.now() >= deadline ? 'timeout' : 'network_error');
+      throw error;
+    }
+  }
+
   async #once(session: CometSession, spec: CallSpec, deadline: number, mode: Mode): Promise<RawAnswer> {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw Object.assign(new Error('deadline passed'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
@@ -152,6 +175,7 @@ export class CometHttp {
     const signal = mode.streaming ? undefined : AbortSignal.timeout(remaining);
     const stream = mode.stream;
     const headers: Record<string, string> = {
+      ...this.#observer.upstreamHeaders?.(),
       // Raw key, no `Bearer` (§2 "Header").
       authorization: session.apiKey,
       accept: 'application/json',
@@ -166,7 +190,8 @@ export class CometHttp {
       body = JSON.stringify(spec.json);
     }
     return this.#limiter.for(session.ns).run(async () => {
-      const response = await this.#pool(session.origin).request({
+      // Timed inside the limiter: the latency of Comet, not of our own queue.
+      const response = await this.#observed(spec, deadline, () => this.#pool(session.origin).request({
         method: spec.method,
         path: this.#path(session, spec),
         headers,
@@ -175,7 +200,7 @@ export class CometHttp {
         headersTimeout: remaining,
         // Streams get the full timeout between chunks; JSON bodies must arrive before the deadline.
         bodyTimeout: mode.streaming ? this.#options.timeoutMs : remaining,
-      });
+      }));
       return { status: response.statusCode, headers: response.headers, body: response.body };
     }, signal);
   }
@@ -194,7 +219,8 @@ export class CometHttp {
     let pool = this.#pools.get(origin);
     if (pool === undefined) {
       pool = new Pool(origin, {
-        connections: Math.max(16, this.#options.concurrency * 4),
+        // Enough sockets for one key's full fan-out; more keys share them (undici queues the rest).
+        connections: Math.min(512, Math.max(16, this.#options.concurrency * 2)),
         keepAliveTimeout: 30_000,
         headersTimeout: this.#options.timeoutMs,
         bodyTimeout: this.#options.timeoutMs,

@@ -6,7 +6,9 @@ import { CometBackend } from './backend';
 import { RateBudget } from './budget';
 import { UpstreamCache } from './cache';
 import { CometHttp } from './http';
+import { CometIdempotency } from './idempotency';
 import { createSender, forgetLogged } from './logging';
+import type { CometObserver } from './observer';
 import { Outbox } from './outbox';
 import { SessionResolver, configuredUpstream } from './routing';
 import { WritePipeline } from './writer';
@@ -42,6 +44,8 @@ export interface CometBackendOptions {
   now?: () => number;
   /** Where the outbox reports what it could not deliver (never with a key). */
   onError?: (message: string, detail: Record<string, unknown>) => void;
+  /** Metrics and trace hooks (upstream calls, cache lookups, trace headers); see observer.ts. */
+  observer?: CometObserver;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -58,8 +62,9 @@ export function createCometBackend(options: CometBackendOptions): Backend {
     concurrency: positive('concurrency', options.concurrency, 8),
     budget,
     backoffMs: positive('retryBackoffMs', options.retryBackoffMs, 100, 0),
+    observer: options.observer,
   });
-  const cache = new UpstreamCache({ ttlMs: positive('cacheTtlMs', options.cacheTtlMs, 10_000, 0), store: options.cacheStore });
+  const cache = new UpstreamCache({ ttlMs: positive('cacheTtlMs', options.cacheTtlMs, 10_000, 0), store: options.cacheStore, observer: options.observer });
   const sessions = new SessionResolver(configuredUpstream(options.cometUrl ?? null, options.cometUrlOverride ?? null), options.fallbackApiKey ?? null);
   const outbox = new Outbox(options.dataDir, options.now);
   const send = createSender(http, (session, experimentKey, kind, values) =>
@@ -76,6 +81,7 @@ export function createCometBackend(options: CometBackendOptions): Backend {
   writer.start();
   return new CometBackend({
     http, cache, sessions, outbox, writer,
+    idempotency: new CometIdempotency(outbox, options.now),
     drainOnCloseMs: positive('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     now: options.now ?? Date.now,
   });
@@ -83,3 +89,4 @@ export function createCometBackend(options: CometBackendOptions): Backend {
 
 export { COMET_CAPABILITIES } from './backend';
 export { OUTBOX_FILE } from './outbox';
+export type { CometObserver, UpstreamCall, UpstreamOutcome } from './observer';

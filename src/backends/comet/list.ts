@@ -31,10 +31,15 @@ export async function listExperiments(api: CometApi, request: ListExperimentsReq
   const candidates: ExperimentMeta[] = [];
   const residuals = new Set<string>();
   let residual = filter;
-  for (const archived of states) {
-    const metas = await api.experimentList(workspace, name, archived);
+  // The listing and the column names are independent: ask for both (and both archived states) at once, so
+  // the nested reads that need the columns (tags, parameters) start one round trip earlier.
+  const fetched = await Promise.all(states.map((archived) => Promise.all([
+    api.experimentList(workspace, name, archived), api.columns(workspace, name, archived),
+  ] as const)));
+  for (const [i, archived] of states.entries()) {
+    const [metas, columns] = fetched[i];
     if (metas === null || metas.length === 0) continue;
-    const split = splitFilter(filter, await api.columns(workspace, name, archived));
+    const split = splitFilter(filter, columns);
     residual = split.residual;
     residuals.add(JSON.stringify(split.residual));
     if (split.impossible) continue;

@@ -83,15 +83,28 @@ export class Outbox {
     this.#now = now;
   }
 
-  /** Appends requests to a lane, in order, in one transaction. */
-  append(ns: string, apiKey: string, experimentKey: string, requests: readonly { kind: WriteKind; values: readonly unknown[] }[]): void {
+  /**
+   * Appends requests to a lane, in order, in one transaction, and returns their ids. `alsoInTransaction`
+   * commits with them: an idempotency record must exist exactly when its write is queued (idempotency.ts).
+   */
+  append(
+    ns: string, apiKey: string, experimentKey: string, requests: readonly { kind: WriteKind; values: readonly unknown[] }[],
+    alsoInTransaction?: () => void,
+  ): number[] {
     const insertKey = this.#db.prepare('INSERT INTO keys (ns, api_key) VALUES (?, ?) ON CONFLICT (ns) DO UPDATE SET api_key = excluded.api_key');
     const insert = this.#db.prepare('INSERT INTO entries (ns, experiment_key, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.#db.transaction(() => {
+    return this.#db.transaction(() => {
       insertKey.run(ns, apiKey);
       const now = this.#now();
-      for (const r of requests) insert.run(ns, experimentKey, r.kind, JSON.stringify(r.values), now);
+      const ids = requests.map((r) => Number(insert.run(ns, experimentKey, r.kind, JSON.stringify(r.values), now).lastInsertRowid));
+      alsoInTransaction?.();
+      return ids;
     })();
+  }
+
+  /** The outbox's database, for records that must commit in its transactions (idempotency.ts). */
+  get database(): Database.Database {
+    return this.#db;
   }
 
   /** The oldest pending request of a lane. */

@@ -9,6 +9,7 @@
 import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
 import type { WriteStatus } from '../port';
 import type { RateBudget } from './budget';
+import { DeliveryWaiters } from './delivery';
 import { Limits } from './protocol';
 import type { Outbox, OutboxEntry, WriteKind } from './outbox';
 import type { CometSession } from './routing';
@@ -25,6 +26,8 @@ export interface WriterOptions {
   /** First outbox retry delay in ms (doubles per attempt, capped at `maxBackoffMs`). */
   backoffMs: number;
   maxBackoffMs: number;
+  /** Longest wait of a `submitDurable` call for Comet to take its entries before it answers QUEUED, ms. */
+  durableWaitMs?: number;
   onError?: (message: string, detail: Record<string, unknown>) => void;
 }
 
@@ -66,6 +69,7 @@ const MAX_COALESCED_VALUES = 5 * Limits.BATCH_MAX_VALUES;
 export class WritePipeline {
   readonly #o: WriterOptions;
   readonly #lanes = new Map<string, Lane>();
+  readonly #waiters = new DeliveryWaiters();
   #closing = false;
   #stopped = false;
 
@@ -97,6 +101,23 @@ export class WritePipeline {
     });
   }
 
+  /**
+   * An idempotent write: it enters the outbox first, with its record (`record` runs in the same
+   * transaction), so a crash at any point leaves both or neither; the lane's drain then delivers it like any
+   * queued request. Answers ACCEPTED once Comet took all of it, QUEUED as soon as the lane has to wait.
+   */
+  async submitDurable(session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[], record: () => void): Promise<WriteStatus> {
+    const lane = this.#lane(session.ns, experimentKey);
+    // Live sends under way go first: the experiment's writes keep their order.
+    while (lane.flushing) await lane.flushing;
+    const requests = chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues }));
+    const ids = this.#o.outbox.append(session.ns, session.apiKey, experimentKey, requests, record);
+    if (this.#closing) return 'QUEUED';
+    const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000);
+    this.#scheduleDrain(lane, 0);
+    return outcome;
+  }
+
   /** Waits for live sends, drains what it can within `drainMs`, then stops every timer. */
   async close(drainMs: number): Promise<void> {
     this.#closing = true;
@@ -111,10 +132,11 @@ export class WritePipeline {
     this.#stopped = true;
     for (const lane of this.#lanes.values()) if (lane.timer) clearTimeout(lane.timer);
     await Promise.all([...this.#lanes.values()].map((lane) => lane.draining));
+    for (const lane of this.#lanes.values()) this.#waiters.stalled(laneId(lane));
   }
 
   #lane(ns: string, experimentKey: string): Lane {
-    const id = `${ns}\u0000${experimentKey}`;
+    const id = laneId({ ns, experimentKey });
     let lane = this.#lanes.get(id);
     if (!lane) {
       lane = { ns, experimentKey, live: [], flushing: null, draining: null, timer: null };
@@ -192,6 +214,8 @@ export class WritePipeline {
       })
       .then((retryIn) => {
         lane.draining = null;
+        // The lane waits (backoff, budget) or stopped: calls waiting for its entries answer QUEUED now.
+        if (retryIn !== null || this.#stopped) this.#waiters.stalled(laneId(lane));
         if (retryIn !== null) this.#scheduleDrain(lane, retryIn);
         // A request queued while the drain was finishing must not wait for the next write.
         else if (!this.#stopped && this.#o.outbox.laneSize(lane.ns, lane.experimentKey) > 0) this.#scheduleDrain(lane, 0);
@@ -216,9 +240,16 @@ export class WritePipeline {
       try {
         await this.#o.send(this.#o.sessionOf(apiKey), lane.experimentKey, entry.kind, entry.values);
         outbox.remove(entry.id);
+        this.#waiters.delivered(entry.id);
       } catch (error) {
         if (!isTransient(error)) {
           if (!isTrackqlError(error)) throw error;
+          const ofWaitingCall = this.#waiters.refused(entry.id, error);
+          if (ofWaitingCall) {
+            // Its caller gets the refusal, as from a live send: drop the call's entries, keep nothing in dead.
+            for (const id of ofWaitingCall) outbox.remove(id);
+            continue;
+          }
           this.#o.onError?.('comet outbox: request refused for good, kept in dead', { experimentKey: lane.experimentKey, kind: entry.kind, error: error.message });
           outbox.bury(entry.id, error.message);
           continue;
@@ -235,6 +266,10 @@ export class WritePipeline {
     const exp = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** Math.min(entry.attempts, 16));
     return exp * (0.5 + Math.random() / 2);
   }
+}
+
+function laneId(lane: { ns: string; experimentKey: string }): string {
+  return `${lane.ns}\u0000${lane.experimentKey}`;
 }
 
 /** The next calls to send together: same kind, in order, up to a size bound; a `solo` call alone. */

@@ -5,7 +5,8 @@
  * better-sqlite3 is synchronous. The port is async, so each method returns a settled promise; a long
  * statement blocks the event loop for its duration, which is why the hot paths are measured (see bench/).
  *
- * Access control is not enforced yet: the store is open, and `caller` is accepted for the port's sake.
+ * Access control is not done here: src/auth/scoped-backend.ts wraps this backend and checks every call
+ * against the caller's API key, so `caller` is accepted for the port's sake.
  */
 import type { Readable } from 'node:stream';
 import type * as Port from '../port';
@@ -16,6 +17,7 @@ import { BlobStore } from './blob-store';
 import type { DataPaths, Db } from './db';
 import { ExperimentStore } from './experiments';
 import { HistoryReader } from './history';
+import { IdempotencyStore } from './idempotency';
 import { ExperimentLister } from './list-experiments';
 import { BlockStore } from './metric-blocks';
 import { validatePoints } from './metric-input';
@@ -23,6 +25,7 @@ import { MetricStore } from './metrics';
 import { schemaVersion } from './migrations';
 import { ProjectStore } from './projects';
 import { RegistryStore } from './registry';
+import { KeyedMutex, scopeOf } from '../shared/idempotency';
 import { optionalTime, requireName } from './validate';
 
 type Caller = Port.Caller;
@@ -47,6 +50,9 @@ export class SqliteBackend implements Port.Backend {
   readonly #assets: AssetStore;
   readonly #blobs: BlobStore;
   readonly #registry: RegistryStore;
+  readonly #idempotency: IdempotencyStore;
+  /** Serializes `once` calls per idempotency key (their work is async, outside one transaction). */
+  readonly #onceMutex = new KeyedMutex();
 
   constructor(db: Db, paths: DataPaths, now: () => number = Date.now) {
     this.#db = db;
@@ -65,11 +71,16 @@ export class SqliteBackend implements Port.Backend {
       assets: this.#assets,
       projects: this.#projects,
     });
+    this.#idempotency = new IdempotencyStore(db);
   }
 
-  /** Runs `work` in one transaction (BEGIN IMMEDIATE for writes, so a busy writer waits up front). */
-  #write<T>(work: () => T): T {
-    return this.#db.transaction(work).immediate();
+  /**
+   * Runs `work` in one transaction (BEGIN IMMEDIATE for writes, so a busy writer waits up front). With an
+   * idempotency claim, a retry is answered from its record first, before any check of the write itself (a
+   * retried delete must replay, not find the experiment gone), and a first call's record commits with it.
+   */
+  #write<T>(work: () => T, caller?: Caller, options?: Port.WriteOptions): T {
+    return this.#db.transaction(() => this.#idempotency.within(caller?.keyId ?? '', options?.idempotency, this.#now(), work)).immediate();
   }
 
   #read<T>(work: () => T): T {
@@ -159,12 +170,12 @@ export class SqliteBackend implements Port.Backend {
 
   // ---- writes --------------------------------------------------------------------------------------------
 
-  async createProject(_caller: Caller, input: Port.CreateProjectInput) {
-    return this.#write(() => this.#projects.createProject(input, this.#now()));
+  async createProject(caller: Caller, input: Port.CreateProjectInput, options?: Port.WriteOptions) {
+    return this.#write(() => this.#projects.createProject(input, this.#now()), caller, options);
   }
 
   /** A missing project (and workspace) is created on the fly, as Comet does when an SDK logs to a new one. */
-  async createExperiment(_caller: Caller, input: Port.CreateExperimentInput) {
+  async createExperiment(caller: Caller, input: Port.CreateExperimentInput, options?: Port.WriteOptions) {
     const workspace = requireName('workspace', input.workspace);
     const project = requireName('project', input.project);
     const name = typeof input.name === 'string' && input.name.trim() !== '' ? input.name.trim() : null;
@@ -178,53 +189,53 @@ export class SqliteBackend implements Port.Backend {
       this.#attributes.setParameters(key, input.parameters ?? []);
       this.#projects.touch(projectId, now);
       return this.#experiments.require(key);
-    });
+    }, caller, options);
   }
 
-  async endExperiment(_caller: Caller, input: Port.EndExperimentInput) {
-    return this.#touching(input.experimentKey, (now) => {
+  async endExperiment(caller: Caller, input: Port.EndExperimentInput, options?: Port.WriteOptions) {
+    return this.#touching(caller, options, input.experimentKey, (now) => {
       this.#experiments.end(input, now);
       return this.#experiments.require(input.experimentKey);
     });
   }
 
-  async logMetrics(_caller: Caller, experimentKey: string, points: readonly Port.MetricPointInput[]) {
+  async logMetrics(caller: Caller, experimentKey: string, points: readonly Port.MetricPointInput[], options?: Port.WriteOptions) {
     const valid = validatePoints(points, this.#now());
-    return this.#touching(experimentKey, (): Port.WriteStatus => {
+    return this.#touching(caller, options, experimentKey, (): Port.WriteStatus => {
       this.#metrics.append(experimentKey, valid);
       return 'ACCEPTED';
     });
   }
 
-  async logParameters(_caller: Caller, experimentKey: string, params: readonly Port.Parameter[]) {
-    return this.#touching(experimentKey, (): Port.WriteStatus => {
+  async logParameters(caller: Caller, experimentKey: string, params: readonly Port.Parameter[], options?: Port.WriteOptions) {
+    return this.#touching(caller, options, experimentKey, (): Port.WriteStatus => {
       this.#attributes.setParameters(experimentKey, params);
       return 'ACCEPTED';
     });
   }
 
-  async logOthers(_caller: Caller, experimentKey: string, others: readonly Port.Other[]) {
-    return this.#touching(experimentKey, (): Port.WriteStatus => {
+  async logOthers(caller: Caller, experimentKey: string, others: readonly Port.Other[], options?: Port.WriteOptions) {
+    return this.#touching(caller, options, experimentKey, (): Port.WriteStatus => {
       this.#attributes.setOthers(experimentKey, others);
       return 'ACCEPTED';
     });
   }
 
-  async addTags(_caller: Caller, experimentKey: string, tags: readonly string[]) {
-    return this.#touching(experimentKey, () => {
+  async addTags(caller: Caller, experimentKey: string, tags: readonly string[], options?: Port.WriteOptions) {
+    return this.#touching(caller, options, experimentKey, () => {
       this.#attributes.addTags(experimentKey, tags);
       return this.#attributes.getTags([experimentKey])[0];
     });
   }
 
-  async removeTags(_caller: Caller, experimentKey: string, tags: readonly string[]) {
-    return this.#touching(experimentKey, () => {
+  async removeTags(caller: Caller, experimentKey: string, tags: readonly string[], options?: Port.WriteOptions) {
+    return this.#touching(caller, options, experimentKey, () => {
       this.#attributes.removeTags(experimentKey, tags);
       return this.#attributes.getTags([experimentKey])[0];
     });
   }
 
-  async putAsset(_caller: Caller, input: Port.PutAssetInput, body: Readable) {
+  async putAsset(caller: Caller, input: Port.PutAssetInput, body: Readable) {
     const { maxBytes, ...fields } = validateAssetInput(input);
     // Fail before reading a byte when the experiment does not exist.
     this.#experiments.requireProjectId(input.experimentKey);
@@ -233,7 +244,7 @@ export class SqliteBackend implements Port.Backend {
       // Row first, then the rename: if the rename fails the row rolls back. Both run in this one tick, so a
       // concurrent delete cannot collect the blob between them. The experiment is checked again: it may have
       // been deleted while the bytes streamed.
-      return this.#touching(input.experimentKey, (now) => {
+      return this.#touching(caller, undefined, input.experimentKey, (now) => {
         const asset = this.#assets.insert({ ...fields, sha256: staged.sha256, size: staged.size, createdAt: now });
         this.#blobs.commitSync(staged);
         return asset;
@@ -244,30 +255,41 @@ export class SqliteBackend implements Port.Backend {
     }
   }
 
-  async registerModel(_caller: Caller, input: Port.RegisterModelInput) {
-    return this.#write(() => this.#registry.register(input, this.#now()));
+  async registerModel(caller: Caller, input: Port.RegisterModelInput, options?: Port.WriteOptions) {
+    return this.#write(() => this.#registry.register(input, this.#now()), caller, options);
   }
 
-  async updateModelVersion(_caller: Caller, input: Port.UpdateModelVersionInput) {
-    return this.#write(() => this.#registry.update(input, this.#now()));
+  async updateModelVersion(caller: Caller, input: Port.UpdateModelVersionInput, options?: Port.WriteOptions) {
+    return this.#write(() => this.#registry.update(input, this.#now()), caller, options);
   }
 
-  async archiveExperiment(_caller: Caller, experimentKey: string) {
-    return this.#touching(experimentKey, () => {
+  async archiveExperiment(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#touching(caller, options, experimentKey, () => {
       this.#experiments.archive(experimentKey);
       return this.#experiments.require(experimentKey);
     });
   }
 
   /** Removes the experiment with all its data; children are kept as top-level runs (parent set to null). */
-  async deleteExperiment(_caller: Caller, experimentKey: string) {
-    const hashes = this.#touching(experimentKey, () => {
-      const used = this.#assets.hashesOf(experimentKey);
+  async deleteExperiment(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    // A replayed delete finds nothing to collect: the record stores no hashes.
+    let hashes: string[] = [];
+    this.#touching(caller, options, experimentKey, () => {
+      hashes = this.#assets.hashesOf(experimentKey);
       this.#experiments.delete(experimentKey);
-      return used;
     });
     // Same tick as the commit: no upload can start referencing one of these blobs in between.
     for (const sha256 of hashes) if (!this.#assets.isReferenced(sha256)) this.#blobs.deleteSync(sha256);
+  }
+
+  async once<T>(caller: Caller, claim: Port.IdempotencyClaim, produce: () => Promise<T>): Promise<T> {
+    return this.#onceMutex.run(scopeOf(caller.keyId, claim), async () => {
+      const recorded = this.#read(() => this.#idempotency.recall<T>(caller.keyId, claim, this.#now()));
+      if (recorded !== null) return recorded.value;
+      const value = await produce();
+      // Another process on this data dir may have recorded one meanwhile: then its result is the answer.
+      return this.#write(() => value, caller, { idempotency: claim });
+    });
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------------
@@ -286,13 +308,13 @@ export class SqliteBackend implements Port.Backend {
   }
 
   /** A write on an existing experiment: NotFoundError when missing, and the project's lastUpdatedAt moves. */
-  #touching<T>(experimentKey: string, work: (now: number) => T): T {
+  #touching<T>(caller: Caller, options: Port.WriteOptions | undefined, experimentKey: string, work: (now: number) => T): T {
     return this.#write(() => {
       const now = this.#now();
       const projectId = this.#experiments.requireProjectId(experimentKey);
       const result = work(now);
       this.#projects.touch(projectId, now);
       return result;
-    });
+    }, caller, options);
   }
 }

@@ -9,6 +9,8 @@
 import type { Db } from './db';
 import { SCHEMA_001_CORE } from './schema-001-core';
 import { SCHEMA_002_INDEXES } from './schema-002-indexes';
+import { SCHEMA_003_API_KEYS } from './schema-003-api-keys';
+import { SCHEMA_004_IDEMPOTENCY } from './schema-004-idempotency';
 
 export interface Migration {
   /** The `user_version` after this migration; versions are 1, 2, 3… in list order. */
@@ -20,6 +22,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core tables', up: (db) => db.exec(SCHEMA_001_CORE) },
   { version: 2, name: 'secondary indexes', up: (db) => db.exec(SCHEMA_002_INDEXES) },
+  { version: 3, name: 'api keys', up: (db) => db.exec(SCHEMA_003_API_KEYS) },
+  { version: 4, name: 'idempotency records', up: (db) => db.exec(SCHEMA_004_IDEMPOTENCY) },
 ];
 
 export interface MigrationResult {

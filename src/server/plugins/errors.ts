@@ -18,7 +18,10 @@ export function createFormatError(logger: Logger) {
       return { ...base, message: coded.message, extensions: { ...coded.extensions, code: coded.code } };
     }
     if (original instanceof GraphQLError) {
-      const code = formatted.extensions?.code;
+      // Only a code the error carries itself is a reason: Apollo stamps INTERNAL_SERVER_ERROR on request errors
+      // that have none ("Unsupported persisted query version", graphql-js's "Too many errors processing
+      // variables"), which would tell the client its own mistake was the server's (found by the fuzzer).
+      const code = original.extensions?.code === undefined ? undefined : formatted.extensions?.code;
       const reason = typeof code === 'string' && code !== ErrorCode.BAD_USER_INPUT ? code : undefined;
       return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT, ...(reason && { reason }) } };
     }

@@ -1,0 +1,79 @@
+/**
+ * Calls waiting for their outbox entries to reach Comet (idempotent logging writes go through the outbox
+ * first, see `WritePipeline.submitDurable`). A call answers ACCEPTED once Comet took all its entries, QUEUED
+ * as soon as its lane has to wait (backoff, budget, shutdown) or after `maxWaitMs`, and fails with Comet's
+ * refusal, like a live send would: then its other entries are dropped too, so nothing of it is half-stored
+ * behind the caller's back.
+ */
+import type { WriteStatus } from '../port';
+
+interface Group {
+  readonly laneId: string;
+  readonly pending: Set<number>;
+  readonly all: readonly number[];
+  settle(outcome: WriteStatus | Error): void;
+}
+
+export class DeliveryWaiters {
+  readonly #byEntry = new Map<number, Group>();
+  readonly #byLane = new Map<string, Set<Group>>();
+
+  /** Waits for the entries `ids` of lane `laneId`. */
+  wait(laneId: string, ids: readonly number[], maxWaitMs: number): Promise<WriteStatus> {
+    if (ids.length === 0) return Promise.resolve('ACCEPTED');
+    return new Promise<WriteStatus>((resolve, reject) => {
+      let done = false;
+      const timer = setTimeout(() => group.settle('QUEUED'), maxWaitMs);
+      timer.unref();
+      const group: Group = {
+        laneId,
+        pending: new Set(ids),
+        all: [...ids],
+        settle: (outcome) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          this.#forget(group);
+          if (outcome instanceof Error) reject(outcome);
+          else resolve(outcome);
+        },
+      };
+      for (const id of ids) this.#byEntry.set(id, group);
+      const lane = this.#byLane.get(laneId) ?? new Set<Group>();
+      lane.add(group);
+      this.#byLane.set(laneId, lane);
+    });
+  }
+
+  /** Comet took entry `id`. */
+  delivered(id: number): void {
+    const group = this.#byEntry.get(id);
+    if (!group) return;
+    group.pending.delete(id);
+    this.#byEntry.delete(id);
+    if (group.pending.size === 0) group.settle('ACCEPTED');
+  }
+
+  /**
+   * Comet refused entry `id` for good. When a call waits for it, that call fails with `error` and the ids of
+   * all its entries are returned, to be removed rather than kept in `dead`; null when nobody waits.
+   */
+  refused(id: number, error: Error): readonly number[] | null {
+    const group = this.#byEntry.get(id);
+    if (!group) return null;
+    group.settle(error);
+    return group.all;
+  }
+
+  /** Lane `laneId` cannot send for now: its waiting calls answer QUEUED (the outbox keeps their entries). */
+  stalled(laneId: string): void {
+    for (const group of [...(this.#byLane.get(laneId) ?? [])]) group.settle('QUEUED');
+  }
+
+  #forget(group: Group): void {
+    for (const id of group.all) if (this.#byEntry.get(id) === group) this.#byEntry.delete(id);
+    const lane = this.#byLane.get(group.laneId);
+    lane?.delete(group);
+    if (lane?.size === 0) this.#byLane.delete(group.laneId);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Hooks the Comet adapter calls so the server can measure and trace it without the adapter knowing metrics
+ * or tracing exist. Every member is optional; a hook must be cheap and must not throw. Nothing passed to a
+ * hook ever holds an API key, an experiment key or a query string: labels stay low-cardinality.
+ */
+import type { RouteName } from './protocol';
+
+/** How one HTTP attempt to Comet ended: its status, or why no status came. */
+export type UpstreamOutcome = number | 'timeout' | 'network_error';
+
+export interface UpstreamCall {
+  /** The route template relative to its mount (`experiment/tags`): no ids, no query. */
+  route: RouteName;
+  method: 'GET' | 'POST';
+  outcome: UpstreamOutcome;
+  /** From sending to the response headers (or the failure), in seconds. */
+  seconds: number;
+}
+
+export interface CometObserver {
+  /** Once per HTTP attempt, retries included, when its headers arrive or it fails. */
+  upstreamCall?(call: UpstreamCall): void;
+  /** Once per cache lookup of upstream data; `kind` is the entry's kind (`tags`, `series`…), never its id. */
+  cacheLookup?(kind: string, hit: boolean): void;
+  /** Extra headers for the next upstream call (the request's W3C `traceparent`); empty outside a request. */
+  upstreamHeaders?(): Record<string, string>;
+}
