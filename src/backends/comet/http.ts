@@ -20,6 +20,16 @@ import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, 
 
 const gunzipAsync = promisify(gunzip);
 
+const AMBIGUOUS = new WeakSet<object>();
+
+/**
+ * True when a non-idempotent call failed in a way that does not say whether Comet did the work (a timeout
+ * or a reset after the request was sent, a 5xx that is not a refusal). Sending it again could store it twice.
+ */
+export function isAmbiguous(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && AMBIGUOUS.has(error);
+}
+
 export type Query = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
 export interface CallSpec {
@@ -136,13 +146,19 @@ export class CometHttp {
         if (envelope.msg) envelope.msg = envelope.msg.split(session.apiKey).join('[api key]');
         failure = errorForStatus(answer.status, envelope, spec.route, after);
         const canRetry = RETRYABLE_STATUSES.has(answer.status) && (spec.idempotent || REFUSED_STATUSES.has(answer.status));
+        // A 5xx other than a refusal may come after Comet did the work: the caller must not blindly resend.
+        if (!spec.idempotent && answer.status >= 500 && !REFUSED_STATUSES.has(answer.status)) AMBIGUOUS.add(failure);
         if (!canRetry) throw failure;
         if (after !== null) delayMs = after * 1000;
       } catch (error) {
         if (isTrackqlError(error)) throw error;
         cause = error;
         failure = Date.now() >= deadline ? timedOut(spec.route, timeoutMs) : unreachable(spec.route, error);
-        if (!spec.idempotent && !neverSent(error)) throw failure;
+        if (!spec.idempotent && !neverSent(error)) {
+          // Timed out or cut after the request left: Comet may have stored it.
+          AMBIGUOUS.add(failure);
+          throw failure;
+        }
       }
       if (!mode.retry || attempt >= maxRetries || this.#closed) throw failure;
       // Never sleep past the deadline: give up now with the error we have.

@@ -7,7 +7,7 @@ import { RateBudget } from './budget';
 import { UpstreamCache } from './cache';
 import { CometHttp } from './http';
 import { CometIdempotency } from './idempotency';
-import { createSender, forgetLogged } from './logging';
+import { createReconciler, createSender, forgetLogged } from './logging';
 import type { CometObserver } from './observer';
 import { Outbox } from './outbox';
 import { SessionResolver, configuredUpstream } from './routing';
@@ -77,6 +77,7 @@ export function createCometBackend(options: CometBackendOptions): Backend {
     backoffMs: positive('outboxBackoffMs', options.outboxBackoffMs, 1_000),
     maxBackoffMs: positive('outboxMaxBackoffMs', options.outboxMaxBackoffMs, 60_000),
     onError: options.onError,
+    reconcile: createReconciler(http),
   });
   writer.start();
   return new CometBackend({

@@ -14,7 +14,8 @@ import type { WriteKind } from './outbox';
 import { RESERVED_OTHER_PREFIX, Route } from './protocol';
 import type { CometSession } from './routing';
 import { metricValueForWire } from './values';
-import type { Sender } from './writer';
+import { decodeMetricPoints } from './decode';
+import type { Reconciler, Sender } from './writer';
 
 const MAX_NAME_LENGTH = 1_000;
 
@@ -83,6 +84,40 @@ export function createSender(http: CometHttp, onAccepted: (session: CometSession
     }
     await onAccepted(session, experimentKey, kind, values);
   };
+}
+
+/**
+ * What Comet does not have yet of a metric request that failed ambiguously (a timeout after sending): one
+ * `get-metric` per metric name, and a value counts as stored when a point of that name with the same step and
+ * timestamp is there (each stored point vouches for one value). Values are not compared: Comet may print a
+ * float differently from how it was sent. Parameters and others overwrite by name, so resending them is
+ * harmless and they are returned whole.
+ */
+export function createReconciler(http: CometHttp): Reconciler {
+  return async (session, experimentKey, kind, values) => {
+    if (kind !== 'metric') return [...values];
+    const names = [...new Set(values.map((v) => String((v as { metricName?: unknown }).metricName)))];
+    const stored = new Map<string, number>();
+    await Promise.all(names.map(async (metricName) => {
+      const json = await http.json(session, { method: 'GET', route: Route.getMetric, query: { experimentKey, metricName }, idempotent: true });
+      for (const p of decodeMetricPoints(json)) {
+        const id = pointId(metricName, p.step, p.timestamp);
+        stored.set(id, (stored.get(id) ?? 0) + 1);
+      }
+    }));
+    return values.filter((v) => {
+      const { metricName, step, timestamp } = v as { metricName: string; step?: number | null; timestamp?: number | null };
+      const id = pointId(metricName, step ?? null, timestamp ?? null);
+      const left = stored.get(id) ?? 0;
+      if (left === 0) return true;
+      stored.set(id, left - 1);
+      return false;
+    });
+  };
+}
+
+function pointId(name: string, step: number | null, timestamp: number | null): string {
+  return `${name}\u0000${step ?? ''}\u0000${timestamp ?? ''}`;
 }
 
 /** Cache entries a logging write makes stale (§7 "Caching": Python clears get-metric and summary). */

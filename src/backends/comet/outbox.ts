@@ -20,6 +20,8 @@ export interface OutboxEntry {
   values: unknown[];
   attempts: number;
   nextAttemptAt: number;
+  /** Its last send failed ambiguously: check what Comet already has before sending it again. */
+  ambiguous: boolean;
 }
 
 interface EntryRow {
@@ -30,9 +32,13 @@ interface EntryRow {
   payload: string;
   attempts: number;
   next_attempt_at: number;
+  ambiguous: number;
 }
 
 export const OUTBOX_FILE = 'comet-outbox.db';
+
+/** How long an ambiguously failed request waits before its check: the lag of Comet's reads is unmeasured [I]. */
+export const AMBIGUOUS_SETTLE_MS = 3_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (ns TEXT PRIMARY KEY, api_key TEXT NOT NULL);
@@ -63,6 +69,7 @@ function toEntry(row: EntryRow): OutboxEntry {
   return {
     id: row.id, ns: row.ns, experimentKey: row.experiment_key, kind: row.kind,
     values: JSON.parse(row.payload) as unknown[], attempts: row.attempts, nextAttemptAt: row.next_attempt_at,
+    ambiguous: row.ambiguous === 1,
   };
 }
 
@@ -80,6 +87,9 @@ export class Outbox {
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
+    // Added after the first outbox files were written: upgrade them in place.
+    const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(entries)').all().map((c) => c.name);
+    if (!columns.includes('ambiguous')) this.#db.exec('ALTER TABLE entries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0');
     this.#now = now;
   }
 
@@ -141,6 +151,19 @@ export class Outbox {
   /** Failed for now: tries again at `nextAttemptAt`. */
   defer(id: number, nextAttemptAt: number, error: string): void {
     this.#db.prepare('UPDATE entries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt, error.slice(0, 500), id);
+  }
+
+  /**
+   * Failed in a way that may have stored it upstream: the next attempt checks before sending, and waits
+   * `settleMs` first, since Comet's reads lag its writes (§8 "Latency": third-party code polls after writing).
+   */
+  markAmbiguous(id: number, settleMs: number = AMBIGUOUS_SETTLE_MS): void {
+    this.#db.prepare('UPDATE entries SET ambiguous = 1, next_attempt_at = max(next_attempt_at, ?) WHERE id = ?').run(this.#now() + settleMs, id);
+  }
+
+  /** After the check: only `values` (what Comet does not have yet) remain to send. */
+  settleAmbiguous(id: number, values: readonly unknown[]): void {
+    this.#db.prepare('UPDATE entries SET ambiguous = 0, payload = ? WHERE id = ?').run(JSON.stringify(values), id);
   }
 
   /** Refused for good: kept in `dead` with the reason, for an operator to inspect. */

@@ -10,12 +10,16 @@ import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../error
 import type { WriteStatus } from '../port';
 import type { RateBudget } from './budget';
 import { DeliveryWaiters } from './delivery';
+import { isAmbiguous } from './http';
 import { Limits } from './protocol';
 import type { Outbox, OutboxEntry, WriteKind } from './outbox';
 import type { CometSession } from './routing';
 
 /** Sends one request's worth of values (the caller chunks); throws a coded error on failure. */
 export type Sender = (session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<void>;
+
+/** The values of a request that Comet does not have yet (after an ambiguous failure); throws like a Sender. */
+export type Reconciler = (session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<unknown[]>;
 
 export interface WriterOptions {
   outbox: Outbox;
@@ -29,6 +33,8 @@ export interface WriterOptions {
   /** Longest wait of a `submitDurable` call for Comet to take its entries before it answers QUEUED, ms. */
   durableWaitMs?: number;
   onError?: (message: string, detail: Record<string, unknown>) => void;
+  /** Checks what an ambiguously failed request already stored, so it is never stored twice. */
+  reconcile?: Reconciler;
 }
 
 interface Submission {
@@ -145,10 +151,12 @@ export class WritePipeline {
     return lane;
   }
 
-  #persist(lane: Lane, session: CometSession, items: readonly { kind: WriteKind; values: readonly unknown[] }[]): void {
+  /** Queues requests in the outbox; `firstAmbiguous` marks the first as possibly stored already. */
+  #persist(lane: Lane, session: CometSession, items: readonly { kind: WriteKind; values: readonly unknown[] }[], firstAmbiguous = false): void {
     const requests = items.flatMap((item) => chunk(item.kind, item.values).map((values) => ({ kind: item.kind, values })));
     if (requests.length === 0) return;
-    this.#o.outbox.append(session.ns, session.apiKey, lane.experimentKey, requests);
+    const [first] = this.#o.outbox.append(session.ns, session.apiKey, lane.experimentKey, requests);
+    if (firstAmbiguous) this.#o.outbox.markAmbiguous(first);
     this.#scheduleDrain(lane, 0);
   }
 
@@ -176,7 +184,8 @@ export class WritePipeline {
       if (isTransient(failure)) {
         // Everything not yet taken, this batch's rest and every later call, goes to the outbox in order.
         const rest = lane.live.splice(0);
-        this.#persist(lane, session, [{ kind, values: values.slice(sent) }, ...rest.map((s) => ({ kind: s.kind, values: s.values }))]);
+        // The failed request is the first one queued: if it may have landed, the drain checks before resending.
+        this.#persist(lane, session, [{ kind, values: values.slice(sent) }, ...rest.map((s) => ({ kind: s.kind, values: s.values }))], isAmbiguous(failure));
         let offset = 0;
         for (const s of batch) {
           offset += s.values.length;
@@ -238,10 +247,18 @@ export class WritePipeline {
         continue;
       }
       try {
-        await this.#o.send(this.#o.sessionOf(apiKey), lane.experimentKey, entry.kind, entry.values);
+        const session = this.#o.sessionOf(apiKey);
+        let values = entry.values;
+        if (entry.ambiguous && this.#o.reconcile) {
+          // The last attempt may have been stored: send only what Comet does not have (never twice).
+          values = await this.#o.reconcile(session, lane.experimentKey, entry.kind, entry.values);
+          outbox.settleAmbiguous(entry.id, values);
+        }
+        if (values.length > 0) await this.#o.send(session, lane.experimentKey, entry.kind, values);
         outbox.remove(entry.id);
         this.#waiters.delivered(entry.id);
       } catch (error) {
+        if (isAmbiguous(error)) outbox.markAmbiguous(entry.id);
         if (!isTransient(error)) {
           if (!isTrackqlError(error)) throw error;
           const ofWaitingCall = this.#waiters.refused(entry.id, error);

@@ -93,6 +93,23 @@ describe('comet backend: writes under faults', () => {
     expect(Object.values(sim.dump().experiments).reduce((n, e) => n + e.metrics.length, 0)).toBe(10_000);
   });
 
+  it('stores a metric batch once when Comet took it but its answer was lost', async () => {
+    const { experimentKeys: [key] } = sim.seed({ experiments: [{ workspace: WS, project: 'lost', name: 'cut' }] });
+    const g = await gateway(dataDir());
+    // Half of the metric batches are stored, then the connection is cut: resending blindly would double them.
+    sim.setFaults({ rate: 0.5, lostAnswer: true, seed: 11, routes: /batch\/logger\/experiment\/metric/ });
+    for (let call = 0; call < 10; call++) {
+      const points = Array.from({ length: 20 }, (_, i) => ({ name: 'loss', value: call + i / 100, step: call * 20 + i }));
+      const res = await gql<{ logMetrics: { accepted: number; status: string } }>(g.url, LOG, { key, points }, AUTH);
+      expect(res.errors).toBeUndefined();
+      expect(['ACCEPTED', 'QUEUED']).toContain(res.data?.logMetrics.status);
+    }
+    sim.setFaults({});
+    await until(() => g.backend.pendingWrites?.() === 0, 30_000);
+    expect(sim.requestCounts()['GET experiment/metrics/get-metric']).toBeGreaterThan(0);
+    expect(receivedSteps(sim, key)).toEqual(Array.from({ length: 200 }, (_, step) => step));
+  });
+
   it('queues writes during an outage, keeps them across a restart, and delivers them once Comet is back', async () => {
     const { experimentKeys: [key] } = sim.seed({ experiments: [{ workspace: WS, project: 'outage', name: 'down' }] });
     const dir = dataDir();

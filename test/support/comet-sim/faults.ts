@@ -14,6 +14,11 @@ export interface FaultOptions {
   retryAfterSeconds?: number | null;
   /** Hang instead of answering: the response never comes (until the client gives up or the sim stops). */
   timeout?: boolean;
+  /**
+   * Do the work, then cut the connection instead of answering: the request took effect but the client cannot
+   * know (a network failure after the server stored the data). The ambiguous case of a non-idempotent write.
+   */
+  lostAnswer?: boolean;
   /** PRNG seed. Default 1. */
   seed?: number;
   /** Only requests whose route key (e.g. `GET experiment/tags`) matches fail. Default: all routes. */
@@ -22,6 +27,7 @@ export interface FaultOptions {
 
 export type Fault =
   | { readonly kind: 'hang' }
+  | { readonly kind: 'lost' }
   | { readonly kind: 'status'; readonly status: number; readonly retryAfterSeconds: number | null };
 
 const DEFAULT_STATUS = 503;
@@ -35,13 +41,13 @@ export class FaultInjector {
 
   /** Replaces the whole fault configuration (unset options take their defaults) and restarts the PRNG. */
   set(options: FaultOptions): void {
-    const { rate = 0, status = DEFAULT_STATUS, retryAfterSeconds = null, timeout = false, seed = DEFAULT_SEED, routes } = options;
+    const { rate = 0, status = DEFAULT_STATUS, retryAfterSeconds = null, timeout = false, lostAnswer = false, seed = DEFAULT_SEED, routes } = options;
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`comet-sim: fault rate must be within 0..1, got ${rate}`);
     if (retryAfterSeconds !== null && !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)) {
       throw new RangeError(`comet-sim: retryAfterSeconds must be a whole number of seconds or null, got ${retryAfterSeconds}`);
     }
     this.#rate = rate;
-    this.#fault = timeout ? { kind: 'hang' } : { kind: 'status', status, retryAfterSeconds };
+    this.#fault = timeout ? { kind: 'hang' } : lostAnswer ? { kind: 'lost' } : { kind: 'status', status, retryAfterSeconds };
     this.#routes = routes;
     this.#random = seededRandom(seed);
   }

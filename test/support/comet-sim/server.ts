@@ -1,7 +1,7 @@
 /**
  * The HTTP front of the simulator: route lookup, per-route counting, outage mode, fault injection, latency,
  * auth, body parsing, then the route's handler. The order is fixed:
- *   count → fault? → auth → body → handler → (latency) → answer.
+ *   count → fault? → auth → body → handler → (latency) → answer (or, for a lost-answer fault, a reset).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -139,6 +139,11 @@ export class SimServer {
       const key = this.#authenticate(req);
       const { json, form } = await this.#readBody(route, req);
       const response = route.handle({ key, state: this.#state, query: url.searchParams, json, form, origin: this.#origin });
+      if (fault?.kind === 'lost') {
+        // The work is done and kept; the client sees a reset and cannot tell.
+        req.socket.destroy();
+        return;
+      }
       await this.#answer(req, res, route, response);
     } catch (err) {
       const error = err instanceof CometSimError ? err : new CometSimError(500, `simulator error: ${(err as Error).message}`);
