@@ -55,14 +55,14 @@ export class ScopedBackend implements Port.Backend {
     return rows.map((row) => (row instanceof Error ? row : row.filter((child) => may(who, child.workspace, 'read'))));
   }
 
-  getMetricSummaries(caller: Caller, keys: readonly string[], names?: readonly string[] | null) {
-    return this.#perExperiment(caller, keys, () => this.#inner.getMetricSummaries(caller, keys, names), () => []);
+  getMetricSummaries(caller: Caller, keys: readonly string[], names?: readonly string[] | null, options?: Port.ReadOptions) {
+    return this.#perExperiment(caller, keys, () => this.#inner.getMetricSummaries(caller, keys, names, options), () => []);
   }
 
-  async getMetricHistories(caller: Caller, requests: readonly Port.MetricHistoryRequest[]) {
+  async getMetricHistories(caller: Caller, requests: readonly Port.MetricHistoryRequest[], options?: Port.ReadOptions) {
     const keys = requests.map((r) => r.experimentKey);
     const empty = (i: number): Port.MetricHistory => ({ points: [], cursors: [], hasNextPage: false, totalCount: 0, sampled: requests[i].samples != null });
-    return this.#perExperiment(caller, keys, () => this.#inner.getMetricHistories(caller, requests), empty);
+    return this.#perExperiment(caller, keys, () => this.#inner.getMetricHistories(caller, requests, options), empty);
   }
 
   getParameters(caller: Caller, keys: readonly string[]) {

@@ -362,6 +362,15 @@ export interface WriteOptions {
 /** How long an idempotency record is kept, in ms: a retry within 24 hours replays (older records are pruned lazily). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** How a read may be served. */
+export interface ReadOptions {
+  /**
+   * Read from the source of truth, not from a cache: for pollers that look for data written behind the
+   * gateway's back (a backend without a cache ignores it). The answer still refreshes the cache.
+   */
+  fresh?: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The port
 
@@ -380,9 +389,10 @@ export interface ReadPort {
     caller: Caller,
     keys: readonly string[],
     names?: readonly string[] | null,
+    options?: ReadOptions,
   ): Promise<(MetricSummary[] | Error)[]>;
   /** One history per request, in request order. An unknown experiment or metric gives an empty history. */
-  getMetricHistories(caller: Caller, requests: readonly MetricHistoryRequest[]): Promise<(MetricHistory | Error)[]>;
+  getMetricHistories(caller: Caller, requests: readonly MetricHistoryRequest[], options?: ReadOptions): Promise<(MetricHistory | Error)[]>;
   /** Parameters per key, ordered by name. */
   getParameters(caller: Caller, keys: readonly string[]): Promise<(Parameter[] | Error)[]>;
   /** Tags per key, sorted. */

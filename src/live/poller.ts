@@ -19,6 +19,8 @@ import { MAX_POLL_POINTS } from './constants';
 import type { MetricEvent } from './events';
 import type { LiveLogger } from './logger';
 
+const FRESH = { fresh: true } as const;
+
 /** Longest pause after repeated failures (ms). */
 export const MAX_POLL_BACKOFF_MS = 60_000;
 /**
@@ -83,7 +85,8 @@ export class ExperimentPoller {
   async pollOnce(): Promise<PollOutcome> {
     const caller = this.target.caller();
     if (!this.options.budget.take(caller.keyId, 1)) return 'over-budget';
-    const [summaries] = await this.port.getMetricSummaries(caller, [this.target.experimentKey], this.target.names());
+    // Fresh reads: a cached summary would hide, for a whole cache lifetime, points logged straight to Comet.
+    const [summaries] = await this.port.getMetricSummaries(caller, [this.target.experimentKey], this.target.names(), FRESH);
     if (summaries instanceof Error) throw summaries;
     if (!this.#primed) {
       for (const s of summaries ?? []) this.#marks.set(s.name, s.lastStep);
@@ -98,6 +101,7 @@ export class ExperimentPoller {
     const histories = await this.port.getMetricHistories(
       caller,
       reads.map((s) => ({ experimentKey: this.target.experimentKey, name: s.name, afterStep: this.#marks.get(s.name) ?? null, first: MAX_POLL_POINTS })),
+      FRESH,
     );
     reads.forEach((summary, i) => {
       const history = histories[i];

@@ -30,8 +30,8 @@ describe('the live feed on Comet', () => {
     const dir = tempDataDir();
     const sdkDir = tempDataDir();
     dirs.push(dir, sdkDir);
-    // No cache: the poller must see what others write as soon as Comet has it (see the report on the cache TTL).
-    const backend = cometBackend(sim, dir, { fallbackApiKey: null, cacheTtlMs: 0 });
+    // The gateway keeps its usual cache (60 s here): the poller must read past it.
+    const backend = cometBackend(sim, dir, { fallbackApiKey: null, cacheTtlMs: 60_000 });
     sdk = cometBackend(sim, sdkDir, { cacheTtlMs: 0 });
     gateway = await startGateway(loadConfig({
       TRACKQL_PORT: '0', TRACKQL_BACKEND: 'comet', TRACKQL_DATA_DIR: dir, TRACKQL_COMET_URL: sim.url,

@@ -59,9 +59,10 @@ export class CometBackend implements Port.Backend {
     this.#p = parts;
   }
 
-  #api(caller: Caller): CometApi {
+  #api(caller: Caller, options: Port.ReadOptions = {}): CometApi {
     const session = this.#p.sessions.resolve(caller);
-    return new CometApi(this.#p.http, this.#p.cache.scope(session.ns), session);
+    const scope = this.#p.cache.scope(session.ns);
+    return new CometApi(this.#p.http, options.fresh ? scope.bypassing() : scope, session);
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------
@@ -112,12 +113,12 @@ export class CometBackend implements Port.Backend {
     return listProjects(this.#api(caller), workspace, page);
   }
 
-  async getMetricSummaries(caller: Caller, keys: readonly string[], names?: readonly string[] | null) {
-    return getMetricSummaries(this.#api(caller), keys, names);
+  async getMetricSummaries(caller: Caller, keys: readonly string[], names?: readonly string[] | null, options?: Port.ReadOptions) {
+    return getMetricSummaries(this.#api(caller, options), keys, names);
   }
 
-  async getMetricHistories(caller: Caller, requests: readonly Port.MetricHistoryRequest[]) {
-    return getMetricHistories(this.#api(caller), requests);
+  async getMetricHistories(caller: Caller, requests: readonly Port.MetricHistoryRequest[], options?: Port.ReadOptions) {
+    return getMetricHistories(this.#api(caller, options), requests);
   }
 
   async getParameters(caller: Caller, keys: readonly string[]) {

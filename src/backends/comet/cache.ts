@@ -98,11 +98,19 @@ export class CacheScope {
   readonly #ttlMs: number;
   readonly #observer: CometObserver;
 
-  constructor(keyv: Keyv, ns: string, ttlMs: number, observer: CometObserver = {}) {
+  readonly #fresh: boolean;
+
+  constructor(keyv: Keyv, ns: string, ttlMs: number, observer: CometObserver = {}, fresh = false) {
     this.#keyv = keyv;
     this.#ns = ns;
     this.#ttlMs = ttlMs;
     this.#observer = observer;
+    this.#fresh = fresh;
+  }
+
+  /** The same entries, but `getOrLoad` always loads (and stores) instead of answering from the cache. */
+  bypassing(): CacheScope {
+    return new CacheScope(this.#keyv, this.#ns, this.#ttlMs, this.#observer, true);
   }
 
   /**
@@ -111,6 +119,11 @@ export class CacheScope {
    */
   async getOrLoad<T>(key: string, load: () => Promise<T>): Promise<T> {
     if (this.#ttlMs <= 0) return load();
+    if (this.#fresh) {
+      const value = await load();
+      await this.set(key, value);
+      return value;
+    }
     const hit = await this.get<T>(key);
     if (hit !== undefined) return hit;
     const value = await load();
