@@ -77,7 +77,6 @@ export interface Config {
   readonly demo: boolean;
   /** Serve an embedded store without API keys on a non-loopback address (refused otherwise, src/auth/startup.ts). */
   readonly allowOpen: boolean;
-  readonly production: boolean;
 }
 
 export class ConfigError extends Error {
@@ -237,7 +236,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     otelExport: otelExport(env),
     demo: bool(env, 'TRACKQL_DEMO', false),
     allowOpen: bool(env, 'TRACKQL_ALLOW_OPEN', false),
-    production: env.NODE_ENV === 'production',
   };
   return Object.freeze(config);
 }

@@ -3,6 +3,7 @@
  * The `trackql` command: `trackql` (or `trackql serve`) starts the gateway; `trackql demo` fills the data dir
  * with demo data first. Configuration comes from the environment (see the README).
  */
+import './production-default';
 import 'reflect-metadata';
 import { runKeysCommand } from './auth/keys-cli';
 import { ConfigError, loadConfig, type Config } from './config';
