@@ -11,7 +11,11 @@ import type { CometAsset } from './decode';
 import { mapLimit } from './limiter';
 import { AssetMetaKey, Route } from './protocol';
 
-const FANOUT = 16;
+/**
+ * Per-run reads of one batch all go out at once: the HTTP layer's per-key limiter (TRACKQL_COMET_CONCURRENCY)
+ * is the one bound, so a page of runs costs one round trip, not one per slice of 16.
+ */
+const FANOUT = Number.POSITIVE_INFINITY;
 
 export function toAsset(experimentKey: string, c: CometAsset): Asset {
   let metadata = c.metadata;

@@ -14,7 +14,11 @@ import type { ValueSummary, WirePoint } from './decode';
 import { mapLimit } from './limiter';
 import { parseMetricValue } from './values';
 
-const FANOUT = 16;
+/**
+ * Per-run reads of one batch all go out at once: the HTTP layer's per-key limiter (TRACKQL_COMET_CONCURRENCY)
+ * is the one bound, so a page of runs costs one round trip, not one per slice of 16.
+ */
+const FANOUT = Number.POSITIVE_INFINITY;
 
 export async function getMetricSummaries(api: CometApi, keys: readonly string[], names?: readonly string[] | null): Promise<MetricSummary[][]> {
   const distinct = [...new Set(keys)];
