@@ -222,7 +222,16 @@ export class ScopedBackend implements Port.Backend {
   }
 
   async deleteExperiment(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
-    await this.#requireOn(caller, this.#auth.principal(caller), experimentKey, 'admin', 'deleteExperiment');
+    try {
+      await this.#requireOn(caller, this.#auth.principal(caller), experimentKey, 'admin', 'deleteExperiment');
+    } catch (error) {
+      // A retried delete finds its experiment gone: it answers from this key's own idempotency record, if
+      // there is one (`once` only replays here: its work rethrows NOT_FOUND), and writes nothing either way.
+      const claim = options?.idempotency;
+      if (!claim || !(error instanceof NotFoundError)) throw error;
+      await this.#inner.once(caller, claim, () => Promise.reject(error));
+      return;
+    }
     return this.#inner.deleteExperiment(caller, experimentKey, options);
   }
 
