@@ -10,6 +10,7 @@ import type { RequestContext } from '../resolvers/context';
 import type { Services } from '../services';
 import { readBody, sendError } from './http-util';
 import { callerFromAuthorization } from './identity';
+import { checkSourceNesting } from './plugins/limits';
 import type { TrustedDocuments } from './trusted-documents';
 
 export interface GatewayContext extends RequestContext {
@@ -54,6 +55,9 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
   const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
   const caller = callerFromAuthorization(headers.get('authorization'), deps.config.cometApiKey);
   deps.authenticate?.(caller); // throws UNAUTHENTICATED, which the route answers with 401
+  // Before Apollo parses it: a query nested thousands deep would overflow graphql-js's recursive parser.
+  const query = (body as { query?: unknown } | undefined)?.query ?? url.searchParams.get('query');
+  if (typeof query === 'string') checkSourceNesting(query);
   // Trusted-documents mode: the manifest's text in place of the request's, or FORBIDDEN.
   const operation = deps.trusted ? deps.trusted.resolve(req.method ?? 'GET', body, url.search) : { search: url.search, body };
   const result = await deps.apollo.executeHTTPGraphQLRequest({

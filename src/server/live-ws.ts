@@ -22,7 +22,7 @@ import { callerFromConnectionParams } from './live-auth';
 import type { Logger } from './logger';
 import type { TrustedDocuments } from './trusted-documents';
 import { createFormatError } from './plugins/errors';
-import { checkLimits, measureOperation } from './plugins/limits';
+import { checkLimits, checkSourceNesting, measureOperation } from './plugins/limits';
 
 export interface LiveWsDeps {
   schema: GraphQLSchema;
@@ -98,12 +98,14 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
           }
         }
         if (Buffer.byteLength(payload.query) > config.limits.maxDocumentBytes) {
-          return [new QueryTooComplexError(`Query document is larger than ${config.limits.maxDocumentBytes} bytes (TRACKQL_MAX_DOCUMENT_BYTES)`).toGraphQLError()];
+          return [new QueryTooComplexError(`Query document is larger than ${config.limits.maxDocumentBytes} bytes (TRACKQL_MAX_DOCUMENT_BYTES)`).toRequestError()];
         }
         let document;
         try {
+          checkSourceNesting(payload.query);
           document = parse(payload.query);
         } catch (err) {
+          if (isTrackqlError(err)) return [err.toRequestError()];
           return [err as GraphQLError];
         }
         const errors = validate(schema, document);
@@ -115,7 +117,8 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
           try {
             checkLimits(measureOperation(schema, operation, fragments, payload.variables ?? {}), config.limits);
           } catch (err) {
-            if (isTrackqlError(err)) return [err.toGraphQLError()];
+            // With its original error attached, so error masking keeps QUERY_TOO_COMPLEX.
+            if (isTrackqlError(err)) return [err.toRequestError()];
             throw err;
           }
         }

@@ -49,3 +49,16 @@ describe('query limits', () => {
     expect(codes(await gql(gw.url, nested))).toEqual(['QUERY_TOO_COMPLEX']);
   });
 });
+
+describe('deeply nested documents', () => {
+  it('refuses brackets nested thousands deep before parsing, with QUERY_TOO_COMPLEX', async () => {
+    const deep = `{ ${'a { '.repeat(5000)}b${' }'.repeat(5000)} }`;
+    const res = await gql(gw.url, deep);
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
+    const list = `query { workspaces { name } } # ${'['.repeat(10)}`;
+    expect((await gql(gw.url, list)).errors).toBeUndefined();
+    const inString = `query { workspace(name: "${'{'.repeat(300)}") { name } }`;
+    expect((await gql(gw.url, inString)).errors).toBeUndefined();
+  });
+});

@@ -90,6 +90,39 @@ function multiplier(node: FieldNode, def: GraphQLField<unknown, unknown> | undef
   return size;
 }
 
+/**
+ * Deepest bracket nesting graphql-js may be asked to parse. Its parser recurses once per level and a few
+ * thousand levels overflow the stack (a fuzzed query did), long before any selection-depth check can run, so
+ * the text is scanned first, without recursion. Far above any real document (selection depth is limited to
+ * TRACKQL_MAX_DEPTH anyway).
+ */
+export const MAX_SOURCE_NESTING = 128;
+
+/** Refuses a document whose `{`, `(` or `[` nest deeper than `max`, skipping strings and comments. */
+export function checkSourceNesting(source: string, max = MAX_SOURCE_NESTING): void {
+  let depth = 0;
+  for (let i = 0; i < source.length; i += 1) {
+    const c = source[i];
+    if (c === '#') {
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i += 1;
+    } else if (c === '"') {
+      if (source.startsWith('"""', i)) {
+        const end = source.indexOf('"""', i + 3);
+        i = end < 0 ? source.length : end + 2;
+      } else {
+        for (i += 1; i < source.length && source[i] !== '"' && source[i] !== '\n'; i += 1) if (source[i] === '\\') i += 1;
+      }
+    } else if (c === '{' || c === '(' || c === '[') {
+      depth += 1;
+      if (depth > max) {
+        throw new QueryTooComplexError(`Query document nests brackets deeper than ${max} levels`, { limit: max });
+      }
+    } else if (c === '}' || c === ')' || c === ']') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+}
+
 export function checkLimits(measure: QueryMeasure, limits: QueryLimits): void {
   const over = (what: string, value: number, max: number, variable: string) => {
     throw new QueryTooComplexError(`Query ${what} is ${value}; the limit is ${max} (${variable})`, { measured: value, limit: max, setting: variable });
