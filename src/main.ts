@@ -50,7 +50,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const { GatewayMetrics, cometObserver } = require('./observability') as typeof import('./observability');
   const metrics = new GatewayMetrics();
   // Demo data goes in before the gateway listens, so the first request already sees it.
-  const backend = await createBackend(config, cometObserver(metrics, { propagateTrace: !telemetry?.instrumented }));
+  const backend = await createBackend(config, cometObserver(metrics, { propagateTrace: !telemetry?.instrumented }), logger);
   const seeded = command === 'demo' || config.demo ? await seedDemo(backend) : null;
   const gateway = await startGateway(config, { backend, metrics, logger });
   if (seeded !== null) gateway.logger.notice(seeded ? 'demo data written' : 'demo data skipped: the store already has data');

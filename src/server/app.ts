@@ -13,7 +13,7 @@ import { createAccessControl } from '../auth';
 import type { Backend } from '../backends/port';
 import { createCometBackend, type CometObserver } from '../backends/comet';
 import { createSqliteBackend } from '../backends/sqlite';
-import { ConfigError, type Config } from '../config';
+import type { Config } from '../config';
 import { InternalError, isTrackqlError } from '../errors';
 import { createLiveHub } from '../live';
 import { GatewayMetrics, cometObserver, runTraced, withTraceIds } from '../observability';
@@ -34,6 +34,7 @@ import { requestLogPlugin } from './plugins/request-log';
 import { createPersistedOperations } from './persisted-operations';
 import { createRateGuard } from './rate-limit';
 import { loadUrlSecrets } from './secrets';
+import { createRedisKeyv } from './shared-cache';
 
 export interface Gateway {
   readonly url: string;
@@ -47,14 +48,14 @@ export interface Gateway {
 }
 
 /** `observer`: the Comet backend's metrics and trace hooks (observability/index.ts `cometObserver`). */
-export async function createBackend(config: Config, observer?: CometObserver): Promise<Backend> {
+export async function createBackend(config: Config, observer?: CometObserver, logger: Logger = createLogger(config.logLevel)): Promise<Backend> {
   switch (config.backend) {
     case 'sqlite':
       return createSqliteBackend({ dataDir: config.dataDir });
     case 'comet':
-      // A shared (Redis) upstream cache needs @keyv/redis, not installed yet: refuse rather than ignore it.
-      if (config.cacheUrl) throw new ConfigError('TRACKQL_CACHE_URL is not supported by the Comet backend yet: unset it to cache in memory');
       return createCometBackend({
+        // Shared by every replica when TRACKQL_CACHE_URL names a Redis; per replica, in memory, otherwise.
+        cacheStore: config.cacheUrl ? createRedisKeyv(config.cacheUrl, 'trackql-comet', logger) : undefined,
         dataDir: config.dataDir,
         cometUrl: config.cometUrl,
         cometUrlOverride: config.cometUrlOverride,
@@ -185,6 +186,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       await apollo.stop(); // the drain plugin closes the server and waits for in-flight requests
       await live.close();
       await rateGuard?.close();
+      await persisted.close();
       await backend.close();
       logger.notice('stopped');
     })();

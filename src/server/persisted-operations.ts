@@ -11,6 +11,7 @@
  */
 import type { PersistedQueryOptions } from '@apollo/server';
 import Keyv from 'keyv';
+import { createRedisKeyv } from './shared-cache';
 import type { Config } from '../config';
 import type { Logger } from './logger';
 import { TrustedDocuments } from './trusted-documents';
@@ -99,15 +100,24 @@ export interface PersistedOperations {
   readonly apollo: { persistedQueries: PersistedQueryOptions | false };
   /** The manifest in trusted-documents mode, else null. */
   readonly trusted: TrustedDocuments | null;
+  /** Releases the cache's connection (Redis), if any. */
+  close(): Promise<void>;
 }
 
 export function createPersistedOperations(config: Config, logger: Logger): PersistedOperations {
   if (config.trustedDocuments) {
     const trusted = TrustedDocuments.load(config.trustedDocuments);
     logger.notice('trusted documents only', { manifest: config.trustedDocuments, documents: trusted.size });
-    return { apollo: { persistedQueries: false }, trusted };
+    return { apollo: { persistedQueries: false }, trusted, close: async () => undefined };
   }
-  const keyv = new Keyv<string>({ store: new ByteBoundedMap(APQ_MAX_BYTES), namespace: 'apq' });
-  keyv.on('error', (error: unknown) => logger.warn('APQ cache error', { error }));
-  return { apollo: { persistedQueries: { cache: new KeyvKeyValueCache(keyv), ttl: APQ_TTL_SECONDS } }, trusted: null };
+  // With TRACKQL_CACHE_URL, a query registered through one replica is known to all of them.
+  const keyv = config.cacheUrl
+    ? createRedisKeyv<string>(config.cacheUrl, 'trackql-apq', logger)
+    : new Keyv<string>({ store: new ByteBoundedMap(APQ_MAX_BYTES), namespace: 'apq' });
+  if (!config.cacheUrl) keyv.on('error', (error: unknown) => logger.warn('APQ cache error', { error }));
+  return {
+    apollo: { persistedQueries: { cache: new KeyvKeyValueCache(keyv), ttl: APQ_TTL_SECONDS } },
+    trusted: null,
+    close: () => keyv.disconnect().catch(() => undefined),
+  };
 }
