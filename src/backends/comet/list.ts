@@ -5,9 +5,9 @@
  * the filter or order names them, with the batch plans of attributes.ts and metrics.ts), then a page cut
  * with a cursor that survives runs being added or removed before it.
  */
-import { BadUserInputError } from '../../errors';
 import type { Experiment, ListExperimentsRequest, MetricSummary, Page, Parameter } from '../port';
 import type { CometApi } from './api';
+import { checkPageSize, decodeKeyCursor, slicePage } from './cursor';
 import { getParameters, getTags } from './attributes';
 import type { ExperimentMeta } from './decode';
 import { toExperiments } from './experiments';
@@ -15,15 +15,13 @@ import { evaluate, normalizeFilter, mentionsArchived, needsOf, splitFilter, type
 import { getMetricSummaries } from './metrics';
 import { orderNeeds, sortExperiments } from './order';
 
-export const MAX_PAGE_SIZE = 1_000;
 const CURSOR_KIND = 'cl';
 
 export async function listExperiments(api: CometApi, request: ListExperimentsRequest): Promise<Page<Experiment>> {
   const { first } = request.page;
-  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`);
-  }
-  const after = request.page.after ? decodeCursor(request.page.after) : null;
+  checkPageSize(first);
+  // Checked before any upstream call: a bad cursor costs nothing.
+  const after = request.page.after ? decodeKeyCursor(CURSOR_KIND, request.page.after) : null;
   const filter = request.filter ? normalizeFilter(request.filter) : null;
   const { workspace, name } = request.project;
   const states = request.includeArchived || mentionsArchived(filter) ? [false, true] : [false];
@@ -60,7 +58,7 @@ export async function listExperiments(api: CometApi, request: ListExperimentsReq
     items = items.filter((e) => evaluate(rest, e, data) === true);
   }
   items = sortExperiments(items, request.orderBy, data);
-  return cut(items, first, after);
+  return slicePage(CURSOR_KIND, items, request.page, (e) => e.key, after);
 }
 
 /** Tags, parameters and summaries of the candidates: only the kinds the filter or order use. */
@@ -79,36 +77,4 @@ async function loadRunData(api: CometApi, keys: string[], residual: ListExperime
     parameters: (key) => at(parameters, key),
     summaries: (key) => at(summaries, key),
   };
-}
-
-/**
- * A page after the cursor. The cursor names the last item's key and position: the page resumes after that
- * key when it is still listed (so runs added or removed before it shift nothing), else at its position.
- */
-function cut(items: Experiment[], first: number, after: { offset: number; key: string } | null): Page<Experiment> {
-  let start = 0;
-  if (after) {
-    const index = items.findIndex((e) => e.key === after.key);
-    start = index >= 0 ? index + 1 : Math.min(after.offset + 1, items.length);
-  }
-  const page = items.slice(start, start + first);
-  return {
-    items: page,
-    cursors: page.map((e, i) => Buffer.from(JSON.stringify([CURSOR_KIND, start + i, e.key])).toString('base64url')),
-    hasNextPage: start + first < items.length,
-    totalCount: items.length,
-  };
-}
-
-function decodeCursor(cursor: string): { offset: number; key: string } {
-  let decoded: unknown = null;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    // reported below
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== CURSOR_KIND || !Number.isSafeInteger(decoded[1]) || typeof decoded[2] !== 'string') {
-    throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same list`, { field: 'after' });
-  }
-  return { offset: decoded[1] as number, key: decoded[2] as string };
 }

@@ -4,13 +4,13 @@
  * port says), because whether Comet's `numberOfExperiments` counts archived runs is not documented (§3):
  * the defensive reading costs one cached `experiments` call per project, shared with any listing of it.
  */
-import { BadUserInputError, isTrackqlError } from '../../errors';
+import { isTrackqlError } from '../../errors';
 import type { Page, PageRequest, Project, ProjectRef, Workspace } from '../port';
 import type { CometApi } from './api';
+import { slicePage } from './cursor';
 import type { CometProject } from './decode';
 import { mapLimit } from './limiter';
 
-const MAX_PAGE_SIZE = 1_000;
 const CURSOR_KIND = 'co';
 const FANOUT = 8;
 
@@ -68,43 +68,7 @@ export async function getProjects(api: CometApi, refs: readonly ProjectRef[]): P
 
 export async function listProjects(api: CometApi, workspace: string, page: PageRequest): Promise<Page<Project>> {
   const projects = [...(await api.projects(workspace.trim()))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const { items, cursors, hasNextPage, totalCount } = slicePage(projects, page, (p) => p.name);
+  const { items, cursors, hasNextPage, totalCount } = slicePage(CURSOR_KIND, projects, page, (p) => p.name);
   return { items: await mapLimit(items, FANOUT, (p) => withCount(api, p)), cursors, hasNextPage, totalCount };
 }
 
-/**
- * Offset slicing of a whole list behind opaque cursors that name the last item: the page resumes after it
- * when it is still listed, else at its old position.
- */
-export function slicePage<T>(all: readonly T[], page: PageRequest, idOf: (item: T) => string): Page<T> {
-  const { first } = page;
-  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`);
-  }
-  let start = 0;
-  if (page.after) {
-    const [offset, id] = decodeSliceCursor(page.after);
-    const index = all.findIndex((item) => idOf(item) === id);
-    start = index >= 0 ? index + 1 : Math.min(offset + 1, all.length);
-  }
-  const items = all.slice(start, start + first);
-  return {
-    items,
-    cursors: items.map((item, i) => Buffer.from(JSON.stringify([CURSOR_KIND, start + i, idOf(item)])).toString('base64url')),
-    hasNextPage: start + first < all.length,
-    totalCount: all.length,
-  };
-}
-
-function decodeSliceCursor(cursor: string): [number, string] {
-  let decoded: unknown = null;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    // reported below
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== CURSOR_KIND || !Number.isSafeInteger(decoded[1]) || typeof decoded[2] !== 'string') {
-    throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same list`, { field: 'after' });
-  }
-  return [decoded[1] as number, decoded[2] as string];
-}

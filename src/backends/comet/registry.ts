@@ -12,9 +12,13 @@ import { type CometApi, orNull } from './api';
 import { decodeRegistryItems, decodeRegistryModels, splitStageTags } from './decode-registry';
 import { childKeys } from './experiments';
 import { mapLimit } from './limiter';
-import { slicePage, slot } from './projects';
+import { slicePage } from './cursor';
+import { slot } from './projects';
 import { Route, STAGE_TAG_PREFIX } from './protocol';
 import { requireMeta } from './writes';
+
+/** Cursors of registry listings (not interchangeable with other lists' cursors). */
+const REGISTRY_CURSOR_KIND = 'cr';
 
 /** Comet's registry-name rule (Corrections 3): non-alphanumerics to `-`, `--` collapsed, trimmed, lowercased. */
 export function normaliseModelName(name: string): string {
@@ -55,7 +59,7 @@ export async function getRegisteredModels(api: CometApi, refs: readonly Register
 
 export async function listRegisteredModels(api: CometApi, workspace: string, page: PageRequest): Promise<Page<RegisteredModel>> {
   const all = [...(await registryModels(api, workspace.trim()))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return slicePage(all, page, (m) => m.id);
+  return slicePage(REGISTRY_CURSOR_KIND, all, page, (m) => m.id);
 }
 
 export async function getModelVersions(api: CometApi, refs: readonly RegisteredModelRef[]): Promise<(ModelVersion[] | Error)[]> {

@@ -1,0 +1,53 @@
+/**
+ * Cursor pages over Comet's unpaginated lists (§8 "Pagination": every list comes whole). A cursor names the
+ * last item's position and id, and the list it came from (`kind`): the next page resumes after that id when
+ * it is still listed, so items added or removed before it shift nothing, else at its old position.
+ */
+import { BadUserInputError } from '../../errors';
+import type { Page, PageRequest } from '../port';
+
+export const MAX_PAGE_SIZE = 1_000;
+
+export interface KeyCursor {
+  offset: number;
+  id: string;
+}
+
+/** Decodes a cursor of the list `kind`; a cursor of any other list, or garbage, is BAD_USER_INPUT. */
+export function decodeKeyCursor(kind: string, cursor: string): KeyCursor {
+  let decoded: unknown = null;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    // reported below
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== kind || !Number.isSafeInteger(decoded[1]) || typeof decoded[2] !== 'string') {
+    throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same list`, { field: 'after' });
+  }
+  return { offset: decoded[1] as number, id: decoded[2] as string };
+}
+
+export function checkPageSize(first: number): void {
+  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`);
+  }
+}
+
+/** The page of `all` after `after` (already decoded, or a cursor of list `kind`). */
+export function slicePage<T>(kind: string, all: readonly T[], page: PageRequest, idOf: (item: T) => string, after?: KeyCursor | null): Page<T> {
+  const { first } = page;
+  checkPageSize(first);
+  const from = after !== undefined ? after : page.after ? decodeKeyCursor(kind, page.after) : null;
+  let start = 0;
+  if (from) {
+    const index = all.findIndex((item) => idOf(item) === from.id);
+    start = index >= 0 ? index + 1 : Math.min(from.offset + 1, all.length);
+  }
+  const items = all.slice(start, start + first);
+  return {
+    items,
+    cursors: items.map((item, i) => Buffer.from(JSON.stringify([kind, start + i, idOf(item)])).toString('base64url')),
+    hasNextPage: start + first < all.length,
+    totalCount: all.length,
+  };
+}
