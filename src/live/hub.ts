@@ -44,6 +44,8 @@ export class LiveHub implements LiveEvents {
   readonly #access: LiveAccess;
   readonly #budget: RateBudget | null;
   readonly #metricTopics = new Map<string, MetricTopic>();
+  /** Every poller not yet finished: a stopped one may still have a poll in flight. */
+  readonly #pollers = new Set<ExperimentPoller>();
   readonly #projectTopics = new Map<string, Topic<ExperimentEvent>>();
   readonly #byConnection = new Map<LiveConnection, Set<Tracked>>();
   readonly #sweep: NodeJS.Timeout;
@@ -112,6 +114,7 @@ export class LiveHub implements LiveEvents {
       names: () => topic.wantedNames(),
       deliver: (event) => topic.receive(event),
     }, { intervalMs: this.options.poll.intervalMs, budget: this.#budget, logger: this.options.logger, now: this.#now });
+    this.#pollers.add(poller);
     topic.startPoller(poller);
   }
 
@@ -234,7 +237,9 @@ export class LiveHub implements LiveEvents {
     const bus = this.options.bus.status();
     let subscribers = 0;
     for (const set of this.#byConnection.values()) subscribers += set.size;
-    const pollers = [...this.#metricTopics.values()].filter((t) => t.poller !== null).length;
+    // A poller counts until its last poll has finished, so `0` means no more upstream calls.
+    for (const poller of this.#pollers) if (!poller.active) this.#pollers.delete(poller);
+    const pollers = this.#pollers.size;
     return {
       status: bus.kind === 'redis' && bus.redis !== 'ready' ? ('degraded' as const) : ('ok' as const),
       pubsub: bus.kind,

@@ -57,6 +57,7 @@ export class ExperimentPoller {
   #stopped = false;
   #timer: NodeJS.Timeout | null = null;
   #failures = 0;
+  #polling = false;
 
   constructor(
     private readonly port: Pick<ReadPort, 'getMetricSummaries' | 'getMetricHistories'>,
@@ -72,6 +73,11 @@ export class ExperimentPoller {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+  }
+
+  /** Still running, or stopped with a poll in flight (it finishes, but starts nothing more). */
+  get active(): boolean {
+    return !this.#stopped || this.#polling;
   }
 
   /** Points delivered from any source: the poller will not read them back. */
@@ -93,6 +99,8 @@ export class ExperimentPoller {
       this.#primed = true;
       return 'primed';
     }
+    // Stopped while the summary was read (the last subscriber left): no further call.
+    if (this.#stopped) return 'unchanged';
     const moved = (summaries ?? []).filter((s) => this.#moved(s));
     if (moved.length === 0) return 'unchanged';
     const affordable = Math.min(moved.length, this.options.budget.available(caller.keyId));
@@ -146,6 +154,7 @@ export class ExperimentPoller {
 
   async #tick(): Promise<void> {
     let delay = this.options.intervalMs;
+    this.#polling = true;
     try {
       await this.pollOnce();
       if (this.#failures > 0) this.options.logger.info('live poll recovered', { experimentKey: this.target.experimentKey });
@@ -159,6 +168,8 @@ export class ExperimentPoller {
           experimentKey: this.target.experimentKey, error: err instanceof Error ? err.message : String(err), retryInMs: delay,
         });
       }
+    } finally {
+      this.#polling = false;
     }
     this.#schedule(delay);
   }
