@@ -1,5 +1,6 @@
 /** Operability: health, readiness, the offline IDE, JSON request logs, config errors and graceful shutdown. */
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { gqlOk, MAIN, startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
 
 describe('the running server', () => {
@@ -64,10 +65,26 @@ describe('starting and stopping', () => {
     const gw = await startChildGateway();
     const key = (await gqlOk(gw.url, 'mutation { createExperiment(input: {workspace: "w", project: "p"}) { experiment { key } } }')).createExperiment.experiment.key;
     const points = Array.from({ length: 10_000 }, (_, step) => ({ name: 'loss', value: step, step }));
-    const inFlight = gqlOk(gw.url, 'mutation($input: LogMetricsInput!) { logMetrics(input: $input) { accepted } }', { input: { experimentKey: key, points } });
-    await new Promise((r) => setTimeout(r, 20));
-    const code = gw.stop('SIGTERM');
-    expect((await inFlight).logMetrics.accepted).toBe(10_000);
+    const body = Buffer.from(JSON.stringify({ query: 'mutation($input: LogMetricsInput!) { logMetrics(input: $input) { accepted } }', variables: { input: { experimentKey: key, points } } }));
+    // The request is surely in flight when the signal lands: half its body is sent before, half after.
+    const { hostname, port } = new URL(gw.url);
+    let code: Promise<number | null> = Promise.resolve(null);
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ hostname, port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write(body.subarray(0, body.length / 2));
+      setTimeout(() => {
+        code = gw.stop('SIGTERM');
+        setTimeout(() => req.end(body.subarray(body.length / 2)), 200);
+      }, 100);
+    });
+    const done = await answer;
+    expect(done.status).toBe(200);
+    expect(JSON.parse(done.text).data.logMetrics.accepted).toBe(10_000);
     expect(await code).toBe(0);
     expect(gw.logs.some((l) => l.includes('"stopped"'))).toBe(true);
     // The data is there after a restart on the same data dir.
