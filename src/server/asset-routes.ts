@@ -45,10 +45,25 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
     sendJson(res, 201, { asset: { ...asset, metadata: asset.metadata } });
   } catch (err) {
     if (!isTrackqlError(err)) throw err;
-    // Stop reading the rest of an oversized body: close the connection after answering.
-    if (!req.complete) res.setHeader('connection', 'close');
+    if (!req.complete) discardRest(req);
     sendError(res, err);
   }
+}
+
+/** How much of a refused upload's remaining body is read and dropped so the client can see the answer. */
+export const MAX_DISCARD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A client still sending a refused body would see its connection cut (EPIPE) instead of the 413: read and drop
+ * the rest while it is small (the connection then stays usable), and cut it once it passes `MAX_DISCARD_BYTES`.
+ */
+function discardRest(req: IncomingMessage): void {
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARD_BYTES) req.destroy();
+  });
+  req.resume();
 }
 
 export async function handleDownload(req: IncomingMessage, res: ServerResponse, url: URL, deps: AssetRouteDeps): Promise<void> {
