@@ -48,12 +48,12 @@ async function measureInsert(backend: Backend, key: string): Promise<void> {
   let elapsed = 0;
   for (let from = 0; from < POINTS; from += BATCH) {
     const points = batch('loss', from, Math.min(BATCH, POINTS - from));
-    elapsed += await timeAsyncMs(() => backend.logMetrics(CALLER, key, points));
+    elapsed += await timeAsyncMs(() => backend.metrics.log(CALLER, key, points));
     total += points.length;
   }
   console.log(`insert: ${total} points in ${BATCH}-point batches: ${(elapsed / 1000).toFixed(2)} s = ${Math.round(total / (elapsed / 1000))} points/s`);
   const multi = Array.from({ length: BATCH }, (_, index) => ({ name: `m${index % 10}`, step: Math.floor(index / 10), value: index, timestamp: index }));
-  const multiMs = await timeAsyncMs(() => backend.logMetrics(CALLER, key, multi));
+  const multiMs = await timeAsyncMs(() => backend.metrics.log(CALLER, key, multi));
   console.log(`insert: one ${BATCH}-point batch over 10 metrics: ${multiMs.toFixed(1)} ms = ${Math.round(BATCH / (multiMs / 1000))} points/s`);
 }
 
@@ -66,13 +66,13 @@ async function measureReads(backend: Backend, key: string): Promise<void> {
     ['raw page first=1000 mid-series', { experimentKey: key, name: 'loss', first: 1_000, afterStep: 500_000 }],
   ];
   for (const [label, request] of cases) {
-    await backend.getMetricHistories(CALLER, [request]); // warm-up
+    await backend.metrics.histories(CALLER, [request]); // warm-up
     const times: number[] = [];
     let points = 0;
     for (let run = 0; run < RUNS; run++) {
       times.push(
         await timeAsyncMs(async () => {
-          const [history] = await backend.getMetricHistories(CALLER, [request]);
+          const [history] = await backend.metrics.histories(CALLER, [request]);
           if (history instanceof Error) throw history;
           points = history.points.length;
         }),
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trackql-bench-'));
   try {
     const backend = createSqliteBackend({ dataDir });
-    const { key } = await backend.createExperiment(CALLER, { workspace: 'bench', project: 'history' });
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'bench', project: 'history' });
     await measureInsert(backend, key);
     await measureReads(backend, key);
     await backend.close();

@@ -16,7 +16,7 @@ const MIB = 1024 * 1024;
 
 async function seed(dataDir: string, points: number, ctx: BenchContext, label: string): Promise<string> {
   const backend = createSqliteBackend({ dataDir });
-  const e = await backend.createExperiment(ANONYMOUS, { workspace: 'bench', project: 'history', name: 'long' });
+  const e = await backend.experiments.create(ANONYMOUS, { workspace: 'bench', project: 'history', name: 'long' });
   const batch = 10_000;
   for (let start = 0; start < points; start += batch) {
     const n = Math.min(batch, points - start);
@@ -26,7 +26,7 @@ async function seed(dataDir: string, points: number, ctx: BenchContext, label: s
       const value = Math.exp(-step / (points / 4)) + Math.sin(step / 37) * 0.01 + (step % 99_991 === 5_000 ? 10 : 0);
       return { name: 'loss', value, step, timestamp: 1_700_000_000_000 + step };
     });
-    await backend.logMetrics(ANONYMOUS, e.key, rows);
+    await backend.metrics.log(ANONYMOUS, e.key, rows);
     ctx.progress((start + n) / points / 3, `${label}: seeding ${(start + n).toLocaleString('en-US')} points`);
   }
   await backend.close();

@@ -27,9 +27,9 @@ async function rawRate(batch: number, total: number): Promise<number> {
   const dir = tempDir('trackql-bench-raw-');
   try {
     const backend = createSqliteBackend({ dataDir: dir });
-    const e = await backend.createExperiment(ANONYMOUS, { workspace: 'bench', project: 'raw', name: 'raw' });
+    const e = await backend.experiments.create(ANONYMOUS, { workspace: 'bench', project: 'raw', name: 'raw' });
     // Create the metric rows the points reference, as the first write of each name would.
-    await backend.logMetrics(ANONYMOUS, e.key, batchPoints(METRICS, 0).map((p) => ({ ...p, step: 0 })));
+    await backend.metrics.log(ANONYMOUS, e.key, batchPoints(METRICS, 0).map((p) => ({ ...p, step: 0 })));
     await backend.close();
     const db = new Database(path.join(dir, 'trackql.db'));
     db.pragma('journal_mode = WAL');

@@ -81,7 +81,7 @@ export const overheadBenchmark: Benchmark = {
     const dataDir = tempDir('trackql-bench-overhead-');
     try {
       const backend = createSqliteBackend({ dataDir });
-      const e = await backend.createExperiment(ANONYMOUS, {
+      const e = await backend.experiments.create(ANONYMOUS, {
         workspace: 'bench', project: 'overhead', name: 'small', tags: ['a'],
         parameters: Array.from({ length: 10 }, (_, i) => ({ name: `p${i}`, value: String(i / 10) })),
       });

@@ -41,10 +41,10 @@ function curves(lr: number, steps: number, random: () => number, start: number):
 
 /** Writes the demo data; returns false (and writes nothing) when the store already has workspaces. */
 export async function seedDemo(backend: Backend, caller: Caller = ANONYMOUS): Promise<boolean> {
-  if ((await backend.listWorkspaces(caller)).length > 0) return false;
+  if ((await backend.projects.listWorkspaces(caller)).length > 0) return false;
   const random = rng(42);
-  await backend.createProject(caller, { workspace: DEMO_WORKSPACE, name: 'image-classification', description: 'ResNet variants on CIFAR-10' });
-  await backend.createProject(caller, { workspace: DEMO_WORKSPACE, name: 'text-sentiment', description: 'Fine-tuned transformers on movie reviews' });
+  await backend.projects.create(caller, { workspace: DEMO_WORKSPACE, name: 'image-classification', description: 'ResNet variants on CIFAR-10' });
+  await backend.projects.create(caller, { workspace: DEMO_WORKSPACE, name: 'text-sentiment', description: 'Fine-tuned transformers on movie reviews' });
   const day = 24 * 3600 * 1000;
   const t0 = Date.UTC(2026, 0, 5, 9, 0, 0);
   const keys: string[] = [];
@@ -55,7 +55,7 @@ export async function seedDemo(backend: Backend, caller: Caller = ANONYMOUS): Pr
     const arch = project === 'text-sentiment' ? 'distilbert' : archs[i % 3];
     const startedAt = t0 + i * day;
     const steps = 300;
-    const experiment = await backend.createExperiment(caller, {
+    const experiment = await backend.experiments.create(caller, {
       workspace: DEMO_WORKSPACE,
       project,
       name: `${arch}-lr${lr}`,
@@ -69,33 +69,33 @@ export async function seedDemo(backend: Backend, caller: Caller = ANONYMOUS): Pr
       startedAt,
     });
     keys.push(experiment.key);
-    await backend.logMetrics(caller, experiment.key, curves(lr, steps, random, startedAt));
-    await backend.logOthers(caller, experiment.key, [{ key: 'gpu', value: 'A100' }, { key: 'dataset_version', value: 'v3' }]);
+    await backend.metrics.log(caller, experiment.key, curves(lr, steps, random, startedAt));
+    await backend.attributes.logOthers(caller, experiment.key, [{ key: 'gpu', value: 'A100' }, { key: 'dataset_version', value: 'v3' }]);
     const status = i === 7 ? 'FAILED' : i === 11 ? null : 'FINISHED';
-    if (status) await backend.endExperiment(caller, { experimentKey: experiment.key, status, endedAt: startedAt + steps * 1500 });
+    if (status) await backend.experiments.end(caller, { experimentKey: experiment.key, status, endedAt: startedAt + steps * 1500 });
   }
   // A hyperparameter sweep as a parent run with two children.
   const parent = keys[5];
   for (const seed of [1, 2]) {
-    const child = await backend.createExperiment(caller, {
+    const child = await backend.experiments.create(caller, {
       workspace: DEMO_WORKSPACE, project: 'image-classification', name: `resnet50-seed${seed}`, parentKey: parent,
       tags: ['seed-repeat'], parameters: [{ name: 'seed', value: String(seed) }], startedAt: t0 + 6 * day + seed * 3600_000,
     });
-    await backend.logMetrics(caller, child.key, curves(0.01, 100, random, t0 + 6 * day));
-    await backend.endExperiment(caller, { experimentKey: child.key, status: 'FINISHED', endedAt: t0 + 6 * day + 2 * 3600_000 });
+    await backend.metrics.log(caller, child.key, curves(0.01, 100, random, t0 + 6 * day));
+    await backend.experiments.end(caller, { experimentKey: child.key, status: 'FINISHED', endedAt: t0 + 6 * day + 2 * 3600_000 });
   }
   const weights = Buffer.from(JSON.stringify({ format: 'demo', layers: [64, 128, 256, 512], note: 'placeholder weights' }));
-  await backend.putAsset(caller, {
+  await backend.assets.put(caller, {
     experimentKey: parent, fileName: 'model/weights.json', type: 'model-element', modelName: 'resnet50-cifar',
     metadata: { framework: 'pytorch' }, maxBytes: 1024 * 1024,
   }, Readable.from([weights]));
-  await backend.putAsset(caller, {
+  await backend.assets.put(caller, {
     experimentKey: parent, fileName: 'plots/confusion.csv', type: 'asset', maxBytes: 1024 * 1024,
   }, Readable.from([Buffer.from('label,cat,dog\ncat,91,9\ndog,7,93\n')]));
-  await backend.registerModel(caller, {
+  await backend.registry.register(caller, {
     experimentKey: parent, experimentModelName: 'resnet50-cifar', registryName: 'cifar-classifier', version: '1.0.0',
     description: 'Best ResNet-50 of the January sweep', comment: 'first release', stage: 'production', tags: ['vision'],
   });
-  await backend.updateModelVersion(caller, { workspace: DEMO_WORKSPACE, modelName: 'cifar-classifier', version: '1.0.0', addAliases: ['champion'] });
+  await backend.registry.updateVersion(caller, { workspace: DEMO_WORKSPACE, modelName: 'cifar-classifier', version: '1.0.0', addAliases: ['champion'] });
   return true;
 }

@@ -67,6 +67,14 @@ export class NotFoundError extends TrackqlError {
   }
 }
 
+/**
+ * The one way to say an experiment is missing. An experiment the caller may not see is reported with the
+ * very same error, so a key cannot tell "elsewhere" from "nowhere": keep every such refusal on this factory.
+ */
+export function experimentNotFound(experimentKey: string): NotFoundError {
+  return new NotFoundError(`Experiment '${experimentKey}' does not exist`, { experimentKey });
+}
+
 export class UnauthenticatedError extends TrackqlError {
   constructor(message = 'A valid API key is required: send it in the Authorization header') {
     super(ErrorCode.UNAUTHENTICATED, message);

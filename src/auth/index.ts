@@ -7,7 +7,7 @@ import type { Backend, Caller } from '../backends/port';
 import type { Config } from '../config';
 import { Authenticator } from './authenticator';
 import { openKeyStore } from './key-store';
-import { ScopedBackend } from './scoped-backend';
+import { scopeBackend } from './scoped-backend';
 import { checkOpenStore } from './startup';
 
 export interface AccessControl {
@@ -37,7 +37,7 @@ export function createAccessControl(config: Config, logger: WarnLogger): AccessC
     throw error;
   }
   return {
-    wrap: (backend) => new ScopedBackend(backend, auth, () => store.close()),
+    wrap: (backend) => scopeBackend(backend, auth, () => store.close()),
     authenticate: (caller) => auth.authenticate(caller),
   };
 }

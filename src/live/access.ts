@@ -4,21 +4,21 @@
  * SQLite's API keys do, in src/auth/scoped-backend.ts) it hides from that key's subscriptions too. A backend's own error (UNAUTHENTICATED,
  * FORBIDDEN, UPSTREAM_UNAVAILABLE) reaches the subscriber as it is.
  */
-import type { Caller, Experiment, Project, ReadPort } from '../backends/port';
+import type { Caller, Domains, Experiment, Project } from '../backends/port';
 import { NotFoundError } from '../errors';
 
 export class LiveAccess {
-  constructor(private readonly port: Pick<ReadPort, 'getExperiments' | 'getProjects'>) {}
+  constructor(private readonly port: { experiments: Pick<Domains['experiments'], 'get'>; projects: Pick<Domains['projects'], 'get'> }) {}
 
   async experiment(caller: Caller, experimentKey: string): Promise<Experiment> {
-    const [experiment] = await this.port.getExperiments(caller, [experimentKey]);
+    const [experiment] = await this.port.experiments.get(caller, [experimentKey]);
     if (experiment instanceof Error) throw experiment;
     if (!experiment) throw new NotFoundError(`No experiment with key '${experimentKey}'`, { field: 'experimentKey' });
     return experiment;
   }
 
   async project(caller: Caller, workspace: string, name: string): Promise<Project> {
-    const [project] = await this.port.getProjects(caller, [{ workspace, name }]);
+    const [project] = await this.port.projects.get(caller, [{ workspace, name }]);
     if (project instanceof Error) throw project;
     if (!project) throw new NotFoundError(`No project '${name}' in workspace '${workspace}'`, { field: 'project' });
     return project;

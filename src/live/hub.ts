@@ -3,7 +3,7 @@
  * through it. It owns the topics of this replica, each subscriber's bounded queue, the pollers, and the
  * decision to close a consumer that is too slow.
  */
-import type { Caller, MetricPointInput, ReadPort } from '../backends/port';
+import type { Caller, Domains, MetricPointInput } from '../backends/port';
 import { UpstreamUnavailableError } from '../errors';
 import { LiveAccess } from './access';
 import { RateBudget } from './budget';
@@ -16,7 +16,12 @@ import { ExperimentPoller } from './poller';
 import { SubscriberQueue, type QueuePolicy } from './queue';
 import { MetricTopic, Topic, type LiveConnection, type Subscriber } from './topic';
 
-export type LivePort = Pick<ReadPort, 'getExperiments' | 'getProjects' | 'getMetricSummaries' | 'getMetricHistories'>;
+/** The reads the live feed makes: access checks at subscribe time, and the pollers' reads. */
+export interface LivePort {
+  experiments: Pick<Domains['experiments'], 'get'>;
+  projects: Pick<Domains['projects'], 'get'>;
+  metrics: Pick<Domains['metrics'], 'summaries' | 'histories'>;
+}
 
 export interface LiveHubOptions {
   bus: Bus;

@@ -21,7 +21,7 @@ export function shouldPoll(config: Pick<Config, 'backend' | 'live'>, backend: Pi
     case 'off':
       return false;
     case 'auto':
-      return config.backend === 'comet' || backend.capabilities().externalWriters === true;
+      return config.backend === 'comet' || backend.capabilities().live.externalWriters;
   }
 }
 

@@ -12,7 +12,8 @@
  * Known limit: a point logged again at a step the poller has already passed is not noticed (histories are
  * read by step).
  */
-import type { Caller, MetricSummary, ReadPort } from '../backends/port';
+import type { Caller, MetricSummary } from '../backends/port';
+import type { LivePort } from './hub';
 import { RateLimitedError } from '../errors';
 import type { RateBudget } from './budget';
 import { MAX_POLL_POINTS } from './constants';
@@ -60,7 +61,7 @@ export class ExperimentPoller {
   #polling = false;
 
   constructor(
-    private readonly port: Pick<ReadPort, 'getMetricSummaries' | 'getMetricHistories'>,
+    private readonly port: Pick<LivePort, 'metrics'>,
     private readonly target: PollTarget,
     private readonly options: PollerOptions,
   ) {}
@@ -92,7 +93,7 @@ export class ExperimentPoller {
     const caller = this.target.caller();
     if (!this.options.budget.take(caller.keyId, 1)) return 'over-budget';
     // Fresh reads: a cached summary would hide, for a whole cache lifetime, points logged straight to Comet.
-    const [summaries] = await this.port.getMetricSummaries(caller, [this.target.experimentKey], this.target.names(), FRESH);
+    const [summaries] = await this.port.metrics.summaries(caller, [this.target.experimentKey], this.target.names(), FRESH);
     if (summaries instanceof Error) throw summaries;
     if (!this.#primed) {
       for (const s of summaries ?? []) this.#marks.set(s.name, s.lastStep);
@@ -106,7 +107,7 @@ export class ExperimentPoller {
     const affordable = Math.min(moved.length, this.options.budget.available(caller.keyId));
     if (affordable === 0 || !this.options.budget.take(caller.keyId, affordable)) return 'over-budget';
     const reads = moved.slice(0, affordable);
-    const histories = await this.port.getMetricHistories(
+    const histories = await this.port.metrics.histories(
       caller,
       reads.map((s) => ({ experimentKey: this.target.experimentKey, name: s.name, afterStep: this.#marks.get(s.name) ?? null, first: MAX_POLL_POINTS })),
       FRESH,

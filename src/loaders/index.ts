@@ -32,22 +32,22 @@ export function createLoaders(backend: Backend, caller: Caller): Loaders {
   // `maxBatchSize` keeps one SQL statement or upstream request bounded however large the page is.
   const options = { maxBatchSize: 1000 } as const;
   return {
-    experiment: new DataLoader((keys) => backend.getExperiments(caller, keys), options),
-    children: new DataLoader((keys) => backend.getChildExperiments(caller, keys), options),
-    workspace: new DataLoader((names) => backend.getWorkspaces(caller, names), options),
-    project: new DataLoader((refs) => backend.getProjects(caller, refs), { ...options, cacheKeyFn: refKey }),
-    metricSummaries: new DataLoader((keys) => backend.getMetricSummaries(caller, keys), options),
-    metricHistory: new DataLoader((requests) => backend.getMetricHistories(caller, requests), {
+    experiment: new DataLoader((keys) => backend.experiments.get(caller, keys), options),
+    children: new DataLoader((keys) => backend.experiments.children(caller, keys), options),
+    workspace: new DataLoader((names) => backend.projects.getWorkspaces(caller, names), options),
+    project: new DataLoader((refs) => backend.projects.get(caller, refs), { ...options, cacheKeyFn: refKey }),
+    metricSummaries: new DataLoader((keys) => backend.metrics.summaries(caller, keys), options),
+    metricHistory: new DataLoader((requests) => backend.metrics.histories(caller, requests), {
       ...options,
       cacheKeyFn: (r) => JSON.stringify([r.experimentKey, r.name, r.afterStep, r.beforeStep, r.first, r.after, r.samples]),
     }),
-    parameters: new DataLoader((keys) => backend.getParameters(caller, keys), options),
-    tags: new DataLoader((keys) => backend.getTags(caller, keys), options),
-    others: new DataLoader((keys) => backend.getOthers(caller, keys), options),
-    assets: new DataLoader((keys) => backend.listAssets(caller, keys), options),
-    experimentModels: new DataLoader((keys) => backend.getExperimentModels(caller, keys), options),
-    registeredModel: new DataLoader((refs) => backend.getRegisteredModels(caller, refs), { ...options, cacheKeyFn: refKey }),
-    modelVersions: new DataLoader((refs) => backend.getModelVersions(caller, refs), { ...options, cacheKeyFn: refKey }),
+    parameters: new DataLoader((keys) => backend.attributes.parameters(caller, keys), options),
+    tags: new DataLoader((keys) => backend.attributes.tags(caller, keys), options),
+    others: new DataLoader((keys) => backend.attributes.others(caller, keys), options),
+    assets: new DataLoader((keys) => backend.assets.list(caller, keys), options),
+    experimentModels: new DataLoader((keys) => backend.assets.models(caller, keys), options),
+    registeredModel: new DataLoader((refs) => backend.registry.models(caller, refs), { ...options, cacheKeyFn: refKey }),
+    modelVersions: new DataLoader((refs) => backend.registry.versions(caller, refs), { ...options, cacheKeyFn: refKey }),
   };
 }
 

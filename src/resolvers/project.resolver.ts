@@ -36,7 +36,7 @@ export class ProjectResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const portFilter = filter ? toPortFilter(filter) : null;
-    const result = await ctx.backend.listExperiments(ctx.caller, {
+    const result = await ctx.backend.experiments.list(ctx.caller, {
       project: { workspace: p.workspace, name: p.name },
       filter: portFilter,
       orderBy: orderBy?.length ? toPortOrder(orderBy) : DEFAULT_ORDER,

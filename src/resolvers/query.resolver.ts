@@ -45,7 +45,7 @@ export class QueryResolver {
 
   @Query(() => [Workspace], { description: 'Workspaces the caller can read.' })
   workspaces(@Ctx() ctx: RequestContext) {
-    return ctx.backend.listWorkspaces(ctx.caller);
+    return ctx.backend.projects.listWorkspaces(ctx.caller);
   }
 
   @Query(() => Workspace, { nullable: true })

@@ -1,5 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Field, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import type { Workspace as WorkspaceData } from '../backends/port';
+import { Capabilities } from '../schema/capabilities.type';
 import { toConnection } from '../schema/connection.type';
 import { RegisteredModelConnection } from '../schema/model.type';
 import { toGlobalId } from '../schema/node.type';
@@ -7,24 +8,6 @@ import { Project, ProjectConnection } from '../schema/project.type';
 import { Workspace } from '../schema/workspace.type';
 import type { RequestContext } from './context';
 import { PageArgs, pageRequest, unwrap } from './args';
-
-@ObjectType({ description: 'What the serving backend can do; clients can adapt instead of guessing.' })
-export class Capabilities {
-  @Field({ description: 'Name of the backend: sqlite or comet.' })
-  backend!: string;
-
-  @Field({ description: 'MetricSummary.count is known.' })
-  metricPointCounts!: boolean;
-
-  @Field({ description: 'removeTags is supported.' })
-  removeTags!: boolean;
-
-  @Field({ description: 'Model version aliases are supported.' })
-  modelAliases!: boolean;
-
-  @Field({ description: 'OR filters are evaluated by the backend (otherwise in the gateway after the fetch).' })
-  orFilters!: boolean;
-}
 
 @Resolver(() => Workspace)
 export class WorkspaceResolver {
@@ -35,7 +18,7 @@ export class WorkspaceResolver {
 
   @FieldResolver(() => ProjectConnection)
   async projects(@Root() w: WorkspaceData, @Args() page: PageArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(await ctx.backend.listProjects(ctx.caller, w.name, pageRequest(page)), page.after);
+    return toConnection(await ctx.backend.projects.list(ctx.caller, w.name, pageRequest(page)), page.after);
   }
 
   @FieldResolver(() => Project, { nullable: true })
@@ -45,11 +28,19 @@ export class WorkspaceResolver {
 
   @FieldResolver(() => RegisteredModelConnection)
   async registeredModels(@Root() w: WorkspaceData, @Args() page: PageArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(await ctx.backend.listRegisteredModels(ctx.caller, w.name, pageRequest(page)), page.after);
+    return toConnection(await ctx.backend.registry.list(ctx.caller, w.name, pageRequest(page)), page.after);
   }
 
   @FieldResolver(() => Capabilities)
   capabilities(@Ctx() ctx: RequestContext): Capabilities {
-    return ctx.backend.capabilities();
+    const c = ctx.backend.capabilities();
+    // The flat fields came first and stay for existing clients.
+    return {
+      ...c,
+      metricPointCounts: c.metrics.pointCounts,
+      removeTags: c.attributes.removeTags,
+      modelAliases: c.registry.aliases,
+      orFilters: c.experiments.orFilters,
+    };
   }
 }

@@ -77,7 +77,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   // The signed token stands for the caller it was issued to; its key travels only sealed.
   const caller = deps.assets.callerOf(claims);
   // Metadata first (size for the range), then one stream of just the bytes asked for.
-  const [listed] = await deps.backend.listAssets(caller, [claims.experimentKey]);
+  const [listed] = await deps.backend.assets.list(caller, [claims.experimentKey]);
   if (listed instanceof Error) throw listed;
   const asset = listed.find((a) => a.assetId === claims.assetId);
   if (!asset) return sendError(res, new NotFoundError('The asset no longer exists'));
@@ -96,7 +96,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     res.writeHead(200, { ...headers, 'content-length': String(asset.size) });
     return void res.end();
   }
-  const opened = await deps.backend.openAsset(caller, claims.experimentKey, asset.assetId, range ? { range } : undefined);
+  const opened = await deps.backend.assets.open(caller, claims.experimentKey, asset.assetId, range ? { range } : undefined);
   if (!opened) return sendError(res, new NotFoundError('The asset no longer exists'));
   if (range) {
     res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${asset.size}`, 'content-length': String(range.end - range.start + 1) });

@@ -44,10 +44,10 @@ export class AssetsService {
     if (claims.metadata && Buffer.byteLength(JSON.stringify(claims.metadata)) > MAX_ASSET_METADATA_BYTES) {
       throw new BadUserInputError(`metadata must be at most ${MAX_ASSET_METADATA_BYTES} bytes of JSON`, { field: 'metadata' });
     }
-    const [experiment] = await this.backend.getExperiments(caller, [experimentKey]);
+    const [experiment] = await this.backend.experiments.get(caller, [experimentKey]);
     if (experiment instanceof Error) throw experiment;
     if (!experiment) throw new NotFoundError(`No experiment with key '${experimentKey}'`, { field: 'experimentKey' });
-    await this.backend.authorizeWrite?.(caller, experimentKey); // a read-only key learns now, not at the PUT
+    await this.backend.assets.checkUpload(caller, experimentKey); // a read-only key learns now, not at the PUT
     const exp = Math.floor(this.now() / 1000) + this.ttlSeconds;
     const token = this.signer.sign({ purpose: 'upload', keyId: caller.keyId, experimentKey, exp, ...claims, ...this.sealedKey(caller) });
     return { path: `/assets/upload?token=${token}`, expiresAt: exp * 1000 };
@@ -69,7 +69,7 @@ export class AssetsService {
 
   /** Streams the body of a verified upload into the backend. */
   putVerified(caller: Caller, claims: TokenClaims, body: Readable): Promise<Asset> {
-    return this.backend.putAsset(
+    return this.backend.assets.put(
       caller,
       {
         experimentKey: claims.experimentKey,

@@ -22,7 +22,7 @@ export class ExperimentsService {
   createProject(
     caller: Caller, input: { workspace: string; name: string; description?: string | null; isPublic?: boolean }, claim?: IdempotencyClaim,
   ): Promise<Project> {
-    return this.backend.createProject(caller, {
+    return this.backend.projects.create(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       name: v.name(input.name, 'name'),
       description: v.optionalText(input.description, 'description'),
@@ -40,7 +40,7 @@ export class ExperimentsService {
   ): Promise<Experiment> {
     const once = new Once(claim);
     const tags = this.tags(input.tags ?? []);
-    const experiment = await this.backend.createExperiment(caller, {
+    const experiment = await this.backend.experiments.create(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       project: v.name(input.project, 'project'),
       name: v.optionalName(input.name, 'name'),
@@ -58,7 +58,7 @@ export class ExperimentsService {
   ): Promise<Experiment> {
     const once = new Once(claim);
     if (input.status === 'RUNNING') throw new BadUserInputError('status must be FINISHED, FAILED or CRASHED to end an experiment', { field: 'status' });
-    const experiment = await this.backend.endExperiment(caller, {
+    const experiment = await this.backend.experiments.end(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
       status: input.status,
       endedAt: input.endedAt == null ? null : v.time(input.endedAt, 'endedAt'),
@@ -72,7 +72,7 @@ export class ExperimentsService {
   ): Promise<{ accepted: number; status: WriteStatus }> {
     const clean = this.parameters(params);
     if (clean.length === 0) throw new BadUserInputError('parameters must hold at least one parameter', { field: 'parameters' });
-    const status = await this.backend.logParameters(caller, v.experimentKey(experimentKey), clean, new Once(claim).options);
+    const status = await this.backend.attributes.logParameters(caller, v.experimentKey(experimentKey), clean, new Once(claim).options);
     return { accepted: clean.length, status };
   }
 
@@ -83,14 +83,14 @@ export class ExperimentsService {
     const clean: Other[] = others.map((o, i) => ({ key: v.name(o.key, `others[${i}].key`), value: v.scalarValue(o.value, `others[${i}].value`) }));
     v.unique(clean.map((o) => o.key), 'others');
     if (clean.length === 0) throw new BadUserInputError('others must hold at least one entry', { field: 'others' });
-    const status = await this.backend.logOthers(caller, v.experimentKey(experimentKey), clean, new Once(claim).options);
+    const status = await this.backend.attributes.logOthers(caller, v.experimentKey(experimentKey), clean, new Once(claim).options);
     return { accepted: clean.length, status };
   }
 
   async addTags(caller: Caller, experimentKey: string, tags: readonly string[], claim?: IdempotencyClaim): Promise<string[]> {
     const key = v.experimentKey(experimentKey);
     const once = new Once(claim);
-    const after = await this.backend.addTags(caller, key, this.tags(tags), once.options);
+    const after = await this.backend.attributes.addTags(caller, key, this.tags(tags), once.options);
     if (!once.replayed) await this.tagsChanged(caller, key, after);
     return after;
   }
@@ -98,14 +98,14 @@ export class ExperimentsService {
   async removeTags(caller: Caller, experimentKey: string, tags: readonly string[], claim?: IdempotencyClaim): Promise<string[]> {
     const key = v.experimentKey(experimentKey);
     const once = new Once(claim);
-    const after = await this.backend.removeTags(caller, key, this.tags(tags), once.options);
+    const after = await this.backend.attributes.removeTags(caller, key, this.tags(tags), once.options);
     if (!once.replayed) await this.tagsChanged(caller, key, after);
     return after;
   }
 
   async archiveExperiment(caller: Caller, experimentKey: string, claim?: IdempotencyClaim): Promise<Experiment> {
     const once = new Once(claim);
-    const experiment = await this.backend.archiveExperiment(caller, v.experimentKey(experimentKey), once.options);
+    const experiment = await this.backend.experiments.archive(caller, v.experimentKey(experimentKey), once.options);
     if (!once.replayed) this.changed('ARCHIVED', experiment, null);
     return experiment;
   }
@@ -115,7 +115,7 @@ export class ExperimentsService {
     const once = new Once(claim);
     // Read first: once deleted, the experiment's project (the event's channel) is gone with it.
     const before = await this.experimentOrNull(caller, key);
-    await this.backend.deleteExperiment(caller, key, once.options);
+    await this.backend.experiments.delete(caller, key, once.options);
     if (before && !once.replayed) this.events.experimentChanged({ kind: 'DELETED', experimentKey: key, workspace: before.workspace, project: before.project, experiment: null, tags: null });
     return key;
   }
@@ -134,7 +134,7 @@ export class ExperimentsService {
   private async experimentOrNull(caller: Caller, key: string): Promise<Experiment | null> {
     if (this.events === NO_LIVE_EVENTS) return null; // nobody listens: spare the backend the read
     try {
-      const [experiment] = await this.backend.getExperiments(caller, [key]);
+      const [experiment] = await this.backend.experiments.get(caller, [key]);
       return experiment instanceof Error ? null : experiment;
     } catch {
       return null;

@@ -73,7 +73,7 @@ export class MetricsService {
     const points = raw.map((p, i) => this.point(p, `points[${i}]`, receivedAt));
     series.forEach((s, i) => this.expandSeries(s, `series[${i}]`, receivedAt, points));
     const once = new Once(claim);
-    const status = await this.backend.logMetrics(caller, key, points, once.options);
+    const status = await this.backend.metrics.log(caller, key, points, once.options);
     // After the write: live subscribers see only what is stored (or durably queued, which will be), once.
     if (!once.replayed) this.events.metricsLogged(key, points);
     return { accepted: points.length, status };

@@ -29,7 +29,7 @@ export class ModelsService {
   constructor(private readonly backend: Backend) {}
 
   registerModel(caller: Caller, input: RegisterModelRequest, claim?: IdempotencyClaim): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
-    return this.backend.registerModel(caller, {
+    return this.backend.registry.register(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
       experimentModelName: v.name(input.experimentModelName, 'experimentModelName'),
       workspace: v.optionalName(input.workspace, 'workspace'),
@@ -50,7 +50,7 @@ export class ModelsService {
     const remove = aliases(input.removeAliases, 'removeAliases');
     const both = add.find((a) => remove.includes(a));
     if (both) throw new BadUserInputError(`alias '${both}' is both added and removed`, { field: 'addAliases' });
-    return this.backend.updateModelVersion(caller, {
+    return this.backend.registry.updateVersion(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       modelName: v.name(input.modelName, 'modelName'),
       version: version(input.version),

@@ -2,7 +2,7 @@
  * The port contract suite: every backend runs it (`describePort('sqlite', make)`), then adds only its own
  * cases. It talks to the backend through the port interface alone, with a fresh backend per test.
  */
-import type { Backend } from '../../src/backends/port';
+import type { Backend, Capabilities } from '../../src/backends/port';
 import { describeAssets } from './port/assets';
 import { describeAttributes } from './port/attributes';
 import { describeProjectsAndExperiments } from './port/experiments';
@@ -14,7 +14,8 @@ import type { MakeBackend } from './port/support';
 
 export type { MakeBackend } from './port/support';
 
-export function describePort(name: string, makeBackend: MakeBackend): void {
+/** `capabilities` are the backend's own flags: tests of a capability it lacks are skipped, and its refusal asserted. */
+export function describePort(name: string, makeBackend: MakeBackend, capabilities: Capabilities): void {
   describe(`${name} backend: port contract`, () => {
     let backend: Backend | null = null;
     const current = (): Backend => {
@@ -32,11 +33,11 @@ export function describePort(name: string, makeBackend: MakeBackend): void {
     });
 
     describeProjectsAndExperiments(current);
-    describeAttributes(current);
+    describeAttributes(current, capabilities);
     describeMetricWrites(current);
     describeMetricHistories(current);
     describeListing(current);
     describeAssets(current);
-    describeRegistry(current);
+    describeRegistry(current, capabilities);
   });
 }

@@ -55,7 +55,7 @@ describe('sqlite backend: rollups kept on write', () => {
     }
     for (let offset = 0; offset < points.length; ) {
       const size = 1 + Math.floor(next() * 900);
-      await backend.logMetrics(CALLER, key, points.slice(offset, offset + size));
+      await backend.metrics.log(CALLER, key, points.slice(offset, offset + size));
       offset += size;
     }
     return points;
@@ -64,7 +64,7 @@ describe('sqlite backend: rollups kept on write', () => {
   const finite = (values: number[]) => values.filter((value) => !Number.isNaN(value));
 
   it.each([1, 2, 3])('matches block rollups and the summary to the raw points (seed %i)', async (seed) => {
-    const { key } = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
     const points = await logShuffled(key, seed);
     const db = new Database(path.join(dataDir, 'trackql.db'), { readonly: true });
     try {
@@ -85,7 +85,7 @@ describe('sqlite backend: rollups kept on write', () => {
     } finally {
       db.close();
     }
-    const [[summary]] = (await backend.getMetricSummaries(CALLER, [key])) as { min: number; max: number; count: number; last: number; lastStep: number }[][];
+    const [[summary]] = (await backend.metrics.summaries(CALLER, [key])) as { min: number; max: number; count: number; last: number; lastStep: number }[][];
     const numbers = finite(points.map((point) => point.value));
     const last = [...points].sort((a, b) => a.step - b.step || (a.timestamp as number) - (b.timestamp as number)).pop() as MetricPointInput;
     expect(summary).toMatchObject({ count: 6_000, min: Math.min(...numbers), max: Math.max(...numbers), lastStep: last.step });
@@ -98,11 +98,11 @@ describe('sqlite backend: rollups kept on write', () => {
     [400, 33, 2_999],
     [12, 1_000, 1_130],
   ])('samples %i points (after %p, before %p) keeping the range’s first, last, min and max', async (samples, afterStep, beforeStep) => {
-    const { key } = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
     await logShuffled(key, 7);
     const request = { experimentKey: key, name: 'm', afterStep, beforeStep };
-    const [raw] = (await backend.getMetricHistories(CALLER, [{ ...request, first: 10_000 }])) as MetricHistory[];
-    const [sampled] = (await backend.getMetricHistories(CALLER, [{ ...request, samples }])) as MetricHistory[];
+    const [raw] = (await backend.metrics.histories(CALLER, [{ ...request, first: 10_000 }])) as MetricHistory[];
+    const [sampled] = (await backend.metrics.histories(CALLER, [{ ...request, samples }])) as MetricHistory[];
     expect(sampled.totalCount).toBe(raw.totalCount);
     expect(sampled.points.length).toBeLessThanOrEqual(samples);
     expect(sampled.points[0]).toEqual(raw.points[0]);

@@ -5,12 +5,16 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
-import { createSqliteBackend } from '../../src/backends/sqlite';
+import { Authenticator } from '../../src/auth/authenticator';
+import { openKeyStore } from '../../src/auth/key-store';
+import { scopeBackend } from '../../src/auth/scoped-backend';
+import { SQLITE_CAPABILITIES, createSqliteBackend } from '../../src/backends/sqlite';
+import { callerFromAuthorization } from '../../src/server/identity';
 import { openDatabase } from '../../src/backends/sqlite/db';
 import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../src/backends/sqlite/migrations';
 import type { Backend, ExperimentFilter } from '../../src/backends/port';
 import { describePort } from './describe-port';
-import { CALLER, bodyOf, expectCode } from './port/support';
+import { CALLER, WORKSPACE, actingAs, bodyOf, expectCode } from './port/support';
 
 const dirs: string[] = [];
 function freshDir(): string {
@@ -23,7 +27,20 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describePort('sqlite', () => createSqliteBackend({ dataDir: freshDir() }));
+describePort('sqlite', () => createSqliteBackend({ dataDir: freshDir() }), SQLITE_CAPABILITIES);
+
+/**
+ * The same contract through the access policy, with a key that reads everywhere (the contract asks about
+ * workspaces that do not exist, which is FORBIDDEN without a grant) and writes only in the contract's own
+ * workspace, so every write is checked against the workspace of its target: the policy changes no answer.
+ */
+describePort('sqlite with API keys', () => {
+  const dataDir = freshDir();
+  const keys = openKeyStore(dataDir);
+  const caller = callerFromAuthorization(keys.create({ grants: [{ workspace: '*', role: 'read' }, { workspace: WORKSPACE, role: 'admin' }] }).secret);
+  const scoped = scopeBackend(createSqliteBackend({ dataDir }), new Authenticator(keys, { cacheMs: 0 }), () => keys.close());
+  return actingAs(scoped, caller);
+}, SQLITE_CAPABILITIES);
 
 /** Every file under `dir`, relative, sorted. */
 function filesUnder(dir: string): string[] {
@@ -84,13 +101,13 @@ describe('sqlite backend: data dir and schema', () => {
   it('keeps data across close and reopen, and close is idempotent', async () => {
     const dataDir = freshDir();
     backend = createSqliteBackend({ dataDir });
-    const { key } = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p', name: 'kept' });
-    await backend.logMetrics(CALLER, key, [{ name: 'loss', value: Infinity, step: 1 }]);
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p', name: 'kept' });
+    await backend.metrics.log(CALLER, key, [{ name: 'loss', value: Infinity, step: 1 }]);
     await backend.close();
     await backend.close();
     backend = createSqliteBackend({ dataDir });
-    expect((await backend.getExperiments(CALLER, [key]))[0]).toMatchObject({ name: 'kept' });
-    const [[summary]] = (await backend.getMetricSummaries(CALLER, [key])) as { last: number }[][];
+    expect((await backend.experiments.get(CALLER, [key]))[0]).toMatchObject({ name: 'kept' });
+    const [[summary]] = (await backend.metrics.summaries(CALLER, [key])) as { last: number }[][];
     expect(summary.last).toBe(Infinity);
   });
 
@@ -115,37 +132,37 @@ describe('sqlite backend: beyond the port contract', () => {
   });
 
   it('creates a missing workspace along with the project when an experiment is logged to it', async () => {
-    const experiment = await backend.createExperiment(CALLER, { workspace: 'brand-new', project: 'p' });
+    const experiment = await backend.experiments.create(CALLER, { workspace: 'brand-new', project: 'p' });
     expect(experiment).toMatchObject({ workspace: 'brand-new', project: 'p' });
-    expect(await backend.listWorkspaces(CALLER)).toEqual([{ name: 'brand-new', createdAt: expect.any(Number) }]);
+    expect(await backend.projects.listWorkspaces(CALLER)).toEqual([{ name: 'brand-new', createdAt: expect.any(Number) }]);
   });
 
   it('reads filter members set to null as unset, and rejects a node setting two conditions', async () => {
-    const a = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p', tags: ['gpu'] });
-    await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
+    const a = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p', tags: ['gpu'] });
+    await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
     const project = { workspace: 'w', name: 'p' };
     const withNulls = { tag: 'gpu', status: null, or: null } as unknown as ExperimentFilter;
-    const page = await backend.listExperiments(CALLER, { project, filter: { and: [withNulls] }, page: { first: 10 } });
+    const page = await backend.experiments.list(CALLER, { project, filter: { and: [withNulls] }, page: { first: 10 } });
     expect(page.items.map((item) => item.key)).toEqual([a.key]);
     const two = { tag: 'gpu', nameContains: 'x' } as unknown as ExperimentFilter;
-    await expectCode(backend.listExperiments(CALLER, { project, filter: two, page: { first: 10 } }), 'BAD_USER_INPUT');
+    await expectCode(backend.experiments.list(CALLER, { project, filter: two, page: { first: 10 } }), 'BAD_USER_INPUT');
   });
 
   it('keeps model versions of a deleted experiment, without the experiment key', async () => {
-    const { key } = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
-    await backend.putAsset(CALLER, { experimentKey: key, fileName: 'w.bin', type: 'model', modelName: 'net', maxBytes: 100 }, bodyOf('w'));
-    await backend.registerModel(CALLER, { experimentKey: key, experimentModelName: 'net', registryName: 'reg', version: '1.0.0' });
-    await backend.deleteExperiment(CALLER, key);
-    const [versions] = await backend.getModelVersions(CALLER, [{ workspace: 'w', name: 'reg' }]);
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    await backend.assets.put(CALLER, { experimentKey: key, fileName: 'w.bin', type: 'model', modelName: 'net', maxBytes: 100 }, bodyOf('w'));
+    await backend.registry.register(CALLER, { experimentKey: key, experimentModelName: 'net', registryName: 'reg', version: '1.0.0' });
+    await backend.experiments.delete(CALLER, key);
+    const [versions] = await backend.registry.versions(CALLER, [{ workspace: 'w', name: 'reg' }]);
     expect(versions).toEqual([expect.objectContaining({ version: '1.0.0', experimentKey: null, experimentModelName: 'net' })]);
   });
 
   it('uses the injected clock for times it assigns', async () => {
     const pinned = createSqliteBackend({ dataDir: freshDir(), now: () => 42_000 });
     try {
-      const experiment = await pinned.createExperiment(CALLER, { workspace: 'w', project: 'p' });
+      const experiment = await pinned.experiments.create(CALLER, { workspace: 'w', project: 'p' });
       expect(experiment.startedAt).toBe(42_000);
-      expect((await pinned.endExperiment(CALLER, { experimentKey: experiment.key, status: 'FINISHED' })).endedAt).toBe(42_000);
+      expect((await pinned.experiments.end(CALLER, { experimentKey: experiment.key, status: 'FINISHED' })).endedAt).toBe(42_000);
     } finally {
       await pinned.close();
     }
@@ -159,24 +176,24 @@ describe('sqlite backend: round trips', () => {
     try {
       const keys: string[] = [];
       for (let index = 0; index < 20; index++) {
-        const { key } = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p', tags: ['t'], parameters: [{ name: 'x', value: '1' }] });
-        await backend.logMetrics(CALLER, key, [{ name: 'loss', value: index, step: 0 }]);
+        const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p', tags: ['t'], parameters: [{ name: 'x', value: '1' }] });
+        await backend.metrics.log(CALLER, key, [{ name: 'loss', value: index, step: 0 }]);
         keys.push(key);
       }
       const asked = [...keys, 'f'.repeat(32), keys[0]];
       const reads: [string, () => Promise<unknown>][] = [
-        ['getExperiments', () => backend.getExperiments(CALLER, asked)],
-        ['getChildExperiments', () => backend.getChildExperiments(CALLER, asked)],
-        ['getParameters', () => backend.getParameters(CALLER, asked)],
-        ['getTags', () => backend.getTags(CALLER, asked)],
-        ['getOthers', () => backend.getOthers(CALLER, asked)],
-        ['getMetricSummaries', () => backend.getMetricSummaries(CALLER, asked)],
-        ['listAssets', () => backend.listAssets(CALLER, asked)],
-        ['getExperimentModels', () => backend.getExperimentModels(CALLER, asked)],
-        ['getProjects', () => backend.getProjects(CALLER, [{ workspace: 'w', name: 'p' }, { workspace: 'w', name: 'q' }])],
-        ['getWorkspaces', () => backend.getWorkspaces(CALLER, ['w', 'v'])],
-        ['getRegisteredModels', () => backend.getRegisteredModels(CALLER, [{ workspace: 'w', name: 'm' }])],
-        ['getModelVersions', () => backend.getModelVersions(CALLER, [{ workspace: 'w', name: 'm' }])],
+        ['getExperiments', () => backend.experiments.get(CALLER, asked)],
+        ['getChildExperiments', () => backend.experiments.children(CALLER, asked)],
+        ['getParameters', () => backend.attributes.parameters(CALLER, asked)],
+        ['getTags', () => backend.attributes.tags(CALLER, asked)],
+        ['getOthers', () => backend.attributes.others(CALLER, asked)],
+        ['getMetricSummaries', () => backend.metrics.summaries(CALLER, asked)],
+        ['listAssets', () => backend.assets.list(CALLER, asked)],
+        ['getExperimentModels', () => backend.assets.models(CALLER, asked)],
+        ['getProjects', () => backend.projects.get(CALLER, [{ workspace: 'w', name: 'p' }, { workspace: 'w', name: 'q' }])],
+        ['getWorkspaces', () => backend.projects.getWorkspaces(CALLER, ['w', 'v'])],
+        ['getRegisteredModels', () => backend.registry.models(CALLER, [{ workspace: 'w', name: 'm' }])],
+        ['getModelVersions', () => backend.registry.versions(CALLER, [{ workspace: 'w', name: 'm' }])],
       ];
       for (const [name, read] of reads) {
         statements.length = 0;
@@ -204,7 +221,7 @@ describe('sqlite backend: migrations', () => {
 
     const backend = createSqliteBackend({ dataDir });
     try {
-      const [experiment] = await backend.getExperiments(CALLER, ['a'.repeat(32)]);
+      const [experiment] = await backend.experiments.get(CALLER, ['a'.repeat(32)]);
       expect(experiment).toMatchObject({ name: 'legacy', workspace: 'old-ws', project: 'old-proj', status: 'FINISHED' });
       expect((await backend.readiness()).detail).toMatchObject({ schemaVersion: MIGRATIONS.length });
     } finally {
@@ -263,10 +280,10 @@ describe('sqlite backend: blobs on disk', () => {
   const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
   it('stores bytes once under blobs/<sha[0:2]>/<sha>, shared by identical uploads', async () => {
-    const a = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
+    const a = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
     const input = { experimentKey: a.key, type: 'text', maxBytes: 100 };
-    const first = await backend.putAsset(CALLER, { ...input, fileName: 'a.txt' }, bodyOf('same bytes'));
-    const second = await backend.putAsset(CALLER, { ...input, fileName: 'b.txt' }, bodyOf('same bytes'));
+    const first = await backend.assets.put(CALLER, { ...input, fileName: 'a.txt' }, bodyOf('same bytes'));
+    const second = await backend.assets.put(CALLER, { ...input, fileName: 'b.txt' }, bodyOf('same bytes'));
     const digest = sha('same bytes');
     expect(first.sha256).toBe(digest);
     expect(second.assetId).not.toBe(first.assetId);
@@ -276,9 +293,9 @@ describe('sqlite backend: blobs on disk', () => {
   });
 
   it('leaves nothing on disk when an upload goes over the limit mid-stream', async () => {
-    const { key } = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
     const body = new PassThrough();
-    const upload = backend.putAsset(CALLER, { experimentKey: key, fileName: 'x.bin', type: 'bin', maxBytes: 1024 }, body);
+    const upload = backend.assets.put(CALLER, { experimentKey: key, fileName: 'x.bin', type: 'bin', maxBytes: 1024 }, body);
     body.write(Buffer.alloc(1000));
     body.write(Buffer.alloc(1000));
     await expectCode(upload, 'PAYLOAD_TOO_LARGE');
@@ -289,22 +306,22 @@ describe('sqlite backend: blobs on disk', () => {
   });
 
   it('removes a blob with the last experiment that references it', async () => {
-    const a = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
-    const b = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
-    await backend.putAsset(CALLER, { experimentKey: a.key, fileName: 's', type: 't', maxBytes: 100 }, bodyOf('shared'));
-    await backend.putAsset(CALLER, { experimentKey: b.key, fileName: 's', type: 't', maxBytes: 100 }, bodyOf('shared'));
-    await backend.putAsset(CALLER, { experimentKey: a.key, fileName: 'o', type: 't', maxBytes: 100 }, bodyOf('only a'));
-    await backend.deleteExperiment(CALLER, a.key);
+    const a = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    const b = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    await backend.assets.put(CALLER, { experimentKey: a.key, fileName: 's', type: 't', maxBytes: 100 }, bodyOf('shared'));
+    await backend.assets.put(CALLER, { experimentKey: b.key, fileName: 's', type: 't', maxBytes: 100 }, bodyOf('shared'));
+    await backend.assets.put(CALLER, { experimentKey: a.key, fileName: 'o', type: 't', maxBytes: 100 }, bodyOf('only a'));
+    await backend.experiments.delete(CALLER, a.key);
     const shared = sha('shared');
     expect(filesUnder(path.join(dataDir, 'blobs'))).toEqual([path.join(shared.slice(0, 2), shared)]);
-    await backend.deleteExperiment(CALLER, b.key);
+    await backend.experiments.delete(CALLER, b.key);
     expect(filesUnder(path.join(dataDir, 'blobs'))).toEqual([]);
   });
 
   it('rejects an unsatisfiable byte range with BAD_USER_INPUT', async () => {
-    const { key } = await backend.createExperiment(CALLER, { workspace: 'w', project: 'p' });
-    const asset = await backend.putAsset(CALLER, { experimentKey: key, fileName: 'f', type: 't', maxBytes: 100 }, bodyOf('12345'));
-    await expectCode(backend.openAsset(CALLER, key, asset.assetId, { range: { start: 5, end: 9 } }), 'BAD_USER_INPUT');
-    await expectCode(backend.openAsset(CALLER, key, asset.assetId, { range: { start: 3, end: 1 } }), 'BAD_USER_INPUT');
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    const asset = await backend.assets.put(CALLER, { experimentKey: key, fileName: 'f', type: 't', maxBytes: 100 }, bodyOf('12345'));
+    await expectCode(backend.assets.open(CALLER, key, asset.assetId, { range: { start: 5, end: 9 } }), 'BAD_USER_INPUT');
+    await expectCode(backend.assets.open(CALLER, key, asset.assetId, { range: { start: 3, end: 1 } }), 'BAD_USER_INPUT');
   });
 });

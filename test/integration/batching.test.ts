@@ -37,12 +37,12 @@ describe('batching', () => {
     dataDir = tempDir();
     const sqlite = await createSqliteBackend({ dataDir });
     for (let i = 0; i < 200; i += 1) {
-      const e = await sqlite.createExperiment(ANONYMOUS, {
+      const e = await sqlite.experiments.create(ANONYMOUS, {
         workspace: 'ml', project: 'big', name: `run-${i}`, tags: ['a', `t${i % 7}`],
         parameters: [{ name: 'lr', value: String(i / 1000) }, { name: 'bs', value: '32' }],
         parentKey: null,
       });
-      await sqlite.logMetrics(ANONYMOUS, e.key, [{ name: 'loss', value: 1 / (i + 1), step: 0 }, { name: 'acc', value: i / 200, step: 0 }]);
+      await sqlite.metrics.log(ANONYMOUS, e.key, [{ name: 'loss', value: 1 / (i + 1), step: 0 }, { name: 'acc', value: i / 200, step: 0 }]);
     }
     const counted = counting(sqlite);
     calls = counted.calls;

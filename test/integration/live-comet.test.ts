@@ -57,7 +57,7 @@ describe('the live feed on Comet', () => {
     await eventually(async () => (await pollers()) === 1, 5000, 'the poller');
     await eventually(() => (sim.requestCounts()['GET experiment/metrics/summary'] ?? 0) >= 1, 5000, 'the first poll');
 
-    await sdk.logMetrics(SDK, key, [{ name: 'loss', value: 0.5, step: 1, timestamp: 1000 }, { name: 'loss', value: Number.POSITIVE_INFINITY, step: 2, timestamp: 2000 }]);
+    await sdk.metrics.log(SDK, key, [{ name: 'loss', value: 0.5, step: 1, timestamp: 1000 }, { name: 'loss', value: Number.POSITIVE_INFINITY, step: 2, timestamp: 2000 }]);
     const [fromSdk] = await feed.waitFor(1);
     expect(fromSdk.data?.metricLogged).toEqual({ name: 'loss', dropped: 0, points: [{ step: 1, value: 0.5, nonFinite: null }, { step: 2, value: null, nonFinite: 'INFINITY' }] });
 

@@ -9,6 +9,7 @@ import { createSqliteBackend } from '../../src/backends/sqlite';
 import { loadConfig } from '../../src/config';
 import { startGateway, type Gateway } from '../../src/server/app';
 import { ANONYMOUS } from '../../src/server/identity';
+import { countingBackend, type PortCall } from '../support/counting-backend';
 import { gqlOk, tempDir } from '../support/gateway';
 import { eventually, liveClient, record, sleep, type LiveClient } from '../support/live';
 
@@ -17,33 +18,17 @@ const METRICS = `subscription($key: String!, $names: [String!]) { metricLogged(e
 const LOG = `mutation($input: LogMetricsInput!) { logMetrics(input: $input) { accepted } }`;
 type MetricEvent = { metricLogged: { name: string; dropped: number; points: { step: number; value: number | null }[] } };
 
-/** Wraps the port to record the calls that reach it, with their arguments. */
-function counting(backend: Backend): { backend: Backend; calls: { method: string; args: unknown[] }[] } {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const proxy = new Proxy(backend, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push({ method: String(prop), args });
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { backend: proxy, calls };
-}
-
 describe('the poller', () => {
   let gateway: Gateway;
   let store: Backend;
-  let calls: { method: string; args: unknown[] }[];
+  let calls: PortCall[];
   let dataDir: string;
   let live: LiveClient;
 
   beforeAll(async () => {
     dataDir = tempDir();
     store = await createSqliteBackend({ dataDir });
-    const counted = counting(store);
+    const counted = countingBackend(store);
     calls = counted.calls;
     const config = loadConfig({
       TRACKQL_PORT: '0', TRACKQL_DATA_DIR: dataDir, TRACKQL_LOG_LEVEL: 'silent',
@@ -63,19 +48,19 @@ describe('the poller', () => {
   }
 
   async function experimentWithHistory(): Promise<string> {
-    const e = await store.createExperiment(ANONYMOUS, { workspace: 'ml', project: 'poll' });
-    await store.logMetrics(ANONYMOUS, e.key, [{ name: 'loss', value: 9, step: 0, timestamp: 1 }]);
+    const e = await store.experiments.create(ANONYMOUS, { workspace: 'ml', project: 'poll' });
+    await store.metrics.log(ANONYMOUS, e.key, [{ name: 'loss', value: 9, step: 0, timestamp: 1 }]);
     return e.key;
   }
 
-  const summaryCalls = (key: string) => calls.filter((c) => c.method === 'getMetricSummaries' && (c.args[1] as string[])[0] === key);
+  const summaryCalls = (key: string) => calls.filter((c) => c.method === 'metrics.summaries' && (c.args[1] as string[])[0] === key);
 
   it('delivers points written behind the gateway, from the subscription on, and stops with the last subscriber', async () => {
     const key = await experimentWithHistory();
     const feed = record<MetricEvent>(live.client, METRICS, { key });
     await eventually(async () => (await status()).pollers === 1, 5000, 'the poller');
     await eventually(() => summaryCalls(key).length >= 1, 5000, 'the first poll'); // it records where each metric stands
-    await store.logMetrics(ANONYMOUS, key, [
+    await store.metrics.log(ANONYMOUS, key, [
       { name: 'loss', value: 0.5, step: 1, timestamp: 2 }, { name: 'loss', value: Number.NaN, step: 2, timestamp: 3 },
       { name: 'acc', value: 0.1, step: 1, timestamp: 2 },
     ]);
@@ -85,7 +70,7 @@ describe('the poller', () => {
       { name: 'loss', dropped: 0, points: [{ step: 1, value: 0.5 }, { step: 2, value: null }] }, // step 0 predates the subscription
     ]);
     // Histories are read only for metrics that moved, from the last step seen.
-    const histories = calls.filter((c) => c.method === 'getMetricHistories').flatMap((c) => c.args[1] as { name: string; afterStep: number | null }[]);
+    const histories = calls.filter((c) => c.method === 'metrics.histories').flatMap((c) => c.args[1] as { name: string; afterStep: number | null }[]);
     expect(histories).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'loss', afterStep: 0 }), expect.objectContaining({ name: 'acc', afterStep: null })]));
     expect(histories).toHaveLength(2);
 
@@ -103,7 +88,7 @@ describe('the poller', () => {
     for (let step = 1; step <= 5; step += 1) {
       await gqlOk(gateway.url, LOG, { input: { experimentKey: key, points: [{ name: 'loss', value: step, step }] } });
     }
-    await store.logMetrics(ANONYMOUS, key, [{ name: 'loss', value: 6, step: 6, timestamp: 6 }]);
+    await store.metrics.log(ANONYMOUS, key, [{ name: 'loss', value: 6, step: 6, timestamp: 6 }]);
     await feed.waitFor(6);
     await sleep(POLL_MS * 5); // several more polls: nothing comes twice
     const steps = feed.results.flatMap((r) => r.data!.metricLogged.points.map((p) => p.step));
@@ -121,7 +106,7 @@ describe('the poller', () => {
     await eventually(() => summaryCalls(key).length >= 2, 5000, 'polls');
     // Polls ask only for the union of the names wanted (once both subscribers are in).
     expect(summaryCalls(key).at(-1)!.args[2]).toEqual(['acc', 'f1']);
-    await store.logMetrics(ANONYMOUS, key, [{ name: 'acc', value: 1, step: 1, timestamp: 5 }, { name: 'loss', value: 1, step: 1, timestamp: 5 }]);
+    await store.metrics.log(ANONYMOUS, key, [{ name: 'acc', value: 1, step: 1, timestamp: 5 }, { name: 'loss', value: 1, step: 1, timestamp: 5 }]);
     expect((await first.waitFor(1))[0].data!.metricLogged.name).toBe('acc');
     await sleep(POLL_MS * 3);
     expect(second.results).toEqual([]);
@@ -135,7 +120,7 @@ describe('the poll budget', () => {
   it('never spends more upstream calls per key than TRACKQL_LIVE_POLL_CALLS_PER_MINUTE allows', async () => {
     const dataDir = tempDir();
     const store = await createSqliteBackend({ dataDir });
-    const { backend, calls } = counting(store);
+    const { backend, calls } = countingBackend(store);
     const gateway = await startGateway(loadConfig({
       TRACKQL_PORT: '0', TRACKQL_DATA_DIR: dataDir, TRACKQL_LOG_LEVEL: 'silent',
       TRACKQL_LIVE_POLL: 'on', TRACKQL_LIVE_POLL_MS: '50', TRACKQL_LIVE_POLL_CALLS_PER_MINUTE: '5',
@@ -143,10 +128,10 @@ describe('the poll budget', () => {
     const client = liveClient(gateway.url, { connectionParams: { authorization: 'budget-key' } });
     try {
       const keys: string[] = [];
-      for (let i = 0; i < 3; i += 1) keys.push((await store.createExperiment(ANONYMOUS, { workspace: 'ml', project: 'budget' })).key);
+      for (let i = 0; i < 3; i += 1) keys.push((await store.experiments.create(ANONYMOUS, { workspace: 'ml', project: 'budget' })).key);
       const feeds = keys.map((key) => record(client.client, METRICS, { key }));
       await sleep(1500); // 30 poll ticks per experiment without a budget
-      const polls = calls.filter((c) => c.method === 'getMetricSummaries').length;
+      const polls = calls.filter((c) => c.method === 'metrics.summaries').length;
       expect(polls).toBe(5); // the whole burst, shared by the three pollers of the key, then nothing until refill
       feeds.forEach((f) => f.unsubscribe());
     } finally {

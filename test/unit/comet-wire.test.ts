@@ -4,7 +4,7 @@ import { decodeCached, encodeCached } from '../../src/backends/comet/cache';
 import type { WirePoint } from '../../src/backends/comet/decode';
 import { decodeChart, decodeProject, decodeWorkspaces } from '../../src/backends/comet/decode';
 import { splitFilter } from '../../src/backends/comet/filter';
-import { repairTies } from '../../src/backends/comet/metrics';
+import { repairTies } from '../../src/backends/comet/summaries';
 import { configuredUpstream, parseApiKey } from '../../src/backends/comet/routing';
 import { retryAfterSeconds } from '../../src/backends/comet/upstream-errors';
 import { metricValueForWire, parseMetricValue } from '../../src/backends/comet/values';

@@ -61,18 +61,18 @@ describe('SQLite idempotency records', () => {
   const claim = (key: string, payloadHash = 'h'): IdempotencyClaim => ({ key, operation: 'createExperiment', payloadHash });
 
   it('replays for 24 hours, then lets the key write again, and prunes expired records', async () => {
-    const first = await backend.createExperiment(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: claim('k1') });
+    const first = await backend.experiments.create(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: claim('k1') });
     now += IDEMPOTENCY_TTL_MS - 1;
     const replayed: string[] = [];
-    const again = await backend.createExperiment(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: { ...claim('k1'), onReplay: () => replayed.push('k1') } });
+    const again = await backend.experiments.create(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: { ...claim('k1'), onReplay: () => replayed.push('k1') } });
     expect(again).toEqual(first);
     expect(replayed).toEqual(['k1']);
 
     now += 2;
-    const later = await backend.createExperiment(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: claim('k1') });
+    const later = await backend.experiments.create(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: claim('k1') });
     expect(later.key).not.toBe(first.key);
     now += IDEMPOTENCY_TTL_MS + 60_000;
-    await backend.createExperiment(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: claim('k2') });
+    await backend.experiments.create(ANONYMOUS, { workspace: 'w', project: 'p' }, { idempotency: claim('k2') });
     const db = new Database(path.join(dir, 'trackql.db'), { readonly: true });
     try {
       expect(db.prepare('SELECT idempotency_key FROM idempotency').pluck().all()).toEqual(['k2']);
@@ -82,11 +82,11 @@ describe('SQLite idempotency records', () => {
   });
 
   it('writes the record in the write transaction: a failed write leaves no record behind', async () => {
-    const missing = backend.logMetrics(ANONYMOUS, 'no-such-experiment', [{ name: 'x', value: 1, step: 0 }], { idempotency: claim('k3') });
+    const missing = backend.metrics.log(ANONYMOUS, 'no-such-experiment', [{ name: 'x', value: 1, step: 0 }], { idempotency: claim('k3') });
     await expect(missing).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const e = await backend.createExperiment(ANONYMOUS, { workspace: 'w', project: 'p' });
+    const e = await backend.experiments.create(ANONYMOUS, { workspace: 'w', project: 'p' });
     // The same key now names another (successful) write: no stale record answers it.
-    const status = await backend.logMetrics(ANONYMOUS, e.key, [{ name: 'x', value: 1, step: 0 }], { idempotency: { ...claim('k3'), operation: 'logMetrics' } });
+    const status = await backend.metrics.log(ANONYMOUS, e.key, [{ name: 'x', value: 1, step: 0 }], { idempotency: { ...claim('k3'), operation: 'logMetrics' } });
     expect(status).toBe('ACCEPTED');
   });
 

@@ -1,5 +1,6 @@
 /** The poller over a fake port: which calls it makes, what it delivers, and how it shares work with the bus. */
-import type { MetricHistoryRequest, MetricPoint, MetricSummary, ReadPort } from '../../src/backends/port';
+import type { MetricHistoryRequest, MetricPoint, MetricSummary } from '../../src/backends/port';
+import type { LivePort } from '../../src/live/hub';
 import { RateBudget } from '../../src/live/budget';
 import type { MetricEvent } from '../../src/live/events';
 import { EMPTY_READ_GRACE_MS, ExperimentPoller } from '../../src/live/poller';
@@ -16,22 +17,22 @@ function fakePort() {
   const series = new Map<string, MetricPoint[]>();
   const calls: { method: string; arg: unknown }[] = [];
   let lagging = false;
-  const port: Pick<ReadPort, 'getMetricSummaries' | 'getMetricHistories'> = {
-    async getMetricSummaries(_caller, keys, names) {
+  const port: Pick<LivePort, 'metrics'> = { metrics: {
+    async summaries(_caller, keys, names) {
       calls.push({ method: 'summaries', arg: names ?? null });
       const summaries: MetricSummary[] = [...series].filter(([n]) => !names || names.includes(n)).map(([name, points]) => ({
         experimentKey: keys[0], name, last: 0, min: 0, max: 0, count: points.length, lastStep: points.at(-1)?.step ?? null, minStep: null, maxStep: null, lastTimestamp: null,
       }));
       return [summaries];
     },
-    async getMetricHistories(_caller, requests: readonly MetricHistoryRequest[]) {
+    async histories(_caller, requests: readonly MetricHistoryRequest[]) {
       calls.push({ method: 'histories', arg: requests.map((r) => [r.name, r.afterStep ?? null]) });
       return requests.map((r) => {
         const points = lagging ? [] : (series.get(r.name) ?? []).filter((p) => r.afterStep == null || p.step > r.afterStep);
         return { points, cursors: [], hasNextPage: false, totalCount: points.length, sampled: false };
       });
     },
-  };
+  } };
   const log = (name: string, ...steps: number[]) => {
     const list = series.get(name) ?? [];
     list.push(...steps.map(pt));
@@ -40,7 +41,7 @@ function fakePort() {
   return { port, calls, log, lag: (on: boolean) => void (lagging = on) };
 }
 
-function poller(port: Pick<ReadPort, 'getMetricSummaries' | 'getMetricHistories'>, budget = new RateBudget(1000), clock = { now: 0 }) {
+function poller(port: Pick<LivePort, 'metrics'>, budget = new RateBudget(1000), clock = { now: 0 }) {
   const delivered: MetricEvent[] = [];
   const p = new ExperimentPoller(port, { experimentKey: 'k', caller: () => ANONYMOUS, names: () => null, deliver: (e) => delivered.push(e) }, { intervalMs: 1000, budget, logger: silent, now: () => clock.now });
   return { p, delivered };

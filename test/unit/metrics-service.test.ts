@@ -5,7 +5,7 @@ import { MetricsService } from '../../src/services/metrics.service';
 
 function recordingBackend() {
   const calls: MetricPointInput[][] = [];
-  const backend = { logMetrics: async (_c: unknown, _k: string, points: MetricPointInput[]) => { calls.push(points); return 'ACCEPTED' as const; } };
+  const backend = { metrics: { log: async (_c: unknown, _k: string, points: MetricPointInput[]) => { calls.push(points); return 'ACCEPTED' as const; } } };
   return { backend: backend as unknown as Backend, calls };
 }
 

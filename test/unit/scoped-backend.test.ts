@@ -7,17 +7,18 @@ import { Readable } from 'node:stream';
 import { Authenticator } from '../../src/auth/authenticator';
 import { openKeyStore, type KeyStore } from '../../src/auth/key-store';
 import type { Grant } from '../../src/auth/roles';
-import { ScopedBackend } from '../../src/auth/scoped-backend';
+import { scopeBackend } from '../../src/auth/scoped-backend';
 import type { Backend, Caller, Experiment } from '../../src/backends/port';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { ErrorCode, TrackqlError } from '../../src/errors';
 import { ANONYMOUS, callerFromAuthorization } from '../../src/server/identity';
+import { countingBackend } from '../support/counting-backend';
 import { tempDir } from '../support/gateway';
 
 let dataDir: string;
 let inner: Backend;
 let keys: KeyStore;
-let scoped: ScopedBackend;
+let scoped: Backend;
 let ml: Experiment;
 let cv: Experiment;
 let crossChild: Experiment;
@@ -38,94 +39,82 @@ const codes = (rows: unknown[]) => rows.map((r) => (r instanceof TrackqlError ? 
 beforeEach(async () => {
   dataDir = tempDir('trackql-scoped-');
   inner = createSqliteBackend({ dataDir });
-  ml = await inner.createExperiment(ANONYMOUS, { workspace: 'ml', project: 'p', name: 'ml-run', tags: ['t'] });
-  cv = await inner.createExperiment(ANONYMOUS, { workspace: 'cv', project: 'q', name: 'cv-run', tags: ['secret'] });
-  crossChild = await inner.createExperiment(ANONYMOUS, { workspace: 'cv', project: 'q', parentKey: ml.key });
+  ml = await inner.experiments.create(ANONYMOUS, { workspace: 'ml', project: 'p', name: 'ml-run', tags: ['t'] });
+  cv = await inner.experiments.create(ANONYMOUS, { workspace: 'cv', project: 'q', name: 'cv-run', tags: ['secret'] });
+  crossChild = await inner.experiments.create(ANONYMOUS, { workspace: 'cv', project: 'q', parentKey: ml.key });
   for (const e of [ml, cv, crossChild]) {
-    await inner.logMetrics(ANONYMOUS, e.key, [{ name: 'loss', value: 1, step: 0 }]);
-    await inner.putAsset(ANONYMOUS, { experimentKey: e.key, fileName: 'w.bin', type: 'model', modelName: 'net', maxBytes: 100 }, Readable.from([Buffer.from('abc')]));
+    await inner.metrics.log(ANONYMOUS, e.key, [{ name: 'loss', value: 1, step: 0 }]);
+    await inner.assets.put(ANONYMOUS, { experimentKey: e.key, fileName: 'w.bin', type: 'model', modelName: 'net', maxBytes: 100 }, Readable.from([Buffer.from('abc')]));
   }
   keys = openKeyStore(dataDir);
-  scoped = new ScopedBackend(inner, new Authenticator(keys, { cacheMs: 0 }), () => keys.close());
+  scoped = scopeBackend(inner, new Authenticator(keys, { cacheMs: 0 }), () => keys.close());
 });
 afterEach(async () => {
   await scoped.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The store with every call it receives recorded, by method name. */
-function counting(backend: Backend): { backend: Backend; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(backend, {
-    get: (target, prop, receiver) => {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (...args: unknown[]) => (calls.push(String(prop)), (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
-    },
-  });
-  return { backend: proxy, calls };
-}
-
 describe('with no key ever created (open store)', () => {
   it('lets everyone do everything, with the same port calls as the store alone', async () => {
-    const { backend: counted, calls } = counting(inner);
-    const open = new ScopedBackend(counted, new Authenticator(keys, { cacheMs: 0 }));
-    expect((await open.getExperiments(ANONYMOUS, [ml.key, cv.key])).map((e) => (e as Experiment).key)).toEqual([ml.key, cv.key]);
-    await open.logMetrics(ANONYMOUS, cv.key, [{ name: 'loss', value: 2, step: 1 }]);
-    await open.createProject(ANONYMOUS, { workspace: 'new', name: 'x' });
-    expect(calls).toEqual(['getExperiments', 'logMetrics', 'createProject']);
+    const { backend: counted, calls } = countingBackend(inner);
+    const open = scopeBackend(counted, new Authenticator(keys, { cacheMs: 0 }));
+    expect((await open.experiments.get(ANONYMOUS, [ml.key, cv.key])).map((e) => (e as Experiment).key)).toEqual([ml.key, cv.key]);
+    await open.metrics.log(ANONYMOUS, cv.key, [{ name: 'loss', value: 2, step: 1 }]);
+    await open.projects.create(ANONYMOUS, { workspace: 'new', name: 'x' });
+    expect(calls.map((c) => c.method)).toEqual(['experiments.get', 'metrics.log', 'projects.create']);
   });
 });
 
 describe('reads', () => {
   it('treats experiments outside the key\'s workspaces as missing: null, empty, left out', async () => {
     const writer = keyFor({ workspace: 'ml', role: 'write' });
-    expect((await scoped.getExperiments(writer, [ml.key, cv.key, 'nope'])).map((e) => (e as Experiment | null)?.key ?? null)).toEqual([ml.key, null, null]);
-    expect(await scoped.getTags(writer, [ml.key, cv.key])).toEqual([['t'], []]);
-    expect((await scoped.getMetricSummaries(writer, [ml.key, cv.key])).map((s) => (s as unknown[]).length)).toEqual([1, 0]);
-    expect((await scoped.listAssets(writer, [ml.key, cv.key])).map((a) => (a as unknown[]).length)).toEqual([1, 0]);
-    expect(await scoped.getExperimentModels(writer, [cv.key])).toEqual([[]]);
-    expect(await scoped.getParameters(writer, [cv.key])).toEqual([[]]);
-    expect(await scoped.getOthers(writer, [cv.key])).toEqual([[]]);
-    const [hidden] = await scoped.getMetricHistories(writer, [{ experimentKey: cv.key, name: 'loss', samples: 10 }]);
+    expect((await scoped.experiments.get(writer, [ml.key, cv.key, 'nope'])).map((e) => (e as Experiment | null)?.key ?? null)).toEqual([ml.key, null, null]);
+    expect(await scoped.attributes.tags(writer, [ml.key, cv.key])).toEqual([['t'], []]);
+    expect((await scoped.metrics.summaries(writer, [ml.key, cv.key])).map((s) => (s as unknown[]).length)).toEqual([1, 0]);
+    expect((await scoped.assets.list(writer, [ml.key, cv.key])).map((a) => (a as unknown[]).length)).toEqual([1, 0]);
+    expect(await scoped.assets.models(writer, [cv.key])).toEqual([[]]);
+    expect(await scoped.attributes.parameters(writer, [cv.key])).toEqual([[]]);
+    expect(await scoped.attributes.others(writer, [cv.key])).toEqual([[]]);
+    const [hidden] = await scoped.metrics.histories(writer, [{ experimentKey: cv.key, name: 'loss', samples: 10 }]);
     expect(hidden).toEqual({ points: [], cursors: [], hasNextPage: false, totalCount: 0, sampled: true });
-    expect(await scoped.getChildExperiments(writer, [ml.key])).toEqual([[]]); // its child lives in cv
-    const [asset] = (await inner.listAssets(ANONYMOUS, [cv.key]))[0] as { assetId: string }[];
-    expect(await scoped.openAsset(writer, cv.key, asset.assetId)).toBeNull();
+    expect(await scoped.experiments.children(writer, [ml.key])).toEqual([[]]); // its child lives in cv
+    const [asset] = (await inner.assets.list(ANONYMOUS, [cv.key]))[0] as { assetId: string }[];
+    expect(await scoped.assets.open(writer, cv.key, asset.assetId)).toBeNull();
   });
 
   it('answers FORBIDDEN for a named workspace without a grant, whether it exists or not', async () => {
     const writer = keyFor({ workspace: 'ml', role: 'write' });
-    expect((await scoped.listWorkspaces(writer)).map((w) => w.name)).toEqual(['ml']);
-    expect(codes(await scoped.getWorkspaces(writer, ['ml', 'cv', 'nope']))).toEqual(['ok', ErrorCode.FORBIDDEN, ErrorCode.FORBIDDEN]);
-    expect(codes(await scoped.getProjects(writer, [{ workspace: 'ml', name: 'p' }, { workspace: ' cv', name: 'q' }]))).toEqual(['ok', ErrorCode.FORBIDDEN]);
-    expect(codes(await scoped.getRegisteredModels(writer, [{ workspace: 'cv', name: 'm' }]))).toEqual([ErrorCode.FORBIDDEN]);
-    expect(codes(await scoped.getModelVersions(writer, [{ workspace: 'cv', name: 'm' }]))).toEqual([ErrorCode.FORBIDDEN]);
-    expect(await codeOf(scoped.listProjects(writer, 'cv', { first: 10 }))).toBe(ErrorCode.FORBIDDEN);
-    expect(await codeOf(scoped.listRegisteredModels(writer, 'cv', { first: 10 }))).toBe(ErrorCode.FORBIDDEN);
-    expect(await codeOf(scoped.listExperiments(writer, { project: { workspace: 'cv', name: 'q' }, page: { first: 10 } }))).toBe(ErrorCode.FORBIDDEN);
+    expect((await scoped.projects.listWorkspaces(writer)).map((w) => w.name)).toEqual(['ml']);
+    expect(codes(await scoped.projects.getWorkspaces(writer, ['ml', 'cv', 'nope']))).toEqual(['ok', ErrorCode.FORBIDDEN, ErrorCode.FORBIDDEN]);
+    expect(codes(await scoped.projects.get(writer, [{ workspace: 'ml', name: 'p' }, { workspace: ' cv', name: 'q' }]))).toEqual(['ok', ErrorCode.FORBIDDEN]);
+    expect(codes(await scoped.registry.models(writer, [{ workspace: 'cv', name: 'm' }]))).toEqual([ErrorCode.FORBIDDEN]);
+    expect(codes(await scoped.registry.versions(writer, [{ workspace: 'cv', name: 'm' }]))).toEqual([ErrorCode.FORBIDDEN]);
+    expect(await codeOf(scoped.projects.list(writer, 'cv', { first: 10 }))).toBe(ErrorCode.FORBIDDEN);
+    expect(await codeOf(scoped.registry.list(writer, 'cv', { first: 10 }))).toBe(ErrorCode.FORBIDDEN);
+    expect(await codeOf(scoped.experiments.list(writer, { project: { workspace: 'cv', name: 'q' }, page: { first: 10 } }))).toBe(ErrorCode.FORBIDDEN);
   });
 
   it('reads every workspace with a * grant', async () => {
     const all = keyFor({ workspace: '*', role: 'read' });
-    expect((await scoped.listWorkspaces(all)).map((w) => w.name).sort()).toEqual(['cv', 'ml']);
-    expect(await scoped.getChildExperiments(all, [ml.key])).toEqual([[expect.objectContaining({ key: crossChild.key })]]);
-    expect(await codeOf(scoped.logMetrics(all, ml.key, [{ name: 'loss', value: 0, step: 1 }]))).toBe(ErrorCode.FORBIDDEN);
+    expect((await scoped.projects.listWorkspaces(all)).map((w) => w.name).sort()).toEqual(['cv', 'ml']);
+    expect(await scoped.experiments.children(all, [ml.key])).toEqual([[expect.objectContaining({ key: crossChild.key })]]);
+    expect(await codeOf(scoped.metrics.log(all, ml.key, [{ name: 'loss', value: 0, step: 1 }]))).toBe(ErrorCode.FORBIDDEN);
   });
 
   it('costs no extra port call for the nested reads of a listed page', async () => {
     const reader = keyFor({ workspace: 'ml', role: 'read' });
-    const { backend: counted, calls } = counting(inner);
-    const checked = new ScopedBackend(counted, new Authenticator(keys, { cacheMs: 0 }));
-    const page = await checked.listExperiments(reader, { project: { workspace: 'ml', name: 'p' }, page: { first: 10 } });
-    await checked.getTags(reader, page.items.map((e) => e.key));
-    await checked.logMetrics(reader, ml.key, []).catch(() => undefined);
-    expect(calls).toEqual(['listExperiments', 'getTags']);
+    const { backend: counted, calls } = countingBackend(inner);
+    const checked = scopeBackend(counted, new Authenticator(keys, { cacheMs: 0 }));
+    const page = await checked.experiments.list(reader, { project: { workspace: 'ml', name: 'p' }, page: { first: 10 } });
+    await checked.attributes.tags(reader, page.items.map((e) => e.key));
+    await checked.metrics.log(reader, ml.key, []).catch(() => undefined);
+    expect(calls.map((c) => c.method)).toEqual(['experiments.list', 'attributes.tags']);
   });
 
   it('refuses callers without a valid key', async () => {
     keyFor({ workspace: 'ml', role: 'read' });
-    expect(await codeOf(scoped.getExperiments(ANONYMOUS, [ml.key]))).toBe(ErrorCode.UNAUTHENTICATED);
-    expect(await codeOf(scoped.listWorkspaces(callerFromAuthorization('tqk_forged')))).toBe(ErrorCode.UNAUTHENTICATED);
+    expect(await codeOf(scoped.experiments.get(ANONYMOUS, [ml.key]))).toBe(ErrorCode.UNAUTHENTICATED);
+    expect(await codeOf(scoped.projects.listWorkspaces(callerFromAuthorization('tqk_forged')))).toBe(ErrorCode.UNAUTHENTICATED);
   });
 });
 
@@ -134,41 +123,41 @@ describe('writes', () => {
     const reader = keyFor({ workspace: 'ml', role: 'read' });
     const writer = keyFor({ workspace: 'ml', role: 'write' });
     const point = [{ name: 'loss', value: 0.5, step: 1 }];
-    expect(await codeOf(scoped.logMetrics(reader, ml.key, point))).toBe(ErrorCode.FORBIDDEN);
-    expect(await codeOf(scoped.authorizeWrite(reader, ml.key))).toBe(ErrorCode.FORBIDDEN);
-    expect(await scoped.logMetrics(writer, ml.key, point)).toBe('ACCEPTED');
-    const hidden = scoped.addTags(writer, cv.key, ['x']);
+    expect(await codeOf(scoped.metrics.log(reader, ml.key, point))).toBe(ErrorCode.FORBIDDEN);
+    expect(await codeOf(scoped.assets.checkUpload(reader, ml.key))).toBe(ErrorCode.FORBIDDEN);
+    expect(await scoped.metrics.log(writer, ml.key, point)).toBe('ACCEPTED');
+    const hidden = scoped.attributes.addTags(writer, cv.key, ['x']);
     await expect(hidden).rejects.toThrow(`Experiment '${cv.key}' does not exist`);
-    await expect(scoped.addTags(writer, 'f'.repeat(32), ['x'])).rejects.toThrow(`Experiment '${'f'.repeat(32)}' does not exist`);
-    expect(await inner.getTags(ANONYMOUS, [cv.key])).toEqual([['secret']]);
+    await expect(scoped.attributes.addTags(writer, 'f'.repeat(32), ['x'])).rejects.toThrow(`Experiment '${'f'.repeat(32)}' does not exist`);
+    expect(await inner.attributes.tags(ANONYMOUS, [cv.key])).toEqual([['secret']]);
   });
 
   it('keeps createProject and deleteExperiment for admin', async () => {
     const writer = keyFor({ workspace: 'ml', role: 'write' });
     const admin = keyFor({ workspace: 'ml', role: 'admin' });
-    expect(await codeOf(scoped.createProject(writer, { workspace: 'ml', name: 'new' }))).toBe(ErrorCode.FORBIDDEN);
-    expect(await codeOf(scoped.deleteExperiment(writer, ml.key))).toBe(ErrorCode.FORBIDDEN);
-    expect((await scoped.createExperiment(writer, { workspace: 'ml', project: 'made-on-the-fly' })).project).toBe('made-on-the-fly');
-    expect((await scoped.createProject(admin, { workspace: 'ml', name: 'new' })).name).toBe('new');
-    expect(await codeOf(scoped.createProject(admin, { workspace: 'cv', name: 'new' }))).toBe(ErrorCode.FORBIDDEN);
-    await scoped.deleteExperiment(admin, ml.key);
-    expect(await inner.getExperiments(ANONYMOUS, [ml.key])).toEqual([null]);
+    expect(await codeOf(scoped.projects.create(writer, { workspace: 'ml', name: 'new' }))).toBe(ErrorCode.FORBIDDEN);
+    expect(await codeOf(scoped.experiments.delete(writer, ml.key))).toBe(ErrorCode.FORBIDDEN);
+    expect((await scoped.experiments.create(writer, { workspace: 'ml', project: 'made-on-the-fly' })).project).toBe('made-on-the-fly');
+    expect((await scoped.projects.create(admin, { workspace: 'ml', name: 'new' })).name).toBe('new');
+    expect(await codeOf(scoped.projects.create(admin, { workspace: 'cv', name: 'new' }))).toBe(ErrorCode.FORBIDDEN);
+    await scoped.experiments.delete(admin, ml.key);
+    expect(await inner.experiments.get(ANONYMOUS, [ml.key])).toEqual([null]);
   });
 
   it('creates no experiment in, or under a parent from, a workspace it cannot write or see', async () => {
     const writer = keyFor({ workspace: 'ml', role: 'write' });
-    expect(await codeOf(scoped.createExperiment(writer, { workspace: 'cv', project: 'q' }))).toBe(ErrorCode.FORBIDDEN);
-    expect(await codeOf(scoped.createExperiment(writer, { workspace: 'ml', project: 'p', parentKey: cv.key }))).toBe(ErrorCode.NOT_FOUND);
+    expect(await codeOf(scoped.experiments.create(writer, { workspace: 'cv', project: 'q' }))).toBe(ErrorCode.FORBIDDEN);
+    expect(await codeOf(scoped.experiments.create(writer, { workspace: 'ml', project: 'p', parentKey: cv.key }))).toBe(ErrorCode.NOT_FOUND);
   });
 
   it('registers models only into writable workspaces, and with includeChildren only readable runs', async () => {
     const writer = keyFor({ workspace: 'ml', role: 'write' });
     const input = { experimentKey: ml.key, experimentModelName: 'net', registryName: 'net', version: '1' };
-    expect(await codeOf(scoped.registerModel(writer, { ...input, workspace: 'cv' }))).toBe(ErrorCode.FORBIDDEN);
-    expect(await codeOf(scoped.registerModel(writer, { ...input, includeChildren: true }))).toBe(ErrorCode.FORBIDDEN);
-    expect(await codeOf(scoped.registerModel(writer, { ...input, experimentKey: cv.key }))).toBe(ErrorCode.NOT_FOUND);
-    expect((await scoped.registerModel(writer, input)).versions.map((v) => v.version)).toEqual(['1']);
-    expect(await codeOf(scoped.updateModelVersion(writer, { workspace: 'cv', modelName: 'net', version: '1', stage: 'prod' }))).toBe(ErrorCode.FORBIDDEN);
-    expect((await scoped.updateModelVersion(writer, { workspace: 'ml', modelName: 'net', version: '1', stage: 'prod' })).stage).toBe('prod');
+    expect(await codeOf(scoped.registry.register(writer, { ...input, workspace: 'cv' }))).toBe(ErrorCode.FORBIDDEN);
+    expect(await codeOf(scoped.registry.register(writer, { ...input, includeChildren: true }))).toBe(ErrorCode.FORBIDDEN);
+    expect(await codeOf(scoped.registry.register(writer, { ...input, experimentKey: cv.key }))).toBe(ErrorCode.NOT_FOUND);
+    expect((await scoped.registry.register(writer, input)).versions.map((v) => v.version)).toEqual(['1']);
+    expect(await codeOf(scoped.registry.updateVersion(writer, { workspace: 'cv', modelName: 'net', version: '1', stage: 'prod' }))).toBe(ErrorCode.FORBIDDEN);
+    expect((await scoped.registry.updateVersion(writer, { workspace: 'ml', modelName: 'net', version: '1', stage: 'prod' })).stage).toBe('prod');
   });
 });

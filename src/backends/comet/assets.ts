@@ -1,119 +1,38 @@
-/**
- * Asset reads: lists per experiment (`experiment/asset/list`, §3), experiment models, and byte streams
- * from `get-asset`. The gateway keeps the port's free-form type and the model an asset belongs to in the
- * asset's metadata (protocol.ts `AssetMetaKey`); they are read back from there and hidden from `metadata`.
- */
-import { Transform, type TransformCallback } from 'node:stream';
-import { BadUserInputError } from '../../errors';
-import type { Asset, ExperimentModel, OpenAssetOptions, OpenedAsset } from '../port';
-import { type CometApi, orNull } from './api';
-import type { CometAsset } from './decode';
-import { mapLimit } from './limiter';
-import { AssetMetaKey, Route } from './protocol';
+/** The assets port on Comet: listed and downloaded per experiment, uploaded as multipart. */
+import type { Readable } from 'node:stream';
+import type * as Port from '../port';
+import { getExperimentModels, listAssets, openAsset } from './asset-reads';
+import type { CometContext } from './context';
+import { putAsset } from './upload';
+import { requireMeta } from './writes';
 
-/**
- * Per-run reads of one batch all go out at once: the HTTP layer's per-key limiter (TRACKQL_COMET_CONCURRENCY)
- * is the one bound, so a page of runs costs one round trip, not one per slice of 16.
- */
-const FANOUT = Number.POSITIVE_INFINITY;
+type Caller = Port.Caller;
 
-export function toAsset(experimentKey: string, c: CometAsset): Asset {
-  let metadata = c.metadata;
-  let type = c.type;
-  let modelName: string | null = null;
-  if (metadata) {
-    const { [AssetMetaKey.type]: markedType, [AssetMetaKey.modelName]: markedModel, ...rest } = metadata;
-    if (typeof markedType === 'string') type = markedType;
-    if (typeof markedModel === 'string') modelName = markedModel;
-    const hadMarkers = markedType !== undefined || markedModel !== undefined;
-    metadata = hadMarkers && Object.keys(rest).length === 0 ? null : rest;
-  }
-  return { experimentKey, assetId: c.assetId, fileName: c.fileName, size: c.size, type, step: c.step, createdAt: c.createdAt, metadata, modelName, sha256: null };
-}
+export class CometAssets implements Port.AssetsPort {
+  readonly #c: CometContext;
 
-const byCreation = (a: Asset, b: Asset): number => a.createdAt - b.createdAt || (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0);
-
-export async function listAssets(api: CometApi, keys: readonly string[], type?: string | null): Promise<Asset[][]> {
-  const distinct = [...new Set(keys)];
-  const lists = await mapLimit(distinct, FANOUT, async (key) => (await api.assets(key)).map((c) => toAsset(key, c)).sort(byCreation));
-  const byKey = new Map(distinct.map((key, i) => [key, lists[i]]));
-  return keys.map((key) => (byKey.get(key) ?? []).filter((a) => !type || a.type === type));
-}
-
-/**
- * Models per experiment: names from `experiment/model`, asset ids from the gateway's markers. Models logged
- * by another client list no asset ids here (their assets do not say which model they belong to; the
- * reference's `experiment/model/asset/list` would, but the simulator does not serve it).
- */
-export async function getExperimentModels(api: CometApi, keys: readonly string[]): Promise<ExperimentModel[][]> {
-  const distinct = [...new Set(keys)];
-  const models = await mapLimit(distinct, FANOUT, async (key) => {
-    const [names, assets] = await Promise.all([api.modelNames(key), api.assets(key)]);
-    const ids = new Map<string, string[]>(names.map((name) => [name, []]));
-    for (const asset of assets.map((c) => toAsset(key, c)).sort(byCreation)) {
-      if (asset.modelName === null) continue;
-      ids.set(asset.modelName, [...(ids.get(asset.modelName) ?? []), asset.assetId]);
-    }
-    return [...ids].map(([name, assetIds]) => ({ experimentKey: key, name, assetIds })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  });
-  const byKey = new Map(distinct.map((key, i) => [key, models[i]]));
-  return keys.map((key) => (byKey.get(key) ?? []).map((m) => ({ ...m, assetIds: [...m.assetIds] })));
-}
-
-/**
- * Streams an asset. Comet's range support is not documented (§3 "get-asset"), so the whole body is
- * requested and the range is cut while streaming: bytes before it are dropped, the stream ends after it.
- */
-export async function openAsset(api: CometApi, experimentKey: string, assetId: string, options?: OpenAssetOptions): Promise<OpenedAsset | null> {
-  const [list] = await listAssets(api, [experimentKey]);
-  const asset = list.find((a) => a.assetId === assetId);
-  if (!asset) return null;
-  const range = options?.range ? checkRange(options.range, asset.size) : null;
-  const body = await orNull(api.http.download(api.session, { route: Route.getAsset, query: { experimentKey, assetId }, idempotent: true }));
-  if (body === null) return null; // deleted since it was listed
-  if (!range) return { asset, stream: body };
-  const sliced = new ByteRange(range.start, range.end);
-  body.on('error', (err) => sliced.destroy(err));
-  // Once the range is out, the rest of the upstream body is not needed.
-  sliced.once('end', () => body.destroy());
-  body.pipe(sliced);
-  return { asset, stream: sliced };
-}
-
-export function checkRange(range: { start: number; end: number }, size: number): { start: number; end: number } {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || start >= size) {
-    throw new BadUserInputError(`Byte range ${start}-${end} is not satisfiable for an asset of ${size} bytes`, { size });
-  }
-  return { start, end: Math.min(end, size - 1) };
-}
-
-/** Passes through only bytes `first..last` (inclusive) of what flows in. */
-class ByteRange extends Transform {
-  readonly #first: number;
-  readonly #last: number;
-  #offset = 0;
-  #done = false;
-
-  constructor(first: number, last: number) {
-    super();
-    this.#first = first;
-    this.#last = last;
+  constructor(context: CometContext) {
+    this.#c = context;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const from = this.#offset;
-    this.#offset += chunk.length;
-    if (!this.#done) {
-      const lo = Math.max(this.#first - from, 0);
-      const hi = Math.min(this.#last + 1 - from, chunk.length);
-      if (hi > lo) this.push(chunk.subarray(lo, hi));
-      if (this.#offset > this.#last) {
-        this.#done = true;
-        this.push(null);
-      }
-    }
-    callback();
+  async list(caller: Caller, keys: readonly string[], type?: string | null) {
+    return listAssets(this.#c.api(caller), keys, type);
+  }
+
+  async models(caller: Caller, keys: readonly string[]) {
+    return getExperimentModels(this.#c.api(caller), keys);
+  }
+
+  async open(caller: Caller, experimentKey: string, assetId: string, options?: Port.OpenAssetOptions) {
+    return openAsset(this.#c.api(caller), experimentKey, assetId, options);
+  }
+
+  async put(caller: Caller, input: Port.PutAssetInput, body: Readable) {
+    return putAsset(this.#c.api(caller), input, body, this.#c.now());
+  }
+
+  /** The experiment must exist for the key (one metadata read, cached): Comet's own refusal comes later. */
+  async checkUpload(caller: Caller, experimentKey: string) {
+    await requireMeta(this.#c.api(caller), experimentKey);
   }
 }
-

@@ -14,7 +14,7 @@ import { MAX_SAMPLES, pickSampleIndices } from '../shared/sampling';
 import { type CometApi, sortPoints } from './api';
 import type { WirePoint } from './decode';
 import { Limits } from './protocol';
-import { orderedSeries } from './metrics';
+import { orderedSeries } from './summaries';
 
 /** Points per raw page when `first` is absent, and the largest page (as the SQLite backend). */
 export const DEFAULT_HISTORY_PAGE = 1_000;

@@ -8,11 +8,11 @@
 import type { Experiment, ListExperimentsRequest, MetricSummary, Page, Parameter } from '../port';
 import type { CometApi } from './api';
 import { checkPageSize, decodeKeyCursor, slicePage } from './cursor';
-import { getParameters, getTags } from './attributes';
+import { getParameters, getTags } from './attribute-reads';
 import type { ExperimentMeta } from './decode';
-import { toExperiments } from './experiments';
+import { toExperiments } from './experiment-reads';
 import { evaluate, normalizeFilter, mentionsArchived, needsOf, splitFilter, type RunData } from './filter';
-import { getMetricSummaries } from './metrics';
+import { getMetricSummaries } from './summaries';
 import { orderNeeds, sortExperiments } from './order';
 
 const CURSOR_KIND = 'cl';

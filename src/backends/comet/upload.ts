@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { BadUserInputError, PayloadTooLargeError, UpstreamUnavailableError } from '../../errors';
 import type { Asset, PutAssetInput } from '../port';
 import type { CometApi } from './api';
-import { toAsset } from './assets';
+import { toAsset } from './asset-reads';
 import { decodeUploaded } from './decode';
 import { AssetMetaKey, COMET_ASSET_TYPES, MODEL_ASSET_TYPE, Route } from './protocol';
 import { requireMeta } from './writes';

@@ -3,11 +3,11 @@
  * entity, so it must reach Comet now. Comet's reads lag its writes (§8 "Latency"), so results are built from
  * what was written rather than read straight back.
  */
-import { BadUserInputError, NotFoundError } from '../../errors';
+import { BadUserInputError, NotFoundError, experimentNotFound } from '../../errors';
 import type { CreateExperimentInput, CreateProjectInput, EndExperimentInput, Experiment, Project } from '../port';
 import type { CometApi } from './api';
 import { decodeCreatedExperiment, type ExperimentMeta } from './decode';
-import { allOthers, childKeys, experimentUrl, factsFromOthers, toExperiment } from './experiments';
+import { allOthers, childKeys, experimentUrl, factsFromOthers, toExperiment } from './experiment-reads';
 import { Limits, OtherKey, Route } from './protocol';
 
 const END_STATUSES = ['FINISHED', 'FAILED', 'CRASHED'] as const;
@@ -27,7 +27,7 @@ function projectName(value: unknown): string {
 /** The experiment's metadata, or NOT_FOUND (a write names an experiment that must exist). */
 export async function requireMeta(api: CometApi, key: string): Promise<ExperimentMeta> {
   const meta = await api.meta(key);
-  if (!meta) throw new NotFoundError(`Experiment '${key}' does not exist`, { experimentKey: key });
+  if (!meta) throw experimentNotFound(key);
   return meta;
 }
 

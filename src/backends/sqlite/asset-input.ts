@@ -1,7 +1,7 @@
 /** Validation of an asset upload's metadata, all before a byte of the body is read. */
 import { BadUserInputError } from '../../errors';
 import type { PutAssetInput } from '../port';
-import type { NewAsset } from './assets';
+import type { NewAsset } from './asset-store';
 import { optionalInteger, requireName, validateFileName } from './validate';
 
 /** The row fields an upload fixes up front; hash, size and time come once the bytes are in. */

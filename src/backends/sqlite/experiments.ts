@@ -1,143 +1,77 @@
-/** Experiments: create, read by key, children, lifecycle (end, archive, delete). */
-import { BadUserInputError, NotFoundError } from '../../errors';
-import type { EndExperimentInput, Experiment, ExperimentStatus } from '../port';
-import { newExperimentKey } from './codec';
-import type { Db } from './db';
-import { optionalTime } from './validate';
+/** The experiments port on SQLite. */
+import type * as Port from '../port';
+import type { SqliteContext } from './context';
+import { ExperimentLister } from './list-experiments';
+import { optionalTime, requireName } from './validate';
 
-export interface ExperimentRow {
-  key: string;
-  name: string | null;
-  status: ExperimentStatus;
-  started_at: number | null;
-  ended_at: number | null;
-  archived: number;
-  parent_key: string | null;
-  project_id: string;
-  workspace: string;
-  project: string;
-}
+type Caller = Port.Caller;
 
-/** Columns of an experiment row joined with its project; `e` and `p` are the aliases. */
-export const EXPERIMENT_COLUMNS = `e.key, e.name, e.status, e.started_at, e.ended_at, e.archived, e.parent_key,
-  e.project_id, p.workspace, p.name AS project`;
-export const EXPERIMENT_FROM = 'experiments e JOIN projects p ON p.id = e.project_id';
+export const SQLITE_EXPERIMENTS_CAPABILITIES: Port.ExperimentsCapabilities = Object.freeze({ orFilters: true });
 
-const END_STATUSES: readonly ExperimentStatus[] = ['FINISHED', 'FAILED', 'CRASHED'];
+export class SqliteExperiments implements Port.ExperimentsPort {
+  readonly #c: SqliteContext;
+  readonly #lister: ExperimentLister;
 
-export function toExperiment(row: ExperimentRow): Experiment {
-  return {
-    key: row.key,
-    workspace: row.workspace,
-    project: row.project,
-    projectId: row.project_id,
-    name: row.name,
-    status: row.status,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    archived: row.archived === 1,
-    parentKey: row.parent_key,
-  };
-}
-
-export interface NewExperiment {
-  projectId: string;
-  name: string | null;
-  parentKey: string | null;
-  startedAt: number;
-}
-
-export class ExperimentStore {
-  readonly #insert;
-  readonly #byKey;
-  readonly #byKeys;
-  readonly #children;
-  readonly #end;
-  readonly #archive;
-  readonly #delete;
-  readonly #projectOf;
-
-  constructor(db: Db) {
-    this.#insert = db.prepare(
-      `INSERT INTO experiments (key, project_id, name, status, started_at, parent_key)
-       VALUES (@key, @projectId, @name, 'RUNNING', @startedAt, @parentKey)`,
-    );
-    this.#byKey = db.prepare<[string], ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM ${EXPERIMENT_FROM} WHERE e.key = ?`);
-    this.#byKeys = db.prepare<[string], ExperimentRow>(
-      `SELECT ${EXPERIMENT_COLUMNS} FROM ${EXPERIMENT_FROM} WHERE e.key IN (SELECT value FROM json_each(?))`,
-    );
-    this.#children = db.prepare<[string], ExperimentRow>(
-      `SELECT ${EXPERIMENT_COLUMNS} FROM ${EXPERIMENT_FROM}
-       WHERE e.parent_key IN (SELECT value FROM json_each(?))
-       ORDER BY e.parent_key, e.started_at, e.key`,
-    );
-    this.#end = db.prepare('UPDATE experiments SET status = ?, ended_at = ? WHERE key = ?');
-    this.#archive = db.prepare('UPDATE experiments SET archived = 1 WHERE key = ?');
-    this.#delete = db.prepare('DELETE FROM experiments WHERE key = ?');
-    this.#projectOf = db.prepare<[string], string>('SELECT project_id FROM experiments WHERE key = ?').pluck();
+  constructor(context: SqliteContext) {
+    this.#c = context;
+    this.#lister = new ExperimentLister(context.db, context.projects);
   }
 
-  create(input: NewExperiment): string {
-    const key = newExperimentKey();
-    this.#insert.run({ key, ...input });
-    return key;
+  async get(_caller: Caller, keys: readonly string[]) {
+    return this.#c.experiments.getMany(keys);
   }
 
-  get(key: string): Experiment | null {
-    const row = this.#byKey.get(key);
-    return row ? toExperiment(row) : null;
+  async list(_caller: Caller, request: Port.ListExperimentsRequest) {
+    return this.#c.read(() => this.#lister.list(request));
   }
 
-  /** The experiment, or NotFoundError: for writes, where a missing key is the caller's mistake. */
-  require(key: string): Experiment {
-    const experiment = this.get(key);
-    if (!experiment) throw new NotFoundError(`Experiment '${key}' does not exist`, { experimentKey: key });
-    return experiment;
+  async children(_caller: Caller, parentKeys: readonly string[]) {
+    return this.#c.experiments.getChildren(parentKeys);
   }
 
-  /** Project id of an existing experiment, or NotFoundError (a cheap existence check for writes). */
-  requireProjectId(key: string): string {
-    const projectId = this.#projectOf.get(key);
-    if (projectId === undefined) throw new NotFoundError(`Experiment '${key}' does not exist`, { experimentKey: key });
-    return projectId;
+  /** A missing project (and workspace) is created on the fly, as Comet does when an SDK logs to a new one. */
+  async create(caller: Caller, input: Port.CreateExperimentInput, options?: Port.WriteOptions) {
+    const workspace = requireName('workspace', input.workspace);
+    const project = requireName('project', input.project);
+    const name = typeof input.name === 'string' && input.name.trim() !== '' ? input.name.trim() : null;
+    const startedAt = optionalTime('startedAt', input.startedAt);
+    const c = this.#c;
+    return c.write(() => {
+      const now = c.now();
+      if (input.parentKey) c.experiments.requireProjectId(input.parentKey);
+      const projectId = c.projects.ensureProject(workspace, project, now);
+      const key = c.experiments.create({ projectId, name, parentKey: input.parentKey ?? null, startedAt: startedAt ?? now });
+      c.attributes.addTags(key, input.tags ?? []);
+      c.attributes.setParameters(key, input.parameters ?? []);
+      c.projects.touch(projectId, now);
+      return c.experiments.require(key);
+    }, caller, options);
   }
 
-  getMany(keys: readonly string[]): (Experiment | null)[] {
-    const byKey = new Map(this.#byKeys.all(JSON.stringify(keys)).map((row) => [row.key, row]));
-    return keys.map((key) => {
-      const row = byKey.get(key);
-      return row ? toExperiment(row) : null;
+  async end(caller: Caller, input: Port.EndExperimentInput, options?: Port.WriteOptions) {
+    return this.#c.touching(caller, options, input.experimentKey, (now) => {
+      this.#c.experiments.end(input, now);
+      return this.#c.experiments.require(input.experimentKey);
     });
   }
 
-  getChildren(parentKeys: readonly string[]): Experiment[][] {
-    const byParent = new Map<string, Experiment[]>();
-    for (const row of this.#children.all(JSON.stringify(parentKeys))) {
-      const parent = row.parent_key as string;
-      const list = byParent.get(parent) ?? [];
-      list.push(toExperiment(row));
-      byParent.set(parent, list);
-    }
-    return parentKeys.map((key) => [...(byParent.get(key) ?? [])]);
+  async archive(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#c.touching(caller, options, experimentKey, () => {
+      this.#c.experiments.archive(experimentKey);
+      return this.#c.experiments.require(experimentKey);
+    });
   }
 
-  end(input: EndExperimentInput, now: number): void {
-    if (!END_STATUSES.includes(input.status)) {
-      throw new BadUserInputError(`status must be one of ${END_STATUSES.join(', ')}, got '${String(input.status)}'`);
-    }
-    const endedAt = optionalTime('endedAt', input.endedAt) ?? now;
-    this.requireProjectId(input.experimentKey);
-    this.#end.run(input.status, endedAt, input.experimentKey);
-  }
-
-  archive(key: string): void {
-    this.requireProjectId(key);
-    this.#archive.run(key);
-  }
-
-  /** Deletes the row; foreign keys cascade to points, parameters, tags, others and asset rows. */
-  delete(key: string): void {
-    this.requireProjectId(key);
-    this.#delete.run(key);
+  /** Removes the experiment with all its data; children are kept as top-level runs (parent set to null). */
+  async delete(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    const c = this.#c;
+    // A replayed delete finds nothing to collect: the record stores no hashes.
+    let hashes: string[] = [];
+    c.touching(caller, options, experimentKey, () => {
+      hashes = c.assets.hashesOf(experimentKey);
+      c.experiments.delete(experimentKey);
+    });
+    // Same tick as the commit: no upload can start referencing one of these blobs in between.
+    for (const sha256 of hashes) if (!c.assets.isReferenced(sha256)) c.blobs.deleteSync(sha256);
   }
 }

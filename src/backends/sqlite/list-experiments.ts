@@ -1,10 +1,10 @@
 /** `listExperiments`: filter, order and page the experiments of a project, with an exact total count. */
 import type { Experiment, ListExperimentsRequest, Page } from '../port';
 import type { Db } from './db';
-import { EXPERIMENT_COLUMNS, EXPERIMENT_FROM, toExperiment, type ExperimentRow } from './experiments';
+import { EXPERIMENT_COLUMNS, EXPERIMENT_FROM, toExperiment, type ExperimentRow } from './experiment-store';
 import { compileFilter, compileOrder, mentionsArchived, type SqlParam } from './filters';
 import { offsetPage, offsetWindow } from './paging';
-import type { ProjectStore } from './projects';
+import type { ProjectStore } from './project-store';
 import { StatementCache } from './statement-cache';
 
 export class ExperimentLister {

@@ -1,15 +1,16 @@
 /** Contract: parameters, tags and `log_other` entries. */
-import { CALLER, expectCode, newExperiment, uniqueProject, type GetBackend } from './support';
+import type { Capabilities } from '../../../src/backends/port';
+import { CALLER, expectCode, itWhen, newExperiment, uniqueProject, type GetBackend } from './support';
 
-export function describeAttributes(backend: GetBackend): void {
+export function describeAttributes(backend: GetBackend, capabilities: Capabilities): void {
   describe('parameters, tags and others', () => {
     it('sets and overwrites parameters, read back ordered by name, per key in key order', async () => {
       const project = uniqueProject();
       const a = await newExperiment(backend(), project);
       const b = await newExperiment(backend(), project);
-      await backend().logParameters(CALLER, a.key, [{ name: 'lr', value: '0.1' }, { name: 'batch', value: '32' }]);
-      await backend().logParameters(CALLER, a.key, [{ name: 'lr', value: '0.01' }]);
-      const result = await backend().getParameters(CALLER, [b.key, a.key, 'e'.repeat(32), a.key]);
+      await backend().attributes.logParameters(CALLER, a.key, [{ name: 'lr', value: '0.1' }, { name: 'batch', value: '32' }]);
+      await backend().attributes.logParameters(CALLER, a.key, [{ name: 'lr', value: '0.01' }]);
+      const result = await backend().attributes.parameters(CALLER, [b.key, a.key, 'e'.repeat(32), a.key]);
       expect(result).toEqual([
         [],
         [{ name: 'batch', value: '32' }, { name: 'lr', value: '0.01' }],
@@ -20,27 +21,39 @@ export function describeAttributes(backend: GetBackend): void {
 
     it('writes parameters all or none, and NOT_FOUND for an unknown experiment', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
-      await expectCode(backend().logParameters(CALLER, key, [{ name: 'ok', value: '1' }, { name: ' ', value: '2' }]), 'BAD_USER_INPUT');
-      expect(await backend().getParameters(CALLER, [key])).toEqual([[]]);
-      await expectCode(backend().logParameters(CALLER, 'a'.repeat(32), [{ name: 'x', value: '1' }]), 'NOT_FOUND');
+      await expectCode(backend().attributes.logParameters(CALLER, key, [{ name: 'ok', value: '1' }, { name: ' ', value: '2' }]), 'BAD_USER_INPUT');
+      expect(await backend().attributes.parameters(CALLER, [key])).toEqual([[]]);
+      await expectCode(backend().attributes.logParameters(CALLER, 'a'.repeat(32), [{ name: 'x', value: '1' }]), 'NOT_FOUND');
     });
 
-    it('adds and removes tags idempotently and returns the sorted tags after each change', async () => {
+    it('adds tags idempotently and returns the sorted tags after each change', async () => {
       const { key } = await newExperiment(backend(), uniqueProject(), { tags: ['keep'] });
-      expect(await backend().addTags(CALLER, key, ['zeta', 'alpha', 'alpha'])).toEqual(['alpha', 'keep', 'zeta']);
-      expect(await backend().addTags(CALLER, key, ['alpha'])).toEqual(['alpha', 'keep', 'zeta']);
-      if (backend().capabilities().removeTags) {
-        expect(await backend().removeTags(CALLER, key, ['zeta', 'missing'])).toEqual(['alpha', 'keep']);
-      }
-      expect(await backend().getTags(CALLER, [key, 'b'.repeat(32)])).toEqual([expect.arrayContaining(['alpha', 'keep']), []]);
-      await expectCode(backend().addTags(CALLER, 'b'.repeat(32), ['x']), 'NOT_FOUND');
+      expect(await backend().attributes.addTags(CALLER, key, ['zeta', 'alpha', 'alpha'])).toEqual(['alpha', 'keep', 'zeta']);
+      expect(await backend().attributes.addTags(CALLER, key, ['alpha'])).toEqual(['alpha', 'keep', 'zeta']);
+      expect(await backend().attributes.tags(CALLER, [key, 'b'.repeat(32)])).toEqual([['alpha', 'keep', 'zeta'], []]);
+      await expectCode(backend().attributes.addTags(CALLER, 'b'.repeat(32), ['x']), 'NOT_FOUND');
     });
+
+    itWhen(capabilities, (c) => c.attributes.removeTags, 'attributes.removeTags', 'removes tags idempotently and returns the sorted tags after the change', async () => {
+      const { key } = await newExperiment(backend(), uniqueProject(), { tags: ['keep', 'zeta'] });
+      expect(await backend().attributes.removeTags(CALLER, key, ['zeta', 'missing'])).toEqual(['keep']);
+      expect(await backend().attributes.tags(CALLER, [key])).toEqual([['keep']]);
+      await expectCode(backend().attributes.removeTags(CALLER, 'b'.repeat(32), ['x']), 'NOT_FOUND');
+    });
+
+    if (!capabilities.attributes.removeTags) {
+      it('refuses removeTags as unsupported and keeps the tags, where the capability is false', async () => {
+        const { key } = await newExperiment(backend(), uniqueProject(), { tags: ['keep'] });
+        await expectCode(backend().attributes.removeTags(CALLER, key, ['keep']), 'BAD_USER_INPUT');
+        expect(await backend().attributes.tags(CALLER, [key])).toEqual([['keep']]);
+      });
+    }
 
     it('sets and overwrites others, ordered by key', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
-      await backend().logOthers(CALLER, key, [{ key: 'host', value: 'a' }, { key: 'git', value: 'abc' }]);
-      await backend().logOthers(CALLER, key, [{ key: 'host', value: 'b' }]);
-      expect(await backend().getOthers(CALLER, [key, key])).toEqual([
+      await backend().attributes.logOthers(CALLER, key, [{ key: 'host', value: 'a' }, { key: 'git', value: 'abc' }]);
+      await backend().attributes.logOthers(CALLER, key, [{ key: 'host', value: 'b' }]);
+      expect(await backend().attributes.others(CALLER, [key, key])).toEqual([
         [{ key: 'git', value: 'abc' }, { key: 'host', value: 'b' }],
         [{ key: 'git', value: 'abc' }, { key: 'host', value: 'b' }],
       ]);

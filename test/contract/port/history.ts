@@ -4,21 +4,21 @@ import { BASE_TIME, CALLER, newExperiment, series, uniqueProject, type GetBacken
 
 export function describeMetricHistories(backend: GetBackend): void {
   async function history(request: MetricHistoryRequest): Promise<MetricHistory> {
-    const [result] = await backend().getMetricHistories(CALLER, [request]);
+    const [result] = await backend().metrics.histories(CALLER, [request]);
     if (result instanceof Error) throw result;
     return result;
   }
 
   async function loggedSeries(values: number[]): Promise<string> {
     const { key } = await newExperiment(backend(), uniqueProject());
-    await backend().logMetrics(CALLER, key, series('m', values.length, (step) => values[step]));
+    await backend().metrics.log(CALLER, key, series('m', values.length, (step) => values[step]));
     return key;
   }
 
   describe('metric history: raw pages', () => {
     it('pages through a series in (step, timestamp, insertion) order, each point exactly once', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
-      await backend().logMetrics(CALLER, key, [
+      await backend().metrics.log(CALLER, key, [
         { name: 'm', step: 2, value: 20, timestamp: BASE_TIME },
         { name: 'm', step: 1, value: 11, timestamp: BASE_TIME + 5 },
         { name: 'm', step: 1, value: 10, timestamp: BASE_TIME + 1 },
@@ -46,9 +46,9 @@ export function describeMetricHistories(backend: GetBackend): void {
 
     it('continues from a cursor without repeats or gaps when points are logged between pages', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
-      await backend().logMetrics(CALLER, key, series('m', 6, (step) => step));
+      await backend().metrics.log(CALLER, key, series('m', 6, (step) => step));
       const firstPage = await history({ experimentKey: key, name: 'm', first: 3 });
-      await backend().logMetrics(CALLER, key, series('m', 2, (step) => step, 6));
+      await backend().metrics.log(CALLER, key, series('m', 2, (step) => step, 6));
       const rest = await history({ experimentKey: key, name: 'm', first: 100, after: firstPage.cursors[2] });
       expect([...firstPage.points, ...rest.points].map((point) => point.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(rest.hasNextPage).toBe(false);
@@ -68,7 +68,7 @@ export function describeMetricHistories(backend: GetBackend): void {
 
     it('gives an empty history for an unknown experiment or metric, and answers in request order', async () => {
       const key = await loggedSeries([1, 2, 3]);
-      const results = await backend().getMetricHistories(CALLER, [
+      const results = await backend().metrics.histories(CALLER, [
         { experimentKey: key, name: 'nope' },
         { experimentKey: key, name: 'm', first: 1 },
         { experimentKey: 'd'.repeat(32), name: 'm' },
@@ -81,7 +81,7 @@ export function describeMetricHistories(backend: GetBackend): void {
 
     it('puts a BAD_USER_INPUT error in the slot of a request with a forged cursor', async () => {
       const key = await loggedSeries([1, 2, 3]);
-      const [bad, good] = await backend().getMetricHistories(CALLER, [
+      const [bad, good] = await backend().metrics.histories(CALLER, [
         { experimentKey: key, name: 'm', after: 'not-a-cursor' },
         { experimentKey: key, name: 'm' },
       ]);
@@ -94,7 +94,7 @@ export function describeMetricHistories(backend: GetBackend): void {
   describe('metric history: downsampling', () => {
     it('puts BAD_USER_INPUT in the slot of a request asking for 0 samples', async () => {
       const key = await loggedSeries([1, 2, 3]);
-      const [bad] = await backend().getMetricHistories(CALLER, [{ experimentKey: key, name: 'm', samples: 0 }]);
+      const [bad] = await backend().metrics.histories(CALLER, [{ experimentKey: key, name: 'm', samples: 0 }]);
       expect(bad).toMatchObject({ code: 'BAD_USER_INPUT' });
     });
 
@@ -103,7 +103,7 @@ export function describeMetricHistories(backend: GetBackend): void {
     it('returns at most N points, keeping the first, the last and every spike', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
       const spikes = new Map([[1_234, 100], [3_777, -100]]);
-      await backend().logMetrics(CALLER, key, series('m', 5_000, (step) => spikes.get(step) ?? wave(step)));
+      await backend().metrics.log(CALLER, key, series('m', 5_000, (step) => spikes.get(step) ?? wave(step)));
       const sampled = await history({ experimentKey: key, name: 'm', samples: 40 });
       expect(sampled.sampled).toBe(true);
       expect(sampled.totalCount).toBe(5_000);
@@ -120,7 +120,7 @@ export function describeMetricHistories(backend: GetBackend): void {
 
     it('applies the step range before sampling', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
-      await backend().logMetrics(CALLER, key, series('m', 3_000, (step) => (step === 2_500 ? 9 : step === 100 ? -9 : wave(step))));
+      await backend().metrics.log(CALLER, key, series('m', 3_000, (step) => (step === 2_500 ? 9 : step === 100 ? -9 : wave(step))));
       const sampled = await history({ experimentKey: key, name: 'm', samples: 12, afterStep: 1_000, beforeStep: 2_900 });
       expect(sampled.totalCount).toBe(1_899);
       const steps = sampled.points.map((point) => point.step);
@@ -147,7 +147,7 @@ export function describeMetricHistories(backend: GetBackend): void {
     it('still keeps extremes when every point has the same step', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
       const values = Array.from({ length: 500 }, (_, index) => (index === 321 ? 1_000 : index % 7));
-      await backend().logMetrics(CALLER, key, values.map((value, index) => ({ name: 'm', step: 3, value, timestamp: BASE_TIME + index })));
+      await backend().metrics.log(CALLER, key, values.map((value, index) => ({ name: 'm', step: 3, value, timestamp: BASE_TIME + index })));
       const sampled = await history({ experimentKey: key, name: 'm', samples: 20 });
       expect(sampled.points.length).toBeLessThanOrEqual(20);
       expect(sampled.points.length).toBeGreaterThan(4);

@@ -3,9 +3,33 @@
  * same suite runs against every backend.
  */
 import { Readable } from 'node:stream';
-import type { Backend, Caller, Experiment, MetricPointInput } from '../../../src/backends/port';
+import { DOMAIN_NAMES, type Backend, type Caller, type Capabilities, type Experiment, type MetricPointInput } from '../../../src/backends/port';
 
 export type MakeBackend = () => Backend | Promise<Backend>;
+
+/** `backend` with every domain call made as `caller`, whatever caller the test passes (the suite uses CALLER). */
+export function actingAs(backend: Backend, caller: Caller): Backend {
+  const domains = Object.fromEntries(DOMAIN_NAMES.map((name) => {
+    const port = backend[name] as unknown as Record<string, (...args: unknown[]) => unknown>;
+    return [name, new Proxy(port, {
+      get: (target, method) => {
+        const fn = Reflect.get(target, method) as unknown;
+        return typeof fn === 'function' ? (_caller: Caller, ...args: unknown[]) => (fn as (...a: unknown[]) => unknown).call(target, caller, ...args) : fn;
+      },
+    })];
+  }));
+  return { ...backend, ...domains, capabilities: () => backend.capabilities(), readiness: () => backend.readiness(), close: () => backend.close(),
+    once: (_caller, claim, produce) => backend.once(caller, claim, produce) } as Backend;
+}
+
+/**
+ * A test of a capability: run where the backend has it; elsewhere a skipped test whose name says why (its
+ * refusal is asserted by a test of its own, never by returning early).
+ */
+export function itWhen(capabilities: Capabilities, flag: (c: Capabilities) => boolean, what: string, name: string, fn: () => Promise<void>): void {
+  if (flag(capabilities)) it(name, fn);
+  else it.skip(`${name} (skipped: capabilities.${what} is false on ${capabilities.backend})`, fn);
+}
 /** The backend of the running test (a fresh one per test). */
 export type GetBackend = () => Backend;
 
@@ -23,9 +47,9 @@ export function uniqueProject(prefix = 'proj'): string {
 export async function newExperiment(
   backend: Backend,
   project: string,
-  extra: Partial<Parameters<Backend['createExperiment']>[1]> = {},
+  extra: Partial<Parameters<Backend['experiments']['create']>[1]> = {},
 ): Promise<Experiment> {
-  return backend.createExperiment(CALLER, { workspace: WORKSPACE, project, ...extra });
+  return backend.experiments.create(CALLER, { workspace: WORKSPACE, project, ...extra });
 }
 
 /** Points `name` at steps 0..n-1, value f(step), timestamp BASE_TIME + step. */

@@ -42,17 +42,17 @@ describe('comet backend: adapter behaviour', () => {
   describe('identity and routing', () => {
     it('answers UNAUTHENTICATED when the caller has no key and no server key is set', async () => {
       const b = make({ fallbackApiKey: null });
-      await expect(b.listWorkspaces(ANON)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-      await expect(b.logMetrics(ANON, 'a'.repeat(32), [{ name: 'm', value: 1, step: 0 }])).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await expect(b.projects.listWorkspaces(ANON)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await expect(b.metrics.log(ANON, 'a'.repeat(32), [{ name: 'm', value: 1, step: 0 }])).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       expect(sim.totalRequests()).toBe(0);
     });
 
     it('maps a key Comet refuses to UNAUTHENTICATED and another workspace to FORBIDDEN', async () => {
       const b = make({ fallbackApiKey: null });
-      await expect(b.listWorkspaces({ apiKey: 'not-a-key', keyId: 'k_x' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await expect(b.projects.listWorkspaces({ apiKey: 'not-a-key', keyId: 'k_x' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       const [theirs] = sim.seed({ experiments: [{ workspace: 'theirs', project: 'q' }] }).experimentKeys;
-      expect(await b.getExperiments(ME, [theirs])).toEqual([null]);
-      await expect(b.addTags(ME, theirs, ['x'])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(await b.experiments.get(ME, [theirs])).toEqual([null]);
+      await expect(b.attributes.addTags(ME, theirs, ['x'])).rejects.toMatchObject({ code: 'FORBIDDEN' });
     });
 
     it('routes an enhanced key to the baseUrl it carries and sends only its short part', async () => {
@@ -61,19 +61,19 @@ describe('comet backend: adapter behaviour', () => {
       const enhanced = `${SIM_KEY}*${Buffer.from(JSON.stringify({ baseUrl: sim.url })).toString('base64')}`;
       const b = cometBackend(sim, dir, { cometUrl: null, fallbackApiKey: null });
       backends.push(b);
-      expect((await b.listWorkspaces({ apiKey: enhanced, keyId: 'k_enh' })).map((w) => w.name)).toContain(WS);
+      expect((await b.projects.listWorkspaces({ apiKey: enhanced, keyId: 'k_enh' })).map((w) => w.name)).toContain(WS);
     });
 
     it("takes COMET_URL_OVERRIDE with its /clientlib/ tail when TRACKQL_COMET_URL is unset", async () => {
       const b = make({ cometUrl: null, cometUrlOverride: `${sim.url}/clientlib/` });
-      expect((await b.listWorkspaces(ME)).map((w) => w.name)).toContain(WS);
+      expect((await b.projects.listWorkspaces(ME)).map((w) => w.name)).toContain(WS);
     });
 
     it('serves an asset-route caller known only by keyId with the key it used before', async () => {
       const b = make({ fallbackApiKey: null });
-      await b.listWorkspaces({ apiKey: SIM_KEY, keyId: 'k_seen' });
-      expect((await b.listWorkspaces({ apiKey: null, keyId: 'k_seen' })).map((w) => w.name)).toContain(WS);
-      await expect(b.listWorkspaces({ apiKey: null, keyId: 'k_never' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await b.projects.listWorkspaces({ apiKey: SIM_KEY, keyId: 'k_seen' });
+      expect((await b.projects.listWorkspaces({ apiKey: null, keyId: 'k_seen' })).map((w) => w.name)).toContain(WS);
+      await expect(b.projects.listWorkspaces({ apiKey: null, keyId: 'k_never' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     });
   });
 
@@ -81,13 +81,13 @@ describe('comet backend: adapter behaviour', () => {
     it('fails reads fast with RATE_LIMITED once the hourly budget is spent, and queues writes', async () => {
       const [key] = seedRuns(1);
       const b = make({ budgetPerHour: 2, cacheTtlMs: 0 });
-      await b.listWorkspaces(ME);
-      await b.listWorkspaces(ME);
+      await b.projects.listWorkspaces(ME);
+      await b.projects.listWorkspaces(ME);
       const before = sim.totalRequests();
-      const error = await b.listWorkspaces(ME).catch((e: unknown) => e);
+      const error = await b.projects.listWorkspaces(ME).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'RATE_LIMITED' });
       expect((error as { retryAfter: number }).retryAfter).toBeGreaterThan(0);
-      expect(await b.logMetrics(ME, key, [{ name: 'm', value: 1, step: 0 }])).toBe('QUEUED');
+      expect(await b.metrics.log(ME, key, [{ name: 'm', value: 1, step: 0 }])).toBe('QUEUED');
       expect(b.pendingWrites?.()).toBe(1);
       expect(sim.totalRequests()).toBe(before);
     });
@@ -96,7 +96,7 @@ describe('comet backend: adapter behaviour', () => {
       const b = make({ timeoutMs: 1_500 });
       sim.setFaults({ rate: 1, status: 429, retryAfterSeconds: 1, routes: /^GET workspaces$/ });
       const started = Date.now();
-      await expect(b.listWorkspaces(ME)).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1 });
+      await expect(b.projects.listWorkspaces(ME)).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1 });
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
       expect(sim.requestCounts()['GET workspaces']).toBe(2);
     });
@@ -104,20 +104,20 @@ describe('comet backend: adapter behaviour', () => {
     it('retries a failing read three times, then answers UPSTREAM_UNAVAILABLE', async () => {
       const b = make();
       sim.setFaults({ rate: 1, status: 503, routes: /^GET workspaces$/ });
-      await expect(b.listWorkspaces(ME)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      await expect(b.projects.listWorkspaces(ME)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(sim.requestCounts()['GET workspaces']).toBe(4);
       sim.setFaults({ rate: 0.5, status: 503, seed: 11, routes: /^GET workspaces$/ });
-      expect((await b.listWorkspaces(ME)).length).toBeGreaterThan(0);
+      expect((await b.projects.listWorkspaces(ME)).length).toBeGreaterThan(0);
     });
 
     it('never retries a create that may have been done, but does retry one Comet refused outright', async () => {
       const b = make();
       sim.setFaults({ rate: 1, status: 500, routes: /write\/experiment\/create/ });
-      await expect(b.createExperiment(ME, { workspace: WS, project: 'p' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      await expect(b.experiments.create(ME, { workspace: WS, project: 'p' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(sim.requestCounts()['POST write/experiment/create']).toBe(1);
       sim.resetCounts();
       sim.setFaults({ rate: 1, status: 503, routes: /write\/experiment\/create/ });
-      await expect(b.createExperiment(ME, { workspace: WS, project: 'p' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      await expect(b.experiments.create(ME, { workspace: WS, project: 'p' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(sim.requestCounts()['POST write/experiment/create']).toBe(4);
     });
   });
@@ -127,7 +127,7 @@ describe('comet backend: adapter behaviour', () => {
       const [key] = seedRuns(1);
       const b = make({ cacheTtlMs: 0 });
       sim.setLatency(30);
-      await Promise.all([b.getTags(ME, [key]), b.getTags(ME, [key]), b.getOthers(ME, [key]), b.getOthers(ME, [key])]);
+      await Promise.all([b.attributes.tags(ME, [key]), b.attributes.tags(ME, [key]), b.attributes.others(ME, [key]), b.attributes.others(ME, [key])]);
       expect(sim.requestCounts()['GET experiment/log-other']).toBe(1);
       expect(sim.requestCounts()['GET experiment/metadata']).toBe(1);
     });
@@ -137,7 +137,7 @@ describe('comet backend: adapter behaviour', () => {
       const b = make({ cacheTtlMs: 0, concurrency: 2 });
       sim.setLatency(50);
       const started = Date.now();
-      await b.getMetricSummaries(ME, keys);
+      await b.metrics.summaries(ME, keys);
       expect(Date.now() - started).toBeGreaterThanOrEqual(240); // 10 calls, 2 at a time, 50 ms each
       expect(sim.requestCounts()['GET experiment/metrics/summary']).toBe(10);
     });
@@ -145,9 +145,9 @@ describe('comet backend: adapter behaviour', () => {
     it('reads tags with one query per tag when the project has fewer tags than runs asked for', async () => {
       const keys = seedRuns(30, (i) => ({ tags: i % 2 ? ['odd'] : ['even'] }));
       const b = make();
-      await b.listExperiments(ME, { project: { workspace: WS, name: 'p' }, page: { first: 100 } });
+      await b.experiments.list(ME, { project: { workspace: WS, name: 'p' }, page: { first: 100 } });
       sim.resetCounts();
-      const tags = await b.getTags(ME, keys);
+      const tags = await b.attributes.tags(ME, keys);
       expect(tags[0]).toEqual(['even']);
       expect(tags[1]).toEqual(['odd']);
       expect(sim.requestCounts()).toEqual({ 'POST project/query': 2 });
@@ -156,22 +156,22 @@ describe('comet backend: adapter behaviour', () => {
     it('reads tags run by run when the project has as many tags as runs asked for', async () => {
       const keys = seedRuns(2, (i) => ({ tags: [`a${i}`, `b${i}`] }));
       const b = make();
-      await b.listExperiments(ME, { project: { workspace: WS, name: 'p' }, page: { first: 100 } });
+      await b.experiments.list(ME, { project: { workspace: WS, name: 'p' }, page: { first: 100 } });
       sim.resetCounts();
-      expect(await b.getTags(ME, keys)).toEqual([['a0', 'b0'], ['a1', 'b1']]);
+      expect(await b.attributes.tags(ME, keys)).toEqual([['a0', 'b0'], ['a1', 'b1']]);
       expect(sim.requestCounts()).toEqual({ 'GET experiment/tags': 2 });
     });
 
     it('reads end statuses and parent links of a page with a few queries, not one call per run', async () => {
       const b = make();
       const runs = [];
-      for (let i = 0; i < 10; i++) runs.push(await b.createExperiment(ME, { workspace: WS, project: 'facts', name: `r${i}` }));
-      await b.endExperiment(ME, { experimentKey: runs[0].key, status: 'FAILED', endedAt: 5 });
-      await b.endExperiment(ME, { experimentKey: runs[1].key, status: 'FINISHED', endedAt: 6 });
-      const child = await b.createExperiment(ME, { workspace: WS, project: 'facts', parentKey: runs[2].key });
+      for (let i = 0; i < 10; i++) runs.push(await b.experiments.create(ME, { workspace: WS, project: 'facts', name: `r${i}` }));
+      await b.experiments.end(ME, { experimentKey: runs[0].key, status: 'FAILED', endedAt: 5 });
+      await b.experiments.end(ME, { experimentKey: runs[1].key, status: 'FINISHED', endedAt: 6 });
+      const child = await b.experiments.create(ME, { workspace: WS, project: 'facts', parentKey: runs[2].key });
       const fresh = make(); // a cold cache
       sim.resetCounts();
-      const page = await fresh.listExperiments(ME, { project: { workspace: WS, name: 'facts' }, page: { first: 100 } });
+      const page = await fresh.experiments.list(ME, { project: { workspace: WS, name: 'facts' }, page: { first: 100 } });
       const byKey = new Map(page.items.map((e) => [e.key, e]));
       expect(byKey.get(runs[0].key)).toMatchObject({ status: 'FAILED', endedAt: 5 });
       expect(byKey.get(runs[1].key)).toMatchObject({ status: 'FINISHED', endedAt: 6 });
@@ -190,12 +190,12 @@ describe('comet backend: adapter behaviour', () => {
       const parents = [];
       const children = [];
       for (let i = 0; i < 4; i++) {
-        const parent = await b.createExperiment(ME, { workspace: WS, project: 'tree', name: `p${i}` });
+        const parent = await b.experiments.create(ME, { workspace: WS, project: 'tree', name: `p${i}` });
         parents.push(parent);
-        children.push(await b.createExperiment(ME, { workspace: WS, project: 'tree', name: `c${i}`, parentKey: parent.key }));
+        children.push(await b.experiments.create(ME, { workspace: WS, project: 'tree', name: `c${i}`, parentKey: parent.key }));
       }
       sim.resetCounts();
-      const found = await b.getChildExperiments(ME, parents.map((p) => p.key));
+      const found = await b.experiments.children(ME, parents.map((p) => p.key));
       expect(found.map((list) => (list as { key: string }[]).map((c) => c.key))).toEqual(children.map((c) => [c.key]));
       expect(sim.requestCounts()['POST project/query']).toBe(1);
     });
@@ -204,12 +204,12 @@ describe('comet backend: adapter behaviour', () => {
       const metrics = Array.from({ length: 20 }, (_, step) => ({ metricName: 'loss', metricValue: 20 - step, step }));
       const keys = seedRuns(5, () => ({ metrics }));
       const b = make();
-      const many = await b.getMetricHistories(ME, keys.map((experimentKey) => ({ experimentKey, name: 'loss', samples: 6 })));
+      const many = await b.metrics.histories(ME, keys.map((experimentKey) => ({ experimentKey, name: 'loss', samples: 6 })));
       expect(many.every((h) => !(h instanceof Error) && h.totalCount === 20 && h.points.length <= 6)).toBe(true);
       expect(sim.requestCounts()).toEqual({ 'POST experiments/multi-metric-chart': 1 });
       sim.resetCounts();
       const b2 = make();
-      const [one] = await b2.getMetricHistories(ME, [{ experimentKey: keys[0], name: 'loss', first: 5 }]);
+      const [one] = await b2.metrics.histories(ME, [{ experimentKey: keys[0], name: 'loss', first: 5 }]);
       expect(one).toMatchObject({ totalCount: 20, hasNextPage: true });
       expect(sim.requestCounts()).toEqual({ 'GET experiment/metrics/get-metric': 1 });
     });
@@ -219,19 +219,19 @@ describe('comet backend: adapter behaviour', () => {
     it('serves repeated reads from the cache and drops what a write changes', async () => {
       const [key] = seedRuns(1, () => ({ metrics: [{ metricName: 'loss', metricValue: 1, step: 0 }] }));
       const b = make();
-      expect((await b.getMetricSummaries(ME, [key]))[0]).toMatchObject([{ last: 1 }]);
-      expect((await b.getMetricSummaries(ME, [key]))[0]).toMatchObject([{ last: 1 }]);
+      expect((await b.metrics.summaries(ME, [key]))[0]).toMatchObject([{ last: 1 }]);
+      expect((await b.metrics.summaries(ME, [key]))[0]).toMatchObject([{ last: 1 }]);
       expect(sim.requestCounts()['GET experiment/metrics/summary']).toBe(1);
-      expect(await b.logMetrics(ME, key, [{ name: 'loss', value: 0.5, step: 1 }])).toBe('ACCEPTED');
-      expect((await b.getMetricSummaries(ME, [key]))[0]).toMatchObject([{ last: 0.5, min: 0.5, max: 1 }]);
+      expect(await b.metrics.log(ME, key, [{ name: 'loss', value: 0.5, step: 1 }])).toBe('ACCEPTED');
+      expect((await b.metrics.summaries(ME, [key]))[0]).toMatchObject([{ last: 0.5, min: 0.5, max: 1 }]);
       expect(sim.requestCounts()['GET experiment/metrics/summary']).toBe(2);
     });
 
     it('keeps NaN and ±Infinity through the cache', async () => {
       const [key] = seedRuns(1, () => ({ metrics: [{ metricName: 'v', metricValue: 'NaN', step: 0 }, { metricName: 'v', metricValue: 'Infinity', step: 1 }] }));
       const b = make();
-      await b.getMetricSummaries(ME, [key]);
-      const [[summary]] = (await b.getMetricSummaries(ME, [key])) as { last: number; max: number }[][];
+      await b.metrics.summaries(ME, [key]);
+      const [[summary]] = (await b.metrics.summaries(ME, [key])) as { last: number; max: number }[][];
       expect(summary.last).toBe(Infinity);
       expect(summary.max).toBe(Infinity);
       expect(sim.requestCounts()['GET experiment/metrics/summary']).toBe(1);
@@ -242,10 +242,12 @@ describe('comet backend: adapter behaviour', () => {
     it('reports its gaps as capabilities and refuses them with BAD_USER_INPUT', async () => {
       const [key] = seedRuns(1);
       const b = make();
-      expect(b.capabilities()).toMatchObject({ backend: 'comet', metricPointCounts: false, removeTags: false, modelAliases: false, orFilters: true });
-      await expect(b.removeTags(ME, key, ['x'])).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'UNSUPPORTED' } });
-      await expect(b.updateModelVersion(ME, { workspace: WS, modelName: 'm', version: '1.0.0', addAliases: ['prod'] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-      await expect(b.logOthers(ME, key, [{ key: 'trackql.parentKey', value: 'x' }])).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(b.capabilities()).toMatchObject({
+        backend: 'comet', metrics: { pointCounts: false }, attributes: { removeTags: false }, registry: { aliases: false }, experiments: { orFilters: true },
+      });
+      await expect(b.attributes.removeTags(ME, key, ['x'])).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'UNSUPPORTED' } });
+      await expect(b.registry.updateVersion(ME, { workspace: WS, modelName: 'm', version: '1.0.0', addAliases: ['prod'] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      await expect(b.attributes.logOthers(ME, key, [{ key: 'trackql.parentKey', value: 'x' }])).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     });
   });
 });

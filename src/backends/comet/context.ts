@@ -1,0 +1,61 @@
+/**
+ * What the Comet domain modules share: the parts built by index.ts, the resolution of a caller to a session
+ * (key, upstream, cache namespace), and the two write paths: calls made at most once per idempotency claim,
+ * and logged values handed to the write pipeline (accepted by Comet, or queued in the durable outbox).
+ */
+import type * as Port from '../port';
+import { CometApi } from './api';
+import type { UpstreamCache } from './cache';
+import type { CometHttp } from './http';
+import type { CometIdempotency } from './idempotency';
+import type { Outbox } from './outbox';
+import type { SessionResolver } from './routing';
+import type { WritePipeline } from './writer';
+
+export interface CometParts {
+  http: CometHttp;
+  cache: UpstreamCache;
+  sessions: SessionResolver;
+  outbox: Outbox;
+  writer: WritePipeline;
+  idempotency: CometIdempotency;
+  drainOnCloseMs: number;
+  now: () => number;
+}
+
+export type LoggedKind = 'metric' | 'parameter' | 'other';
+
+export class CometContext {
+  readonly parts: CometParts;
+
+  constructor(parts: CometParts) {
+    this.parts = parts;
+  }
+
+  now(): number {
+    return this.parts.now();
+  }
+
+  api(caller: Port.Caller, options: Port.ReadOptions = {}): CometApi {
+    const session = this.parts.sessions.resolve(caller);
+    const scope = this.parts.cache.scope(session.ns);
+    return new CometApi(this.parts.http, options.fresh ? scope.bypassing() : scope, session);
+  }
+
+  /** With an idempotency claim, runs the write at most once per key (idempotency.ts). */
+  once<T>(caller: Port.Caller, options: Port.WriteOptions | undefined, write: () => Promise<T>): Promise<T> {
+    return this.parts.idempotency.call(caller.keyId, options?.idempotency, write);
+  }
+
+  /** Hands logged values to the write pipeline: ACCEPTED once Comet has them, QUEUED once the outbox has. */
+  submit(
+    caller: Port.Caller, experimentKey: string, kind: LoggedKind, values: readonly unknown[], options?: Port.WriteOptions,
+  ): Promise<Port.WriteStatus> {
+    if (values.length === 0) return Promise.resolve('ACCEPTED');
+    const session = this.parts.sessions.resolve(caller);
+    const claim = options?.idempotency;
+    const { writer, idempotency } = this.parts;
+    if (!claim) return writer.submit(session, experimentKey.trim(), kind, values);
+    return idempotency.logged(caller.keyId, claim, (record) => writer.submitDurable(session, experimentKey.trim(), kind, values, record));
+  }
+}

@@ -1,0 +1,61 @@
+/** Files logged with a run (streamed both ways, never buffered whole) and the experiment models grouping them. */
+import type { Readable } from 'node:stream';
+import type { Caller } from './common';
+
+export interface Asset {
+  experimentKey: string;
+  assetId: string;
+  fileName: string;
+  size: number;
+  type: string;
+  step: number | null;
+  createdAt: number;
+  metadata: Record<string, unknown> | null;
+  /** Model name when the asset belongs to an experiment model. */
+  modelName: string | null;
+  /** Content hash (sha256 hex), when the backend knows it. */
+  sha256: string | null;
+}
+
+export interface ExperimentModel {
+  experimentKey: string;
+  name: string;
+  assetIds: string[];
+}
+
+export interface PutAssetInput {
+  experimentKey: string;
+  fileName: string;
+  type: string;
+  step?: number | null;
+  metadata?: Record<string, unknown> | null;
+  modelName?: string | null;
+  /** Reject the stream once more than this many bytes arrive. */
+  maxBytes: number;
+}
+
+export interface OpenAssetOptions {
+  /** Inclusive byte range; whole file when absent. */
+  range?: { start: number; end: number };
+}
+
+export interface OpenedAsset {
+  asset: Asset;
+  stream: Readable;
+}
+
+export interface AssetsPort {
+  /** Assets per experiment key, ordered by creation then id; only `type` when given. */
+  list(caller: Caller, keys: readonly string[], type?: string | null): Promise<(Asset[] | Error)[]>;
+  /** Experiment models (asset groups) per experiment key, ordered by name. */
+  models(caller: Caller, keys: readonly string[]): Promise<(ExperimentModel[] | Error)[]>;
+  /** Streams an asset's bytes; null when the asset does not exist. */
+  open(caller: Caller, experimentKey: string, assetId: string, options?: OpenAssetOptions): Promise<OpenedAsset | null>;
+  /** Streams bytes to storage, enforcing `maxBytes` while streaming; nothing is kept when it fails. */
+  put(caller: Caller, input: PutAssetInput, body: Readable): Promise<Asset>;
+  /**
+   * Rejects (NOT_FOUND; FORBIDDEN through the access policy) when an upload to the experiment would be
+   * refused, so a signed upload URL is refused when asked for, not at the PUT.
+   */
+  checkUpload(caller: Caller, experimentKey: string): Promise<void>;
+}

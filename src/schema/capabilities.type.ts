@@ -1,0 +1,64 @@
+import { Field, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'What the backend does with experiments.' })
+export class ExperimentCapabilities {
+  @Field({ description: 'OR and NOT filters are evaluated by the backend (otherwise in the gateway after the fetch).' })
+  orFilters!: boolean;
+}
+
+@ObjectType({ description: 'What the backend does with metrics.' })
+export class MetricCapabilities {
+  @Field({ description: 'MetricSummary.count is known.' })
+  pointCounts!: boolean;
+}
+
+@ObjectType({ description: 'What the backend does with parameters, tags and others.' })
+export class AttributeCapabilities {
+  @Field({ description: 'removeTags is supported.' })
+  removeTags!: boolean;
+}
+
+@ObjectType({ description: 'What the backend does with the model registry.' })
+export class RegistryCapabilities {
+  @Field({ description: 'Model version aliases are supported.' })
+  aliases!: boolean;
+}
+
+@ObjectType({ description: 'How the live feed learns of new data.' })
+export class LiveCapabilities {
+  @Field({ description: 'Other clients write to the store behind the gateway; the live feed polls watched experiments for their points.' })
+  externalWriters!: boolean;
+}
+
+@ObjectType({ description: 'What the serving backend can do, per domain; clients can adapt instead of guessing.' })
+export class Capabilities {
+  @Field({ description: 'Name of the backend: sqlite or comet.' })
+  backend!: string;
+
+  @Field(() => ExperimentCapabilities)
+  experiments!: ExperimentCapabilities;
+
+  @Field(() => MetricCapabilities)
+  metrics!: MetricCapabilities;
+
+  @Field(() => AttributeCapabilities)
+  attributes!: AttributeCapabilities;
+
+  @Field(() => RegistryCapabilities)
+  registry!: RegistryCapabilities;
+
+  @Field(() => LiveCapabilities)
+  live!: LiveCapabilities;
+
+  @Field({ description: 'MetricSummary.count is known.', deprecationReason: 'Use metrics.pointCounts.' })
+  metricPointCounts!: boolean;
+
+  @Field({ description: 'removeTags is supported.', deprecationReason: 'Use attributes.removeTags.' })
+  removeTags!: boolean;
+
+  @Field({ description: 'Model version aliases are supported.', deprecationReason: 'Use registry.aliases.' })
+  modelAliases!: boolean;
+
+  @Field({ description: 'OR filters are evaluated by the backend (otherwise in the gateway after the fetch).', deprecationReason: 'Use experiments.orFilters.' })
+  orFilters!: boolean;
+}
