@@ -1,10 +1,6 @@
 /** Shared argument shapes and their limits. */
 import { ArgsType, Field, Int } from 'type-graphql';
-import type { PageRequest } from '../backends/port';
-import { BadUserInputError } from '../errors';
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, checkPageSize, type PageRequest } from '../backends/port';
 
 @ArgsType()
 export class PageArgs {
@@ -16,12 +12,7 @@ export class PageArgs {
 }
 
 export function pageRequest(args: PageArgs): PageRequest {
-  return { first: checkedFirst(args.first, MAX_PAGE_SIZE), after: args.after ?? null };
-}
-
-export function checkedFirst(first: number, max: number, field = 'first'): number {
-  if (first < 0 || first > max) throw new BadUserInputError(`${field} must be between 0 and ${max}, got ${first}`, { field });
-  return first;
+  return { first: checkPageSize(args.first), after: args.after ?? null };
 }
 
 /** Unwraps a loader slot: an Error in it is thrown, so it reaches the client with its code. */

@@ -1,14 +1,12 @@
 import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
-import type { MetricPoint as PointData, MetricSummary as SummaryData } from '../backends/port';
+import {
+  DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_SAMPLES, checkCount, type MetricPoint as PointData, type MetricSummary as SummaryData,
+} from '../backends/port';
 import { NonFiniteEnum } from '../schema/enums';
 import { MetricHistory, MetricPoint, MetricSummary } from '../schema/metric.type';
 import { classifyNonFinite } from '../services/metrics.service';
 import type { RequestContext } from './context';
-import { checkedFirst, unwrap } from './args';
-
-export const DEFAULT_HISTORY_PAGE = 1000;
-export const MAX_HISTORY_PAGE = 10_000;
-export const MAX_SAMPLES = 10_000;
+import { unwrap } from './args';
 
 const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
 const nonFinite = (value: number) => classifyNonFinite(value) as NonFiniteEnum | null;
@@ -60,9 +58,9 @@ export class MetricSummaryResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('samples', () => Int, { nullable: true, description: `Downsample to at most this many points (1 to ${MAX_SAMPLES}).` }) samples: number | null,
   ): Promise<MetricHistory> {
-    checkedFirst(first, MAX_HISTORY_PAGE);
-    if (samples != null) checkedFirst(samples, MAX_SAMPLES, 'samples');
-    if (samples === 0) return emptyHistory();
+    checkCount(first, 0, MAX_HISTORY_PAGE, 'first');
+    // `samples: 0` asks for no point at all: answered here, the port's requests sample at least one.
+    if (samples != null && checkCount(samples, 0, MAX_SAMPLES, 'samples') === 0) return emptyHistory();
     const history = unwrap(
       await ctx.loaders.metricHistory.load({ experimentKey: m.experimentKey, name: m.name, afterStep, beforeStep, first, after, samples }),
     );

@@ -3,27 +3,12 @@
  * whatever the page size. The port is wrapped to count the calls that reach it.
  */
 import { rmSync } from 'node:fs';
-import type { Backend } from '../../src/backends/port';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { loadConfig } from '../../src/config';
 import { startGateway, type Gateway } from '../../src/server/app';
 import { ANONYMOUS } from '../../src/server/identity';
+import { countingBackend, type PortCall } from '../support/counting-backend';
 import { gqlOk, tempDir } from '../support/gateway';
-
-function counting(backend: Backend): { backend: Backend; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(backend, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(prop));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { backend: proxy, calls };
-}
 
 const DASHBOARD = `query($first: Int!) { project(workspace: "ml", name: "big") { experiments(first: $first) { nodes {
   key name tags parameters { name value } metrics { name last } project { name } parent { key } } } } }`;
@@ -31,7 +16,7 @@ const DASHBOARD = `query($first: Int!) { project(workspace: "ml", name: "big") {
 describe('batching', () => {
   let gateway: Gateway;
   let dataDir: string;
-  let calls: string[];
+  let calls: PortCall[];
 
   beforeAll(async () => {
     dataDir = tempDir();
@@ -44,7 +29,7 @@ describe('batching', () => {
       });
       await sqlite.metrics.log(ANONYMOUS, e.key, [{ name: 'loss', value: 1 / (i + 1), step: 0 }, { name: 'acc', value: i / 200, step: 0 }]);
     }
-    const counted = counting(sqlite);
+    const counted = countingBackend(sqlite);
     calls = counted.calls;
     gateway = await startGateway(loadConfig({ TRACKQL_PORT: '0', TRACKQL_DATA_DIR: dataDir, TRACKQL_LOG_LEVEL: 'silent' }), { backend: counted.backend });
   });
@@ -61,13 +46,13 @@ describe('batching', () => {
     expect(n.tags.length).toBe(2);
     expect(n.metrics.map((m: { name: string }) => m.name)).toEqual(['acc', 'loss']);
     expect(n.project).toEqual({ name: 'big' });
-    return [...calls].sort();
+    return calls.map((c) => c.method).sort();
   }
 
   it('makes the same fixed set of port calls for 10 and for 200 experiments', async () => {
     const small = await portCallsFor(10);
     const large = await portCallsFor(200);
     expect(large).toEqual(small);
-    expect(large).toEqual(['getMetricSummaries', 'getParameters', 'getProjects', 'getTags', 'listExperiments']);
+    expect(large).toEqual(['attributes.parameters', 'attributes.tags', 'experiments.list', 'metrics.summaries', 'projects.get']);
   });
 });

@@ -4,9 +4,7 @@
  * it is still listed, so items added or removed before it shift nothing, else at its old position.
  */
 import { BadUserInputError } from '../../errors';
-import type { Page, PageRequest } from '../port';
-
-export const MAX_PAGE_SIZE = 1_000;
+import { checkPageSize, type Page, type PageRequest } from '../port';
 
 export interface KeyCursor {
   offset: number;
@@ -25,12 +23,6 @@ export function decodeKeyCursor(kind: string, cursor: string): KeyCursor {
     throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same list`, { field: 'after' });
   }
   return { offset: decoded[1] as number, id: decoded[2] as string };
-}
-
-export function checkPageSize(first: number): void {
-  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`);
-  }
 }
 
 /** The page of `all` after `after` (already decoded, or a cursor of list `kind`). */

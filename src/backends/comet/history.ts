@@ -9,16 +9,13 @@
  * serves a downsampled series (§8 "Hard limits").
  */
 import { BadUserInputError, ForbiddenError, isTrackqlError } from '../../errors';
-import type { MetricHistory, MetricHistoryRequest, MetricPoint } from '../port';
-import { MAX_SAMPLES, pickSampleIndices } from '../shared/sampling';
+import { checkHistoryRequest, type MetricHistory, type MetricHistoryRequest, type MetricPoint } from '../port';
+import { pickSampleIndices } from '../shared/sampling';
 import { type CometApi, sortPoints } from './api';
 import type { WirePoint } from './decode';
 import { Limits } from './protocol';
 import { orderedSeries } from './summaries';
 
-/** Points per raw page when `first` is absent, and the largest page (as the SQLite backend). */
-export const DEFAULT_HISTORY_PAGE = 1_000;
-export const MAX_HISTORY_PAGE = 10_000;
 
 const CURSOR_KIND = 'ch';
 const seriesId = (key: string, name: string): string => `${key}\u0000${name}`;
@@ -95,18 +92,11 @@ async function loadByChart(api: CometApi, missing: readonly { key: string; name:
 }
 
 function check(request: MetricHistoryRequest): Checked {
-  const { afterStep, beforeStep, samples, first, after } = request;
-  for (const [label, value] of [['afterStep', afterStep], ['beforeStep', beforeStep]] as const) {
-    if (value !== null && value !== undefined && !Number.isSafeInteger(value)) throw new BadUserInputError(`${label} must be an integer, got ${value}`);
-  }
-  const sampled = samples !== null && samples !== undefined;
-  if (sampled && (!Number.isSafeInteger(samples) || samples < 1 || samples > MAX_SAMPLES)) {
-    throw new BadUserInputError(`samples must be an integer from 1 to ${MAX_SAMPLES}, got ${samples}`);
-  }
-  const size = first ?? DEFAULT_HISTORY_PAGE;
-  if (!sampled && (!Number.isSafeInteger(size) || size < 0 || size > MAX_HISTORY_PAGE)) {
-    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_HISTORY_PAGE}, got ${size}`);
-  }
+  const { afterStep, beforeStep, after } = request;
+  const checked = checkHistoryRequest(request);
+  const sampled = checked.samples !== null;
+  const samples = checked.samples;
+  const size = checked.first;
   return {
     request,
     name: request.name.trim(),

@@ -5,9 +5,9 @@
  * the filter or order names them, with the batch plans of attributes.ts and metrics.ts), then a page cut
  * with a cursor that survives runs being added or removed before it.
  */
-import type { Experiment, ListExperimentsRequest, MetricSummary, Page, Parameter } from '../port';
+import { checkPageSize, type Experiment, type ListExperimentsRequest, type MetricSummary, type Page, type Parameter } from '../port';
 import type { CometApi } from './api';
-import { checkPageSize, decodeKeyCursor, slicePage } from './cursor';
+import { decodeKeyCursor, slicePage } from './cursor';
 import { getParameters, getTags } from './attribute-reads';
 import type { ExperimentMeta } from './decode';
 import { toExperiments } from './experiment-reads';

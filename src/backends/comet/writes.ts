@@ -3,7 +3,7 @@
  * entity, so it must reach Comet now. Comet's reads lag its writes (§8 "Latency"), so results are built from
  * what was written rather than read straight back.
  */
-import { BadUserInputError, NotFoundError, experimentNotFound } from '../../errors';
+import { BadUserInputError, experimentNotFound } from '../../errors';
 import type { CreateExperimentInput, CreateProjectInput, EndExperimentInput, Experiment, Project } from '../port';
 import type { CometApi } from './api';
 import { decodeCreatedExperiment, type ExperimentMeta } from './decode';

@@ -73,3 +73,4 @@ export * from './experiments';
 export * from './metrics';
 export * from './projects';
 export * from './registry';
+export * from './limits';

@@ -9,8 +9,7 @@
  * point. The result is deterministic and in series order.
  */
 
-/** Largest `samples` a request may ask for. */
-export const MAX_SAMPLES = 10_000;
+export { MAX_SAMPLES } from '../port/limits';
 
 /** Buckets available to a sample budget: the first and last point take two slots, each bucket up to two. */
 export function bucketCount(samples: number): number {

@@ -4,13 +4,12 @@
  * Step ranges from the port are exclusive (afterStep < step < beforeStep); here they become inclusive
  * `from..to`, applied before paging, counting and sampling.
  */
-import { BadUserInputError, isTrackqlError } from '../../errors';
-import type { MetricHistory, MetricHistoryRequest } from '../port';
+import { isTrackqlError } from '../../errors';
+import { checkHistoryRequest, type MetricHistory, type MetricHistoryRequest } from '../port';
 import { decodeCursor, encodeCursor } from './codec';
 import type { Db } from './db';
 import { blockFirstStep, blockLastStep, blockOf, type BlockExtremes, type BlockStore } from './metric-blocks';
 import {
-  MAX_SAMPLES,
   blocksPerBucket,
   bucketCount,
   bucketOf,
@@ -21,10 +20,6 @@ import {
 import { NO_LIMIT, SeriesReader, toMetricPoint, toStoredPoint, type StoredPoint } from './series-reader';
 import { compareSeriesOrder, foldExtremes, type SeriesPoint } from './series-order';
 
-/** Points per raw page when `first` is absent. */
-export const DEFAULT_HISTORY_PAGE = 1_000;
-/** Largest raw page. */
-export const MAX_HISTORY_PAGE = 10_000;
 /**
  * Ranges up to this many points may be downsampled by a pass over every point (exact equal-count buckets)
  * when the block rollups are too coarse for the requested resolution; bigger ranges always use the rollups.
@@ -91,10 +86,11 @@ export class HistoryReader {
   }
 
   #readOne(ref: SeriesRef | undefined, request: MetricHistoryRequest): MetricHistory {
+    const checked = checkHistoryRequest(request);
     const range = stepRange(request);
-    const sampled = request.samples !== null && request.samples !== undefined;
-    const samples = sampled ? checkSamples(request.samples as number) : 0;
-    const first = sampled ? 0 : checkFirst(request.first);
+    const sampled = checked.samples !== null;
+    const samples = checked.samples ?? 0;
+    const first = checked.first;
     const cursor = !sampled && request.after ? decodeHistoryCursor(request.after) : null;
     if (ref === undefined || range.from > range.to) return emptyHistory(sampled);
     const totalCount = this.#count(ref, range);
@@ -186,32 +182,13 @@ export class HistoryReader {
   }
 }
 
+/** The inclusive step range of a checked request. */
 function stepRange(request: MetricHistoryRequest): StepRange {
   const { afterStep, beforeStep } = request;
-  for (const [label, value] of [['afterStep', afterStep], ['beforeStep', beforeStep]] as const) {
-    if (value !== null && value !== undefined && !Number.isSafeInteger(value)) {
-      throw new BadUserInputError(`${label} must be an integer, got ${value}`);
-    }
-  }
   return {
     from: afterStep === null || afterStep === undefined ? MIN_STEP : afterStep + 1,
     to: beforeStep === null || beforeStep === undefined ? MAX_STEP : beforeStep - 1,
   };
-}
-
-function checkSamples(samples: number): number {
-  if (!Number.isSafeInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
-    throw new BadUserInputError(`samples must be an integer from 1 to ${MAX_SAMPLES}, got ${samples}`);
-  }
-  return samples;
-}
-
-function checkFirst(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_HISTORY_PAGE;
-  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_HISTORY_PAGE) {
-    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_HISTORY_PAGE}, got ${first}`);
-  }
-  return first;
 }
 
 function decodeHistoryCursor(cursor: string): SeriesPoint {

@@ -1,10 +1,6 @@
 /** Offset pagination behind opaque cursors, for listings sorted by arbitrary (user-chosen) keys. */
-import { BadUserInputError } from '../../errors';
-import type { Page, PageRequest } from '../port';
+import { checkPageSize, type Page, type PageRequest } from '../port';
 import { decodeOffsetCursor, offsetCursor } from './codec';
-
-/** Largest page a listing returns. */
-export const MAX_PAGE_SIZE = 1_000;
 
 export interface OffsetWindow {
   offset: number;
@@ -14,10 +10,7 @@ export interface OffsetWindow {
 }
 
 export function offsetWindow(page: PageRequest): OffsetWindow {
-  const { first } = page;
-  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`);
-  }
+  const first = checkPageSize(page.first);
   return { offset: decodeOffsetCursor(page.after), fetch: first + 1, first };
 }
 
