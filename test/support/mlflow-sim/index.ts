@@ -8,7 +8,7 @@
  * silent is commented where it is made and listed in the reference's "simulator choices".
  */
 import type { AuthOptions } from './auth';
-import { API_ROOT } from './constants';
+import { API_ROOT, Limits } from './constants';
 import type { FaultRule } from './faults';
 import { SimServer } from './server';
 import { SimState } from './state';
@@ -30,6 +30,8 @@ export interface MlflowSimOptions {
   auth?: AuthOptions;
   /** Clock for every stored time (Unix ms). Default Date.now. */
   clock?: () => number;
+  /** Artifact uploads above this many bytes are refused with 413. Default Limits.ARTIFACT_MAX_BYTES. */
+  artifactMaxBytes?: number;
 }
 
 export interface MlflowSim {
@@ -60,9 +62,12 @@ function checkLatency(ms: number): number {
 }
 
 export async function startMlflowSim(options: MlflowSimOptions = {}): Promise<MlflowSim> {
-  const { port = 0, latencyMs = 0, auth, clock } = options;
+  const { port = 0, latencyMs = 0, auth, clock, artifactMaxBytes = Limits.ARTIFACT_MAX_BYTES } = options;
+  if (!(Number.isSafeInteger(artifactMaxBytes) && artifactMaxBytes > 0)) {
+    throw new RangeError(`mlflow-sim: artifactMaxBytes must be a positive whole number, got ${artifactMaxBytes}`);
+  }
   const state = new SimState(clock);
-  const server = new SimServer(state, auth);
+  const server = new SimServer(state, auth, artifactMaxBytes);
   server.latencyMs = checkLatency(latencyMs);
   const url = await server.listen(port);
   return {

@@ -61,9 +61,11 @@ export class SimServer {
   readonly #routes = new Map<string, Route>();
   readonly #sockets = new Set<Socket>();
   readonly #state: SimState;
+  readonly #artifactMaxBytes: number;
 
-  constructor(state: SimState, auth: AuthOptions | undefined) {
+  constructor(state: SimState, auth: AuthOptions | undefined, artifactMaxBytes: number) {
     this.#state = state;
+    this.#artifactMaxBytes = artifactMaxBytes;
     this.auth = auth;
     for (const r of ALL_ROUTES) this.#routes.set(`${r.method} ${r.name}`, r);
     this.http = createServer((req, res) => void this.#serve(req, res));
@@ -111,7 +113,7 @@ export class SimServer {
       }
       call.route = `${method} ${route.name}`;
       const fault = this.faults.take(call.route);
-      const bytes = await readBody(req, route.body === 'bytes' ? Limits.ARTIFACT_MAX_BYTES : Limits.JSON_BODY_MAX_BYTES);
+      const bytes = await readBody(req, route.body === 'bytes' ? this.#artifactMaxBytes : Limits.JSON_BODY_MAX_BYTES);
       call.bodyBytes = bytes.length;
       if (fault?.kind === 'hang') return; // the socket is destroyed by stop()
       if (fault?.kind === 'status') return await this.#answerFault(res, call, fault);
