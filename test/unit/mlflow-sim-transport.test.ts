@@ -155,6 +155,12 @@ describe('mlflow-sim faults', () => {
     expect(sim.calls()[0]).toMatchObject({ route: 'POST mlflow/experiments/create', status: null });
   });
 
+  it('never answers a hung call, which the client must time out', async () => {
+    sim.addFault({ route: 'GET mlflow/runs/get', action: { kind: 'hang' } });
+    await expect(fetch(`${sim.apiUrl}mlflow/runs/get?run_id=x`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect(sim.calls()).toEqual([expect.objectContaining({ route: 'GET mlflow/runs/get', status: null })]);
+  });
+
   it('refuses a partial-batch fault on any route but log-batch', () => {
     expect(() => sim.addFault({ route: 'POST mlflow/runs/log-metric', action: { kind: 'partialBatch', apply: 1 } })).toThrow(RangeError);
   });
