@@ -3,7 +3,8 @@
  * metric histories (paged single-run history, sampled many-run history), over real HTTP.
  */
 import { startMlflowSim, type MlflowSim } from '../support/mlflow-sim';
-import { mlflowError, simClient, type SimClient } from '../support/mlflow-sim/client';
+import { simClient, type SimClient } from '../support/mlflow-sim/client';
+import { mlflowError, INVALID } from './mlflow-sim-helpers';
 import { sampledSteps } from '../support/mlflow-sim/sampling';
 
 const T0 = 1_700_000_000_000;
@@ -25,7 +26,6 @@ afterEach(async () => {
   await sim.stop();
 });
 
-const INVALID = (message: unknown = expect.any(String)) => ({ status: 400, body: mlflowError('INVALID_PARAMETER_VALUE', message) });
 const metric = (key: string, step: number, value = step) => ({ key, value, timestamp: T0 + step, step });
 const batch = (body: Record<string, unknown>) => c.post('mlflow/runs/log-batch', { run_id: run, ...body });
 const stored = () => {

@@ -3,7 +3,8 @@
  * aliases (with the reserved names) and tags. Each test asserts the whole answer.
  */
 import { startMlflowSim, type MlflowSim } from '../support/mlflow-sim';
-import { mlflowError, simClient, type SimClient } from '../support/mlflow-sim/client';
+import { simClient, type SimClient } from '../support/mlflow-sim/client';
+import { mlflowError, INVALID, MISSING, OK } from './mlflow-sim-helpers';
 
 const T0 = 1_700_000_000_000;
 let now = T0;
@@ -19,9 +20,6 @@ afterEach(async () => {
   await sim.stop();
 });
 
-const INVALID = (message: unknown = expect.any(String)) => ({ status: 400, body: mlflowError('INVALID_PARAMETER_VALUE', message) });
-const MISSING = { status: 404, body: mlflowError('RESOURCE_DOES_NOT_EXIST') };
-const OK = { status: 200, body: {} };
 
 const version = (name: string, v: string, extra: Record<string, unknown> = {}) => ({
   name, version: v, creation_timestamp: T0, last_updated_timestamp: T0, current_stage: 'None',
@@ -51,18 +49,28 @@ describe('mlflow-sim registered models', () => {
     expect(await c.get('mlflow/registered-models/get', { name: 'nope' })).toMatchObject(MISSING);
   });
 
-  it('updates the description with PATCH and renames, taking versions along', async () => {
-    await model('clf', 1);
+  it('updates the description with PATCH', async () => {
+    await model('clf');
     now = T0 + 1;
-    expect((await c.patch('mlflow/registered-models/update', { name: 'clf', description: 'new' })).body).toMatchObject({
-      registered_model: { name: 'clf', description: 'new', last_updated_timestamp: T0 + 1 },
+    expect(await c.patch('mlflow/registered-models/update', { name: 'clf', description: 'new' })).toMatchObject({
+      status: 200, body: { registered_model: { name: 'clf', creation_timestamp: T0, description: 'new', last_updated_timestamp: T0 + 1 } },
     });
-    await model('other');
-    expect(await c.post('mlflow/registered-models/rename', { name: 'clf', new_name: 'other' })).toMatchObject({ status: 409 });
+  });
+
+  it('renames a model, taking its versions along', async () => {
+    await model('clf', 1);
     const renamed = await c.post('mlflow/registered-models/rename', { name: 'clf', new_name: 'clf2' });
     expect(renamed).toMatchObject({ status: 200, body: { registered_model: { name: 'clf2', latest_versions: [version('clf2', '1')] } } });
-    expect(await c.get('mlflow/model-versions/get', { name: 'clf2', version: '1' })).toMatchObject({ status: 200, body: { model_version: { name: 'clf2' } } });
+    expect(await c.get('mlflow/model-versions/get', { name: 'clf2', version: '1' })).toMatchObject({ status: 200, body: { model_version: version('clf2', '1') } });
     expect(await c.get('mlflow/registered-models/get', { name: 'clf' })).toMatchObject(MISSING);
+  });
+
+  it('refuses renaming to a taken name with 409', async () => {
+    await model('clf');
+    await model('other');
+    expect(await c.post('mlflow/registered-models/rename', { name: 'clf', new_name: 'other' })).toMatchObject({
+      status: 409, body: mlflowError('RESOURCE_ALREADY_EXISTS', 'Registered Model (name=other) already exists.'),
+    });
   });
 
   it('deletes a model with DELETE and a JSON body', async () => {
@@ -112,11 +120,22 @@ describe('mlflow-sim model versions', () => {
     expect(await c.get('mlflow/model-versions/get', { name: 'clf', version: 'one' })).toMatchObject(INVALID("Model version must be an integer, got 'one'"));
   });
 
-  it('updates a description, answers the download URI, sets and deletes tags', async () => {
+  it('updates a version description with PATCH', async () => {
     await model('clf', 1);
-    expect((await c.patch('mlflow/model-versions/update', { name: 'clf', version: '1', description: 'better' })).body).toEqual({ model_version: version('clf', '1', { description: 'better' }) });
-    expect((await c.get('mlflow/model-versions/get-download-uri', { name: 'clf', version: '1' })).body).toEqual({ artifact_uri: 'runs:/r/1' });
+    expect(await c.patch('mlflow/model-versions/update', { name: 'clf', version: '1', description: 'better' })).toMatchObject({
+      status: 200, body: { model_version: version('clf', '1', { description: 'better' }) },
+    });
+  });
+
+  it('answers the download URI of a version', async () => {
+    await model('clf', 1);
+    expect(await c.get('mlflow/model-versions/get-download-uri', { name: 'clf', version: '1' })).toMatchObject({ status: 200, body: { artifact_uri: 'runs:/r/1' } });
+  });
+
+  it('sets and deletes version tags, refusing to delete a missing one', async () => {
+    await model('clf', 1);
     expect(await c.post('mlflow/model-versions/set-tag', { name: 'clf', version: '1', key: 'k', value: 'v' })).toMatchObject(OK);
+    expect((await c.get('mlflow/model-versions/get', { name: 'clf', version: '1' })).body).toEqual({ model_version: { ...version('clf', '1'), tags: [{ key: 'k', value: 'v' }] } });
     expect(await c.del('mlflow/model-versions/delete-tag', { name: 'clf', version: '1', key: 'k' })).toMatchObject(OK);
     expect(await c.del('mlflow/model-versions/delete-tag', { name: 'clf', version: '1', key: 'k' })).toMatchObject(MISSING);
   });
@@ -130,8 +149,15 @@ describe('mlflow-sim model versions', () => {
     expect(await stage('3', 'Production', true)).toMatchObject({ status: 200 });
     const m = (await c.get('mlflow/registered-models/get', { name: 'clf' })).body as { registered_model: { latest_versions: { version: string; current_stage: string }[] } };
     expect(m.registered_model.latest_versions.map((v) => [v.current_stage, v.version])).toEqual([['Production', '3'], ['Archived', '2']]);
-    expect(await stage('1', 'Live', false)).toMatchObject(INVALID());
-    expect(await c.post('mlflow/model-versions/transition-stage', { name: 'clf', version: '1', stage: 'Staging' })).toMatchObject(INVALID());
+  });
+
+  it('refuses an unknown stage and a transition without archive_existing_versions', async () => {
+    await model('clf', 1);
+    const res = await c.post('mlflow/model-versions/transition-stage', { name: 'clf', version: '1', stage: 'Live', archive_existing_versions: false });
+    expect(res).toMatchObject(INVALID('Invalid Model Version stage: Live. Value must be one of None, Staging, Production, Archived.'));
+    expect(await c.post('mlflow/model-versions/transition-stage', { name: 'clf', version: '1', stage: 'Staging' })).toMatchObject(
+      INVALID(expect.stringContaining("'archive_existing_versions'")),
+    );
   });
 
   it('searches versions by name and run_id, newest first', async () => {

@@ -3,7 +3,8 @@
  * (tags, write-once params, metrics and the latest-value summary), over real HTTP.
  */
 import { startMlflowSim, type MlflowSim } from '../support/mlflow-sim';
-import { mlflowError, simClient, type SimClient } from '../support/mlflow-sim/client';
+import { simClient, type SimClient } from '../support/mlflow-sim/client';
+import { mlflowError, INVALID, OK } from './mlflow-sim-helpers';
 
 const T0 = 1_700_000_000_000;
 let sim: MlflowSim;
@@ -25,8 +26,6 @@ async function createRun(extra: Record<string, unknown> = {}): Promise<string> {
   return (res.body as { run: { info: { run_id: string } } }).run.info.run_id;
 }
 
-const INVALID = (message: unknown = expect.any(String)) => ({ status: 400, body: mlflowError('INVALID_PARAMETER_VALUE', message) });
-const OK = { status: 200, body: {} };
 
 describe('mlflow-sim run search', () => {
   let runs: string[];

@@ -5,7 +5,8 @@
 import { request as httpRequest } from 'node:http';
 import { startMlflowSim, type MlflowSim } from '../support/mlflow-sim';
 import { parseCli } from '../support/mlflow-sim/cli';
-import { mlflowError, simClient, type SimClient } from '../support/mlflow-sim/client';
+import { simClient, type SimClient } from '../support/mlflow-sim/client';
+import { mlflowError, INVALID } from './mlflow-sim-helpers';
 
 let sim: MlflowSim;
 let c: SimClient;
@@ -18,7 +19,6 @@ afterEach(async () => {
   await sim.stop();
 });
 
-const INVALID = (message: unknown = expect.any(String)) => ({ status: 400, body: mlflowError('INVALID_PARAMETER_VALUE', message) });
 const ART = 'mlflow-artifacts/artifacts';
 
 async function runWithArtifactPath(): Promise<{ runId: string; root: string }> {
@@ -28,28 +28,44 @@ async function runWithArtifactPath(): Promise<{ runId: string; root: string }> {
 }
 
 describe('mlflow-sim artifact proxy', () => {
-  it('uploads with PUT, downloads whole and by Range, lists, and deletes', async () => {
+  const file = (path: string, headers: Record<string, string> = {}) => fetch(`${sim.apiUrl}${ART}/${path}`, { headers });
+
+  it('stores an upload and answers it whole on GET', async () => {
+    const { root } = await runWithArtifactPath();
+    expect(await c.call('PUT', `${ART}/${root}/model/weights.bin`, { body: '0123456789' })).toMatchObject({ status: 200, body: {} });
+    const res = await file(`${root}/model/weights.bin`);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('accept-ranges'), await res.text()])
+      .toEqual([200, 'application/octet-stream', 'bytes', '0123456789']);
+  });
+
+  it.each([
+    ['bytes=2-4', 206, 'bytes 2-4/10', '234'],
+    ['bytes=7-', 206, 'bytes 7-9/10', '789'],
+    ['bytes=-3', 206, 'bytes 7-9/10', '789'],
+    ['bytes=8-99', 206, 'bytes 8-9/10', '89'],
+    ['bytes=10-', 416, 'bytes */10', ''],
+  ])('answers Range %s with %d', async (range, status, contentRange, text) => {
+    await c.call('PUT', `${ART}/f.bin`, { body: '0123456789' });
+    const res = await file('f.bin', { Range: range });
+    expect([res.status, res.headers.get('content-range'), await res.text()]).toEqual([status, contentRange, text]);
+  });
+
+  it('lists a directory through the proxy and through the run', async () => {
     const { runId, root } = await runWithArtifactPath();
-    const bytes = Buffer.from('0123456789');
-    expect(await c.call('PUT', `${ART}/${root}/model/weights.bin`, { body: bytes })).toMatchObject({ status: 200, body: {} });
+    await c.call('PUT', `${ART}/${root}/model/weights.bin`, { body: '0123456789' });
     await c.call('PUT', `${ART}/${root}/notes.txt`, { body: 'hi' });
-
-    const whole = await fetch(`${sim.apiUrl}${ART}/${root}/model/weights.bin`);
-    expect([whole.status, Buffer.from(await whole.arrayBuffer()).toString()]).toEqual([200, '0123456789']);
-    const part = await fetch(`${sim.apiUrl}${ART}/${root}/model/weights.bin`, { headers: { Range: 'bytes=2-4' } });
-    expect([part.status, part.headers.get('content-range'), await part.text()]).toEqual([206, 'bytes 2-4/10', '234']);
-    const tail = await fetch(`${sim.apiUrl}${ART}/${root}/model/weights.bin`, { headers: { Range: 'bytes=-3' } });
-    expect([tail.status, await tail.text()]).toEqual([206, '789']);
-    const beyond = await fetch(`${sim.apiUrl}${ART}/${root}/model/weights.bin`, { headers: { Range: 'bytes=10-' } });
-    expect([beyond.status, beyond.headers.get('content-range')]).toEqual([416, 'bytes */10']);
-
-    expect((await c.get(ART, { path: root })).body).toEqual({
-      files: [{ path: 'model', is_dir: true }, { path: 'notes.txt', is_dir: false, file_size: 2 }],
+    expect(await c.get(ART, { path: root })).toMatchObject({
+      status: 200, body: { files: [{ path: 'model', is_dir: true }, { path: 'notes.txt', is_dir: false, file_size: 2 }] },
     });
-    expect((await c.get('mlflow/artifacts/list', { run_id: runId, path: 'model' })).body).toEqual({
-      root_uri: `mlflow-artifacts:/${root}`, files: [{ path: 'model/weights.bin', is_dir: false, file_size: 10 }],
+    expect(await c.get('mlflow/artifacts/list', { run_id: runId, path: 'model' })).toMatchObject({
+      status: 200, body: { root_uri: `mlflow-artifacts:/${root}`, files: [{ path: 'model/weights.bin', is_dir: false, file_size: 10 }] },
     });
+  });
 
+  it('deletes a directory with what is below it', async () => {
+    const { runId, root } = await runWithArtifactPath();
+    await c.call('PUT', `${ART}/${root}/model/weights.bin`, { body: '0123456789' });
+    await c.call('PUT', `${ART}/${root}/notes.txt`, { body: 'hi' });
     expect(await c.call('DELETE', `${ART}/${root}/model`)).toMatchObject({ status: 200, body: {} });
     expect(await c.get(`${ART}/${root}/model/weights.bin`)).toMatchObject({ status: 404, body: mlflowError('RESOURCE_DOES_NOT_EXIST') });
     expect((await c.get('mlflow/artifacts/list', { run_id: runId })).body).toEqual({

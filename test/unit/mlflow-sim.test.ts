@@ -3,7 +3,8 @@
  * and logging to runs. Each test asserts the whole answer (status and JSON body).
  */
 import { startMlflowSim, type MlflowSim } from '../support/mlflow-sim';
-import { mlflowError, simClient, type SimClient } from '../support/mlflow-sim/client';
+import { simClient, type SimClient } from '../support/mlflow-sim/client';
+import { mlflowError, INVALID, MISSING } from './mlflow-sim-helpers';
 
 const T0 = 1_700_000_000_000;
 let now = T0;
@@ -31,8 +32,6 @@ async function createRun(experimentId: string, extra: Record<string, unknown> = 
   return (res.body as { run: { info: { run_id: string } } }).run.info.run_id;
 }
 
-const INVALID = (message: unknown = expect.any(String)) => ({ status: 400, body: mlflowError('INVALID_PARAMETER_VALUE', message) });
-const MISSING = { status: 404, body: mlflowError('RESOURCE_DOES_NOT_EXIST') };
 
 describe('mlflow-sim experiments', () => {
   it('creates an experiment and reads it back by id and by name', async () => {
@@ -73,19 +72,38 @@ describe('mlflow-sim experiments', () => {
     expect(await c.get('mlflow/experiments/get-by-name', { experiment_name: 'nope' })).toMatchObject(MISSING);
   });
 
-  it('renames, deletes and restores, refusing what the lifecycle forbids', async () => {
+  it('renames an experiment and moves its last_update_time', async () => {
+    const id = await createExperiment('exp-a');
+    now = T0 + 5;
+    expect(await c.post('mlflow/experiments/update', { experiment_id: id, new_name: 'exp-c' })).toMatchObject({ status: 200, body: {} });
+    expect((await c.get('mlflow/experiments/get', { experiment_id: id })).body).toMatchObject({ experiment: { name: 'exp-c', last_update_time: T0 + 5 } });
+  });
+
+  it('refuses renaming to a taken name with 409', async () => {
     const id = await createExperiment('exp-a');
     await createExperiment('exp-b');
-    expect(await c.post('mlflow/experiments/update', { experiment_id: id, new_name: 'exp-b' })).toMatchObject({ status: 409 });
-    now = T0 + 5;
-    expect(await c.post('mlflow/experiments/update', { experiment_id: id, new_name: 'exp-c' })).toEqual(expect.objectContaining({ status: 200, body: {} }));
-    expect((await c.get('mlflow/experiments/get', { experiment_id: id })).body).toMatchObject({ experiment: { name: 'exp-c', last_update_time: T0 + 5 } });
-    expect(await c.post('mlflow/experiments/restore', { experiment_id: id })).toMatchObject(INVALID(`Cannot restore an active experiment: ${id}`));
+    expect(await c.post('mlflow/experiments/update', { experiment_id: id, new_name: 'exp-b' })).toMatchObject({
+      status: 409, body: mlflowError('RESOURCE_ALREADY_EXISTS', 'Experiment(name=exp-b) already exists.'),
+    });
+  });
+
+  it('deletes and restores an experiment', async () => {
+    const id = await createExperiment('exp-a');
     expect(await c.post('mlflow/experiments/delete', { experiment_id: id })).toMatchObject({ status: 200, body: {} });
-    expect(await c.post('mlflow/experiments/delete', { experiment_id: id })).toMatchObject(INVALID());
-    expect(await c.post('mlflow/experiments/update', { experiment_id: id, new_name: 'exp-d' })).toMatchObject(INVALID('Cannot rename a non-active experiment.'));
     expect((await c.get('mlflow/experiments/get', { experiment_id: id })).body).toMatchObject({ experiment: { lifecycle_stage: 'deleted' } });
     expect(await c.post('mlflow/experiments/restore', { experiment_id: id })).toMatchObject({ status: 200, body: {} });
+    expect((await c.get('mlflow/experiments/get', { experiment_id: id })).body).toMatchObject({ experiment: { lifecycle_stage: 'active' } });
+  });
+
+  it('refuses deleting or renaming a deleted experiment, and restoring an active one', async () => {
+    const id = await createExperiment('exp-a');
+    expect(await c.post('mlflow/experiments/restore', { experiment_id: id })).toMatchObject(INVALID(`Cannot restore an active experiment: ${id}`));
+    await c.post('mlflow/experiments/delete', { experiment_id: id });
+    expect(await c.post('mlflow/experiments/delete', { experiment_id: id })).toMatchObject(INVALID(`Cannot delete an already deleted experiment: ${id}`));
+    expect(await c.post('mlflow/experiments/update', { experiment_id: id, new_name: 'exp-d' })).toMatchObject(INVALID('Cannot rename a non-active experiment.'));
+  });
+
+  it('answers 404 when deleting a missing experiment', async () => {
     expect(await c.post('mlflow/experiments/delete', { experiment_id: '99' })).toMatchObject(MISSING);
   });
 

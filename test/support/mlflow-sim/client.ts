@@ -53,5 +53,3 @@ export function simClient(sim: MlflowSim, headers: Record<string, string> = {}):
   };
 }
 
-/** The error body MLflow answers with (§2). */
-export const mlflowError = (error_code: string, message: unknown = expect.any(String)) => ({ error_code, message });
