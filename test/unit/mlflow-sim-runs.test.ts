@@ -120,6 +120,17 @@ describe('mlflow-sim run search', () => {
     expect(names((await search({ run_view_type: 'ALL', filter: "attributes.lifecycle_stage = 'deleted'" })).body)).toEqual(['run-0']);
   });
 
+  it('finds the children of a run by its mlflow.parentRunId tag', async () => {
+    const child = await createRun({ run_name: 'child', tags: [{ key: 'mlflow.parentRunId', value: runs[0] }] });
+    const res = await search({ filter: `tags.mlflow.parentRunId = '${runs[0]}'` });
+    expect(res).toMatchObject({ status: 200, body: { runs: [{ info: { run_id: child, run_name: 'child' } }] } });
+    expect((res.body as { runs: unknown[] }).runs).toHaveLength(1);
+  });
+
+  it('gives no runs for an experiment id that does not exist', async () => {
+    expect(await c.post('mlflow/runs/search', { experiment_ids: ['404'] })).toMatchObject({ status: 200, body: {} });
+  });
+
   it('answers an empty result without a runs field', async () => {
     expect(await search({ filter: 'metrics.loss > 5' })).toMatchObject({ status: 200, body: {} });
   });

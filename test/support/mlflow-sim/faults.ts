@@ -10,9 +10,10 @@ export type FaultAction =
   /** Answer this status at once, nothing applied. 429 and 503 carry MLflow's JSON error; 500 INTERNAL_ERROR;
    * 408, 502 and 504 a plain-text body, as a proxy in front of the server would send. */
   | { readonly kind: 'status'; readonly status: 408 | 429 | 500 | 502 | 503 | 504; readonly retryAfterSeconds?: number }
-  /** Serve the call normally, `ms` later. */
+  /** Serve the call normally, `ms` later (a refusal comes without the extra delay). */
   | { readonly kind: 'delay'; readonly ms: number }
-  /** Apply the call, then destroy the connection instead of answering: the write happened, the client cannot know. */
+  /** Apply the call, then destroy the connection instead of answering: the write happened, the client cannot
+   * know. A call the server refuses is answered as usual (nothing was written to hide). */
   | { readonly kind: 'lost' }
   /** Never answer (until the client gives up or the simulator stops). */
   | { readonly kind: 'hang' }
