@@ -9,7 +9,7 @@ import { runKeysCommand } from './auth/keys-cli';
 import { ConfigError, loadConfig, type Config } from './config';
 import { seedDemo } from './demo';
 import { startTelemetry } from './observability/otel';
-import { createLogger } from './server/logger';
+import { createLogger } from './observability/logger';
 
 const USAGE = `usage: trackql [serve|demo|keys]
   serve   start the gateway (default)

@@ -10,26 +10,19 @@
  * compared with a presented secret character by character.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import { dataPaths, openDatabase, type Db } from '../backends/sqlite/db';
-import { migrate } from '../backends/sqlite/migrations';
+import { openSqliteKeyRecords, sqliteKeyRecordsExist } from '../backends/sqlite/key-records';
+import type { KeyRecord, KeyRecords } from './key-records';
 import * as v from '../services/validate';
 import { ALL_WORKSPACES, isRole, type Grant, type Role } from './roles';
 
 export const SECRET_PREFIX = 'tqk_';
 const SECRET_BYTES = 32;
 
-export interface StoredKey {
-  /** `k_` + 16 hex digits of the secret's SHA-256: the id `keys list` shows and request logs carry. */
-  readonly id: string;
-  readonly name: string | null;
-  readonly grants: readonly Grant[];
-  /** Unix ms. */
-  readonly createdAt: number;
-  readonly revokedAt: number | null;
-  /** Unix ms of a request made with the key, to the minute; null when never used. */
-  readonly lastUsedAt: number | null;
-}
+/**
+ * A stored key. `id` is `k_` + 16 hex digits of the secret's SHA-256: the id `keys list` shows and request
+ * logs carry; `lastUsedAt` is the Unix ms of a request made with the key, to the minute (null when never used).
+ */
+export type StoredKey = KeyRecord;
 
 /** A refusal the CLI reports as it is (bad grants, unknown id). */
 export class KeyStoreError extends Error {
@@ -51,26 +44,12 @@ export function keyIdOfSecret(secret: string): string {
   return `k_${hashSecret(secret).slice(0, 16)}`;
 }
 
-interface KeyRow {
-  id: string;
-  name: string | null;
-  created_at: number;
-  revoked_at: number | null;
-  last_used_at: number | null;
-}
-
-interface GrantRow {
-  key_id: string;
-  workspace: string;
-  role: Role;
-}
-
 export class KeyStore {
-  readonly #db: Db;
+  readonly #records: KeyRecords;
   readonly #now: () => number;
 
-  constructor(db: Db, now: () => number = Date.now) {
-    this.#db = db;
+  constructor(records: KeyRecords, now: () => number = Date.now) {
+    this.#records = records;
     this.#now = now;
   }
 
@@ -80,24 +59,17 @@ export class KeyStore {
     const name = input.name == null ? null : v.name(input.name, 'name', 100);
     const secret = `${SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
     const id = keyIdOfSecret(secret);
-    this.#db.transaction(() => {
-      this.#db.prepare('INSERT INTO api_keys (id, name, secret_sha256, created_at) VALUES (?, ?, ?, ?)').run(id, name, hashSecret(secret), this.#now());
-      const insert = this.#db.prepare('INSERT INTO api_key_grants (key_id, workspace, role) VALUES (?, ?, ?)');
-      for (const grant of grants) insert.run(id, grant.workspace, grant.role);
-    }).immediate();
+    this.#records.insert({ id, name, secretSha256: hashSecret(secret), createdAt: this.#now(), grants });
     return { key: this.get(id) as StoredKey, secret };
   }
 
   /** Every key, revoked ones included, oldest first. Never the secrets: they are not stored. */
   list(): StoredKey[] {
-    const rows = this.#db.prepare<[], KeyRow>('SELECT id, name, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id').all();
-    const grants = this.#db.prepare<[], GrantRow>('SELECT key_id, workspace, role FROM api_key_grants ORDER BY workspace').all();
-    return rows.map((row) => toKey(row, grants.filter((g) => g.key_id === row.id).map((g) => ({ workspace: g.workspace, role: g.role }))));
+    return this.#records.all();
   }
 
   get(id: string): StoredKey | null {
-    const row = this.#db.prepare<[string], KeyRow>('SELECT id, name, created_at, revoked_at, last_used_at FROM api_keys WHERE id = ?').get(id);
-    return row ? toKey(row, this.#grantsOf(row.id)) : null;
+    return this.#records.get(id);
   }
 
   /** Revokes a key; revoking it again changes nothing. KeyStoreError when no key has this id. */
@@ -105,64 +77,38 @@ export class KeyStore {
     const before = this.get(id);
     if (!before) throw new KeyStoreError(`No API key with id '${id}': see \`trackql keys list\``);
     if (before.revokedAt !== null) return { key: before, alreadyRevoked: true };
-    this.#db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(this.#now(), id);
+    this.#records.revoke(id, this.#now());
     return { key: this.get(id) as StoredKey, alreadyRevoked: false };
   }
 
   /** The unrevoked key whose secret has this SHA-256 (hex, see `hashSecret`), or null. */
   findActive(secretSha256: string): { id: string; grants: Grant[] } | null {
-    const id = this.#db
-      .prepare<[string], string>('SELECT id FROM api_keys WHERE secret_sha256 = ? AND revoked_at IS NULL')
-      .pluck()
-      .get(secretSha256);
-    return id === undefined ? null : { id, grants: this.#grantsOf(id) };
+    return this.#records.findActive(secretSha256);
   }
 
   /** True once any key was created, revoked or not: from then on the store is never open again. */
   hasKeys(): boolean {
-    return this.#db.prepare('SELECT EXISTS (SELECT 1 FROM api_keys)').pluck().get() === 1;
+    return this.#records.any();
   }
 
   /** Records a use of the key (the caller throttles: this is a write). */
   touch(id: string, at: number): void {
-    this.#db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id);
+    this.#records.touch(id, at);
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
-  }
-
-  #grantsOf(id: string): Grant[] {
-    return this.#db
-      .prepare<[string], GrantRow>('SELECT key_id, workspace, role FROM api_key_grants WHERE key_id = ? ORDER BY workspace')
-      .all(id)
-      .map((g) => ({ workspace: g.workspace, role: g.role }));
+    this.#records.close();
   }
 }
 
-/** Opens the data dir's database (creating or upgrading it, as the server does) for its key tables. */
+/** Whether the data dir holds a key store (a data dir never used holds none, and listing must not make one). */
+export function keyStoreExists(dataDir: string): boolean {
+  return sqliteKeyRecordsExist(dataDir);
+}
+
+/** The key store of a data dir: its records live in the embedded store's database, whatever the backend. */
 export function openKeyStore(dataDir: string, now?: () => number): KeyStore {
-  const paths = dataPaths(dataDir);
-  fs.mkdirSync(paths.dataDir, { recursive: true });
-  const db = openDatabase(paths.dbFile);
-  try {
-    migrate(db);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return new KeyStore(db, now);
-}
-
-function toKey(row: KeyRow, grants: readonly Grant[]): StoredKey {
-  return Object.freeze({
-    id: row.id,
-    name: row.name,
-    grants,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at,
-  });
+  return new KeyStore(openSqliteKeyRecords(dataDir), now);
 }
 
 function checkGrants(grants: readonly Grant[]): Grant[] {

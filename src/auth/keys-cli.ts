@@ -8,10 +8,9 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { dataPaths } from '../backends/sqlite/db';
 import { ConfigError, loadConfig } from '../config';
 import { KEY_CACHE_MS } from './authenticator';
-import { KeyStoreError, openKeyStore, type StoredKey } from './key-store';
+import { KeyStoreError, keyStoreExists, openKeyStore, type StoredKey } from './key-store';
 import { formatGrants, isRole, type Grant } from './roles';
 
 export const KEYS_USAGE = `usage: trackql keys <command> [options]
@@ -133,7 +132,7 @@ function create(dataDir: string, grants: Grant[], name: string | null, json: boo
 
 function list(dataDir: string, json: boolean, io: CliIo): number {
   // Listing never creates a data dir: a mistyped path says "no keys" instead of leaving an empty store behind.
-  const keys = fs.existsSync(dataPaths(dataDir).dbFile) ? withStore(dataDir, (store) => store.list()) : [];
+  const keys = keyStoreExists(dataDir) ? withStore(dataDir, (store) => store.list()) : [];
   if (json) {
     io.out(`${JSON.stringify(keys.map(present))}\n`);
     return 0;
@@ -152,7 +151,7 @@ function list(dataDir: string, json: boolean, io: CliIo): number {
 }
 
 function revoke(dataDir: string, id: string, io: CliIo): number {
-  if (!fs.existsSync(dataPaths(dataDir).dbFile)) throw new KeyStoreError(`No API key with id '${id}': ${dataDir} holds no store`);
+  if (!keyStoreExists(dataDir)) throw new KeyStoreError(`No API key with id '${id}': ${dataDir} holds no store`);
   const { key, alreadyRevoked } = withStore(dataDir, (store) => store.revoke(id));
   io.out(alreadyRevoked
     ? `API key ${key.id} was already revoked (${iso(key.revokedAt)}).\n`

@@ -6,6 +6,7 @@ import { upstreamTraceHeaders } from './trace';
 export { GatewayMetrics } from './metrics';
 export { runTraced, withTraceIds, currentTrace } from './trace';
 export { startTelemetry, type Telemetry } from './otel';
+export { createLogger, type Logger } from './logger';
 
 /**
  * The Comet backend's hooks: its calls and cache lookups counted, and the request's trace sent upstream

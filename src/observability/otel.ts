@@ -9,7 +9,7 @@
  * is translated here. It must start before `node:http` and undici are loaded for its instrumentations to
  * see them, which is why main.ts loads the server only after calling `startTelemetry`.
  */
-import type { Logger } from '../server/logger';
+import type { Logger } from './logger';
 
 /** The oldest Node.js the OpenTelemetry JS SDK 2.x supports. */
 export const OTEL_MIN_NODE: readonly [number, number] = [22, 15];

@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../server/logger';
+import type { Logger } from './logger';
 
 export interface TraceContext {
   /** 32 lowercase hex digits, never all zeros. */

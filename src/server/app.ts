@@ -25,7 +25,7 @@ import { IDE_CSP, applyHttpPolicy } from './http-policy';
 import { sendError, sendJson } from './http-util';
 import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
 import { createLiveWsServer } from './live-ws';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../observability/logger';
 import { createFormatError } from './plugins/errors';
 import { queryLimitsPlugin } from './plugins/limits';
 import { liveDrainPlugin } from './plugins/live-drain';

@@ -8,7 +8,7 @@ import type { Backend } from '../backends/port';
 import { ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthenticatedError, isTrackqlError, type TrackqlError } from '../errors';
 import type { AssetsService } from '../services/assets.service';
 import type { VerifyResult } from '../services/signing';
-import type { Logger } from './logger';
+import type { Logger } from '../observability/logger';
 import { parseRange, sendError, sendJson } from './http-util';
 
 export interface AssetRouteDeps {

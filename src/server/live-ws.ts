@@ -19,7 +19,7 @@ import { createLoaders } from '../loaders';
 import type { LiveContext } from '../resolvers/live.resolver';
 import type { Services } from '../services';
 import { callerFromConnectionParams } from './live-auth';
-import type { Logger } from './logger';
+import type { Logger } from '../observability/logger';
 import type { TrustedDocuments } from './trusted-documents';
 import { createFormatError } from './plugins/errors';
 import { checkLimits, checkSourceNesting, measureOperation } from './plugins/limits';

@@ -13,7 +13,7 @@ import type { PersistedQueryOptions } from '@apollo/server';
 import Keyv from 'keyv';
 import { createRedisKeyv } from './shared-cache';
 import type { Config } from '../config';
-import type { Logger } from './logger';
+import type { Logger } from '../observability/logger';
 import { TrustedDocuments } from './trusted-documents';
 
 type KeyValueCache = NonNullable<PersistedQueryOptions['cache']>;

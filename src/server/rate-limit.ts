@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import { RateLimitedError } from '../errors';
 import { callerFromAuthorization } from './identity';
-import type { Logger } from './logger';
+import type { Logger } from '../observability/logger';
 import { RedisRateLimiter } from './redis-rate-limit';
 
 export interface RateDecision {

@@ -7,7 +7,7 @@
  * by this replica's in-memory buckets instead, until Redis answers again.
  */
 import Redis from 'ioredis';
-import type { Logger } from './logger';
+import type { Logger } from '../observability/logger';
 import type { MemoryRateLimiter, RateDecision, RateLimiter, RateSettings } from './rate-limit';
 
 const KEY_PREFIX = 'trackql:ratelimit:';

@@ -5,7 +5,7 @@
  */
 import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
-import type { Logger } from './logger';
+import type { Logger } from '../observability/logger';
 
 /** A keyv on Redis under `namespace`; entries of other namespaces (and other apps) are never touched. */
 export function createRedisKeyv<T = unknown>(url: string, namespace: string, logger: Logger): Keyv<T> {

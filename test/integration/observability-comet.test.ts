@@ -8,7 +8,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config';
 import { startGateway, type Gateway } from '../../src/server/app';
-import { createLogger } from '../../src/server/logger';
+import { createLogger } from '../../src/observability/logger';
 import { SIM_KEY, startSim, tempDataDir } from '../support/comet-backend';
 import type { CometSim } from '../support/comet-sim';
 import { gqlOk } from '../support/gateway';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../src/server/logger';
+import type { Logger } from '../../src/observability/logger';
 import {
   currentTrace, parseTraceparent, runTraced, traceFromHeaders, upstreamTraceHeaders, withTraceIds,
 } from '../../src/observability/trace';

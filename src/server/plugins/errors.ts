@@ -7,7 +7,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, findTrackqlError } from '../../errors';
-import type { Logger } from '../logger';
+import type { Logger } from '../../observability/logger';
 
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

@@ -1,6 +1,6 @@
 /** One log line per GraphQL request: operation name, duration, error codes. Never variables or headers. */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger } from '../logger';
+import type { Logger } from '../../observability/logger';
 
 export interface LogContext {
   requestId: string;
