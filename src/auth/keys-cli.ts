@@ -6,7 +6,6 @@
  * `create` prints the secret alone on stdout (so `KEY=$(trackql keys create …)` works) and the rest on
  * stderr; nothing ever prints a secret again.
  */
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { KEY_CACHE_MS } from './authenticator';
