@@ -37,12 +37,13 @@ class FaultProxy:
 
     ``fail_first``: answer that many POSTs with ``status`` (and ``Retry-After`` when given) without forwarding.
     ``slow_first``: forward that many POSTs, but hold their answers ``delay`` seconds (for client timeouts).
-    ``seen`` records (monotonic time, what happened) per POST.
+    Both count from the POST number ``after`` (0: the first). ``seen`` records (monotonic time, what happened) per POST.
     """
 
-    def __init__(self, target: str, *, fail_first: int = 0, status: int = 503, retry_after: Optional[str] = None,
+    def __init__(self, target: str, *, after: int = 0, fail_first: int = 0, status: int = 503, retry_after: Optional[str] = None,
                  slow_first: int = 0, delay: float = 0.0) -> None:
         self.target = target.split("://", 1)[1]
+        self.after = after
         self.fail_first = fail_first
         self.status = status
         self.retry_after = retry_after
@@ -61,8 +62,8 @@ class FaultProxy:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with proxy._lock:
-                    n = len(proxy.seen)
-                    action = "fail" if n < proxy.fail_first else "slow" if n < proxy.fail_first + proxy.slow_first else "pass"
+                    n = len(proxy.seen) - proxy.after
+                    action = "pass" if n < 0 else "fail" if n < proxy.fail_first else "slow" if n < proxy.fail_first + proxy.slow_first else "pass"
                     proxy.seen.append((time.monotonic(), action))
                 if action == "fail":
                     payload = b'{"error":"unavailable"}'

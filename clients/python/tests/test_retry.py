@@ -1,0 +1,149 @@
+"""Failures between the client and the gateway: retried with backoff, and no point is ever stored twice."""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+import unittest
+from typing import Dict, Optional
+
+import trackql
+
+from .gateway import Gateway
+from .support import FaultProxy, fast_retry, history
+
+COUNT = 'query($w: String!, $p: String!) { project(workspace: $w, name: $p) { experimentCount } }'
+
+
+class ProxyRetryTest(unittest.TestCase):
+    """A proxy in front of one gateway answers 503s or answers late."""
+
+    gateway: Gateway
+    client: trackql.Client
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.gateway = Gateway().start()
+        cls.client = trackql.Client(cls.gateway.url)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.gateway.close()
+
+    def proxy(self, **kwargs: object) -> FaultProxy:
+        proxy = FaultProxy(self.gateway.url, **kwargs)  # type: ignore[arg-type]
+        self.addCleanup(proxy.close)
+        return proxy
+
+    def test_503_answers_are_retried_and_the_run_is_created_once(self) -> None:
+        proxy = self.proxy(fail_first=3)
+        run = trackql.start_run(workspace="ml", project="flaky", url=proxy.url, retry=fast_retry())
+        run.log_metrics({"loss": 0.5, "acc": 0.7}, step=1)
+        run.end()
+        self.assertEqual(proxy.actions()[:4], ["fail", "fail", "fail", "pass"])
+        self.assertEqual(self.client.query(COUNT, {"w": "ml", "p": "flaky"})["project"]["experimentCount"], 1)
+        self.assertEqual(len(history(self.client, run.key, "loss")), 1)
+
+    def test_retry_after_is_waited_out_and_a_503_batch_is_stored_once(self) -> None:
+        run = trackql.start_run(workspace="ml", project="later", url=self.gateway.url, batch_size=1000, flush_interval=300)
+        # Through the proxy from here on: the first logMetrics call gets 503 with Retry-After: 1.
+        proxy = self.proxy(fail_first=1, retry_after="1")
+        run.client = trackql.Client(proxy.url, retry=fast_retry())
+        for step in range(10):
+            run.log_metric("loss", step / 10, step=step)
+        run.flush()
+        (failed_at, first), (retried_at, second) = proxy.seen[:2]
+        self.assertEqual((first, second), ("fail", "pass"))
+        self.assertGreaterEqual(retried_at - failed_at, 1.0)
+        self.assertEqual([p["step"] for p in history(self.client, run.key, "loss")], list(range(10)))
+        run.end()
+
+    def test_a_timed_out_batch_is_retried_with_its_idempotency_key_and_stored_once(self) -> None:
+        # The gateway stores the first attempt but its answer comes too late: the retry must replay, not add.
+        proxy = self.proxy(after=1, slow_first=1, delay=1.5)
+        client = trackql.Client(proxy.url, timeout=0.5, retry=fast_retry())
+        run = trackql.start_run(workspace="ml", project="slow", client=client, batch_size=1000, flush_interval=300)
+        for step in range(20):
+            run.log_metric("loss", float(step), step=step)
+        run.flush()
+        self.assertEqual(proxy.actions()[:3], ["pass", "slow", "pass"])
+        self.assertEqual([p["step"] for p in history(self.client, run.key, "loss")], list(range(20)))
+        run.end()
+
+
+class GatewayFailureTest(unittest.TestCase):
+    """The gateway itself limits, stops or dies."""
+
+    def setUp(self) -> None:
+        self.gateway = Gateway()
+        self.addCleanup(self.gateway.close)
+        self.client = trackql.Client(self.gateway.url)
+
+    def start_gateway(self, env: Optional[Dict[str, str]] = None) -> None:
+        self.gateway.env.update(env or {})
+        self.gateway.start()
+        self.client = trackql.Client(self.gateway.url)
+
+    def test_rate_limited_answers_wait_for_retry_after(self) -> None:
+        self.start_gateway({"TRACKQL_RATE_LIMIT": "1", "TRACKQL_RATE_LIMIT_BURST": "1"})
+        impatient = trackql.Client(self.gateway.url, retry=trackql.RetryPolicy(max_attempts=1))
+        patient = trackql.Client(self.gateway.url, retry=fast_retry())
+        impatient.query("{ workspaces { name } }")
+        with self.assertRaises(trackql.RateLimitedError) as limited:
+            impatient.query("{ workspaces { name } }")
+        self.assertEqual((limited.exception.code, limited.exception.status), ("RATE_LIMITED", 429))
+        assert limited.exception.retry_after is not None
+        self.assertGreaterEqual(limited.exception.retry_after, 1)
+        started = time.monotonic()
+        self.assertEqual(patient.query("{ workspaces { name } }"), {"workspaces": []})
+        self.assertGreaterEqual(time.monotonic() - started, 0.9)
+
+    def test_refused_connections_keep_the_points_until_the_gateway_is_back(self) -> None:
+        self.start_gateway()
+        run = trackql.start_run(workspace="ml", project="down", url=self.gateway.url, batch_size=1000,
+                                flush_interval=300, retry=fast_retry(max_elapsed=0.5))
+        self.gateway.kill(signal.SIGTERM)
+        for step in range(30):
+            run.log_metric("loss", step / 30, step=step)
+        with self.assertRaises(trackql.TransportError) as refused:
+            run.flush()
+        self.assertEqual(refused.exception.code, "CONNECTION_FAILED")
+        self.gateway.start()
+        run.flush()  # the kept batch goes out again with its idempotency key
+        self.assertEqual([p["step"] for p in history(self.client, run.key, "loss")], list(range(30)))
+        # And while it is down, retries wait for it: end() returns once a restarted gateway took everything.
+        run.client = trackql.Client(self.gateway.url, retry=fast_retry())
+        self.gateway.kill(signal.SIGTERM)
+        run.log_metric("loss", 1.0, step=30)
+        threading.Timer(1.0, self.gateway.start).start()
+        run.end()
+        self.assertEqual([p["step"] for p in history(self.client, run.key, "loss")], list(range(31)))
+
+    def test_every_point_is_stored_exactly_once_when_the_gateway_is_killed_mid_run(self) -> None:
+        self.start_gateway()
+        total = 2000
+        run = trackql.start_run(workspace="ml", project="crash", url=self.gateway.url, batch_size=25,
+                                flush_interval=0.05, retry=fast_retry(max_elapsed=30))
+
+        def train() -> None:
+            for step in range(total):
+                run.log_metrics({"loss": 1.0 / (step + 1), "acc": step / total}, step=step)
+                if step % 10 == 0:
+                    time.sleep(0.003)
+
+        trainer = threading.Thread(target=train)
+        trainer.start()
+        deadline = time.monotonic() + 20
+        while len(history(self.client, run.key, "loss")) < 200 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.gateway.kill(signal.SIGKILL)
+        self.assertTrue(trainer.is_alive(), "the gateway should die while the run is still logging")
+        time.sleep(0.3)
+        self.gateway.start()  # same port, same data dir
+        trainer.join()
+        run.end()
+        for name in ("loss", "acc"):
+            self.assertEqual([p["step"] for p in history(self.client, run.key, name)], list(range(total)), name)
+        found = self.client.query('query($k: String!) { experiment(key: $k) { status metric(name: "loss") { count } } }',
+                                  {"k": run.key})["experiment"]
+        self.assertEqual(found, {"status": "FINISHED", "metric": {"count": total}})
