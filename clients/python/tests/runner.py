@@ -48,6 +48,10 @@ def _skip_reason(case: unittest.TestCase) -> Optional[str]:
     return None
 
 
+def _describe(err: Tuple[Any, Any, Any]) -> str:
+    return "".join(traceback.format_exception(*err))
+
+
 class _Recorder(unittest.TestResult):
     def __init__(self) -> None:
         super().__init__()
@@ -70,14 +74,13 @@ class _Recorder(unittest.TestResult):
         self._put(test, "passed")
 
     def addFailure(self, test: unittest.TestCase, err: Tuple[Any, Any, Any]) -> None:
-        self._put(test, "failed", self._exc_info_to_string(err, test))
+        self._put(test, "failed", _describe(err))
 
     def addError(self, test: unittest.TestCase, err: Tuple[Any, Any, Any]) -> None:
         if isinstance(test, unittest.TestCase):
-            self._put(test, "failed", self._exc_info_to_string(err, test))
+            self._put(test, "failed", _describe(err))
         else:
-            text = "".join(traceback.format_exception(*err))
-            self.fixture_errors.append((str(test), text))
+            self.fixture_errors.append((str(test), _describe(err)))
             print(f"failed  {test}", file=sys.stderr, flush=True)
 
     def addSkip(self, test: unittest.TestCase, reason: str) -> None:

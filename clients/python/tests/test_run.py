@@ -11,6 +11,7 @@ import time
 import unittest
 import uuid
 from pathlib import Path
+from typing import Any, Dict
 
 import trackql
 
@@ -34,11 +35,12 @@ class RunTest(unittest.TestCase):
         cls.gateway.close()
 
     def start(self, **kwargs: object) -> trackql.Run:
-        options: dict = {"workspace": "ml", "project": f"p-{uuid.uuid4().hex[:8]}", "url": self.gateway.url, **kwargs}
+        options: Dict[str, Any] = {"workspace": "ml", "project": f"p-{uuid.uuid4().hex[:8]}", "url": self.gateway.url, **kwargs}
         return trackql.start_run(**options)  # type: ignore[arg-type]
 
-    def experiment(self, key: str, fields: str) -> dict:
-        return self.client.query(f"query($k: String!) {{ experiment(key: $k) {{ {fields} }} }}", {"k": key})["experiment"]
+    def experiment(self, key: str, fields: str) -> Dict[str, Any]:
+        found: Dict[str, Any] =  self.client.query(f"query($k: String!) {{ experiment(key: $k) {{ {fields} }} }}", {"k": key})["experiment"]
+        return found
 
     def test_metrics_keep_nan_infinity_contexts_and_epochs(self) -> None:
         with self.start(name="values") as run:
@@ -152,8 +154,9 @@ class RunTest(unittest.TestCase):
             parent.log_metric("loss", 1.0, step=1)
 
     def test_an_exception_in_the_with_block_ends_the_run_failed(self) -> None:
+        run = self.start()
         with self.assertRaisesRegex(KeyError, "boom"):
-            with self.start() as run:
+            with run:
                 run.log_metric("loss", 0.3, step=1)
                 raise KeyError("boom")
         found = self.experiment(run.key, "status metric(name: \"loss\") { count }")

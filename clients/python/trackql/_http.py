@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from typing import Any, BinaryIO, Callable, Dict, Mapping, Optional, TypeVar
 
 from ._version import __version__
-from .errors import CONNECTION_FAILED, HTTP_ERROR, RATE_LIMITED, TIMEOUT, GraphQLError, RateLimitedError, TrackQLError, TransportError
+from .errors import (CONNECTION_FAILED, HTTP_ERROR, RATE_LIMITED, TIMEOUT, GraphQLError, JsonObject, RateLimitedError,
+                     TrackQLError, TransportError, as_list, as_object)
 
 log = logging.getLogger("trackql")
 T = TypeVar("T")
@@ -78,18 +79,18 @@ def _decode_error_body(status: int, body: bytes, retry_after: Optional[float]) -
         parsed = json.loads(body.decode("utf-8")) if body else None
     except (UnicodeDecodeError, ValueError):
         parsed = None
-    if isinstance(parsed, dict) and isinstance(parsed.get("errors"), list) and parsed["errors"]:
-        return _graphql_error(parsed, status, retry_after)
+    answer = as_object(parsed)
+    if answer is not None and as_list(answer.get("errors")):
+        return _graphql_error(answer, status, retry_after)
     text = body[:200].decode("utf-8", "replace").strip()
     return TransportError(f"HTTP {status}{': ' + text if text else ''}", HTTP_ERROR, status=status, retry_after=retry_after)
 
 
-def _graphql_error(parsed: Mapping[str, Any], status: int, retry_after: Optional[float]) -> GraphQLError:
-    errors = [e for e in parsed["errors"] if isinstance(e, dict)] or [{"message": "GraphQL error"}]
-    data = parsed.get("data") if isinstance(parsed.get("data"), dict) else None
-    code = (errors[0].get("extensions") or {}).get("code") if isinstance(errors[0].get("extensions"), dict) else None
+def _graphql_error(answer: JsonObject, status: int, retry_after: Optional[float]) -> GraphQLError:
+    errors = [e for e in map(as_object, as_list(answer.get("errors"))) if e is not None] or [{"message": "GraphQL error"}]
+    code = (as_object(errors[0].get("extensions")) or {}).get("code")
     cls = RateLimitedError if code == RATE_LIMITED else GraphQLError
-    return cls(errors, status=status, data=data, retry_after=retry_after)
+    return cls(errors, status=status, data=as_object(answer.get("data")), retry_after=retry_after)
 
 
 def _network_error(exc: BaseException, url: str) -> TransportError:
@@ -125,7 +126,10 @@ class Transport:
                 body = response.read()
                 status = response.status
         except urllib.error.HTTPError as err:
-            body = err.read() if err.fp is not None else b""
+            try:
+                body = err.read()
+            except (OSError, AttributeError, http.client.HTTPException):  # no body, or it was cut
+                body = b""
             raise _decode_error_body(err.code, body, parse_retry_after(err.headers.get("Retry-After"))) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             raise _network_error(err, request.full_url.split("?")[0]) from None
@@ -164,13 +168,12 @@ class Transport:
         def once() -> Dict[str, Any]:
             headers = {**self._headers(), "Content-Type": "application/json", "Accept": "application/json"}
             request = urllib.request.Request(self.graphql_url, data=body, headers=headers, method="POST")
-            parsed = self._exchange(request)
-            if not isinstance(parsed, dict):
+            answer = as_object(self._exchange(request))
+            if answer is None:
                 raise TransportError("The answer is not a GraphQL response object", HTTP_ERROR, status=200)
-            if parsed.get("errors"):
-                raise _graphql_error(parsed, 200, None)
-            data = parsed.get("data")
-            return data if isinstance(data, dict) else {}
+            if answer.get("errors"):
+                raise _graphql_error(answer, 200, None)
+            return as_object(answer.get("data")) or {}
 
         return self._with_retries(once, retry_unsafe=retry_unsafe, what="GraphQL request")
 
@@ -188,6 +191,6 @@ class Transport:
                 parsed = self._exchange(request)
             finally:
                 stream.close()
-            return parsed if isinstance(parsed, dict) else {}
+            return as_object(parsed) or {}
 
         return self._with_retries(once, retry_unsafe=True, what="asset upload")

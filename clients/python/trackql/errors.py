@@ -7,7 +7,7 @@ Codes from the gateway: ``BAD_USER_INPUT``, ``NOT_FOUND``, ``UNAUTHENTICATED``, 
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union, cast
 
 CONNECTION_FAILED = "CONNECTION_FAILED"
 TIMEOUT = "TIMEOUT"
@@ -18,6 +18,16 @@ RATE_LIMITED = "RATE_LIMITED"
 RETRYABLE_CODES = frozenset({CONNECTION_FAILED, TIMEOUT, RATE_LIMITED, "UPSTREAM_UNAVAILABLE"})
 
 PathElement = Union[str, int]
+JsonObject = Dict[str, Any]
+
+
+def as_object(value: object) -> Optional[JsonObject]:
+    """``value`` as a JSON object when it is one (decoded JSON is untyped until checked)."""
+    return cast(JsonObject, value) if isinstance(value, dict) else None
+
+
+def as_list(value: object) -> List[Any]:
+    return cast(List[Any], value) if isinstance(value, list) else []
 
 
 class TrackQLError(Exception):
@@ -60,19 +70,19 @@ class GraphQLError(TrackQLError):
 
     def __init__(self, errors: Sequence[Mapping[str, Any]], *, status: Optional[int] = None,
                  data: Optional[Mapping[str, Any]] = None, retry_after: Optional[float] = None) -> None:
-        first = errors[0] if errors else {}
-        ext = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
-        assert isinstance(ext, dict)
-        code = ext.get("code") if isinstance(ext.get("code"), str) else "INTERNAL_SERVER_ERROR"
-        message = first.get("message") if isinstance(first.get("message"), str) else "GraphQL error"
-        assert isinstance(code, str) and isinstance(message, str)
-        if retry_after is None and isinstance(ext.get("retryAfter"), (int, float)):
-            retry_after = float(ext["retryAfter"])
-        super().__init__(message, code, status=status, extensions=ext, retry_after=retry_after)
-        self.errors: List[Dict[str, Any]] = [dict(e) for e in errors]
-        self.data = dict(data) if data else None
-        path = first.get("path")
-        self.path: Optional[List[PathElement]] = list(path) if isinstance(path, list) else None
+        first: Mapping[str, Any] = errors[0] if errors else {}
+        ext = as_object(first.get("extensions")) or {}
+        code: object = ext.get("code")
+        message: object = first.get("message")
+        after: object = ext.get("retryAfter")
+        if retry_after is None and isinstance(after, (int, float)):
+            retry_after = float(after)
+        super().__init__(message if isinstance(message, str) else "GraphQL error",
+                         code if isinstance(code, str) else "INTERNAL_SERVER_ERROR",
+                         status=status, extensions=ext, retry_after=retry_after)
+        self.errors: List[JsonObject] = [dict(e) for e in errors]
+        self.data: Optional[JsonObject] = dict(data) if data else None
+        self.path: Optional[List[PathElement]] = as_list(first.get("path")) or None
 
 
 class RateLimitedError(GraphQLError):

@@ -15,7 +15,7 @@ from ._batcher import MetricBatcher
 from ._http import RetryPolicy
 from ._values import Point, json_value, make_point, to_series
 from .client import Client
-from .errors import TrackQLError
+from .errors import TrackQLError, as_object
 
 log = logging.getLogger("trackql")
 
@@ -173,7 +173,7 @@ class Run:
         if step is not None:
             upload["step"] = step
         if metadata is not None:
-            upload["metadata"] = json_value("asset metadata", dict(metadata))
+            upload["metadata"] = json_value("asset metadata", metadata)
         if model_name is not None:
             upload["modelName"] = model_name
         created = self._mutate(_CREATE_UPLOAD, upload)["createAssetUpload"]
@@ -181,8 +181,7 @@ class Run:
             raise TrackQLError(f"{upload['fileName']} is {size} bytes; the gateway accepts at most "
                                f"{int(created['maxBytes'])}", "PAYLOAD_TOO_LARGE", extensions={"limit": created["maxBytes"]})
         answer = self.client.transport.put_stream(created["uploadUrl"], open_body, size)
-        asset = answer.get("asset")
-        return dict(asset) if isinstance(asset, dict) else {}
+        return dict(as_object(answer.get("asset")) or {})
 
     # Lifecycle.
 
@@ -239,7 +238,7 @@ class Run:
 
 
 def _named(values: Mapping[str, Any], what: str) -> List[Dict[str, Any]]:
-    out = []
+    out: List[Dict[str, Any]] = []
     for name, value in values.items():
         if not isinstance(name, str) or not name:
             raise ValueError(f"{what} names must be non-empty strings, got {name!r}")
