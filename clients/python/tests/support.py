@@ -35,17 +35,20 @@ def fast_retry(max_elapsed: float = 20.0) -> trackql.RetryPolicy:
 class FaultProxy:
     """An HTTP proxy on loopback in front of a gateway, that misbehaves as told for the first requests.
 
-    ``fail_first``: answer that many POSTs with ``status`` (and ``Retry-After`` when given) without forwarding.
+    ``fail_first``: answer that many POSTs with ``status`` and ``body`` (and ``Retry-After`` when given) without
+    forwarding them.
     ``slow_first``: forward that many POSTs, but hold their answers ``delay`` seconds (for client timeouts).
     Both count from the POST number ``after`` (0: the first). ``seen`` records (monotonic time, what happened) per POST.
     """
 
-    def __init__(self, target: str, *, after: int = 0, fail_first: int = 0, status: int = 503, retry_after: Optional[str] = None,
+    def __init__(self, target: str, *, after: int = 0, fail_first: int = 0, status: int = 503, body: bytes = b'{"error":"unavailable"}',
+                 retry_after: Optional[str] = None,
                  slow_first: int = 0, delay: float = 0.0) -> None:
         self.target = target.split("://", 1)[1]
         self.after = after
         self.fail_first = fail_first
         self.status = status
+        self.body = body
         self.retry_after = retry_after
         self.slow_first = slow_first
         self.delay = delay
@@ -66,7 +69,7 @@ class FaultProxy:
                     action = "pass" if n < 0 else "fail" if n < proxy.fail_first else "slow" if n < proxy.fail_first + proxy.slow_first else "pass"
                     proxy.seen.append((time.monotonic(), action))
                 if action == "fail":
-                    payload = b'{"error":"unavailable"}'
+                    payload = proxy.body
                     self.send_response(proxy.status)
                     if proxy.retry_after is not None:
                         self.send_header("Retry-After", proxy.retry_after)

@@ -44,6 +44,23 @@ class ProxyRetryTest(unittest.TestCase):
         self.assertEqual(self.client.query(COUNT, {"w": "ml", "p": "flaky"})["project"]["experimentCount"], 1)
         self.assertEqual(len(history(self.client, run.key, "loss")), 1)
 
+    def test_a_5xx_with_graphql_errors_is_retried_then_raised_with_its_code_and_mutations_only_on_request(self) -> None:
+        body = b'{"errors":[{"message":"Internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}'
+        proxy = self.proxy(fail_first=2, status=500, body=body)
+        run = trackql.start_run(workspace="ml", project="errors500", url=proxy.url, retry=fast_retry())
+        run.end()
+        self.assertEqual(proxy.actions()[:3], ["fail", "fail", "pass"])
+        stubborn = self.proxy(fail_first=1000, status=500, body=body)
+        client = trackql.Client(stubborn.url, retry=trackql.RetryPolicy(max_attempts=3, initial_backoff=0.01))
+        with self.assertRaises(trackql.GraphQLError) as failed:
+            client.query("{ workspaces { name } }")
+        self.assertEqual((failed.exception.code, failed.exception.status), ("INTERNAL_SERVER_ERROR", 500))
+        self.assertEqual(stubborn.actions(), ["fail"] * 3)
+        # A mutation sent through query() may have run: without retry=True (and an idempotencyKey) it is sent once.
+        with self.assertRaises(trackql.GraphQLError):
+            client.query('mutation { addTags(input: { experimentKey: "k", tags: ["t"] }) { tags } }')
+        self.assertEqual(stubborn.actions(), ["fail"] * 4)
+
     def test_retry_after_is_waited_out_and_a_503_batch_is_stored_once(self) -> None:
         run = trackql.start_run(workspace="ml", project="later", url=self.gateway.url, batch_size=1000, flush_interval=300)
         # Through the proxy from here on: the first logMetrics call gets 503 with Retry-After: 1.

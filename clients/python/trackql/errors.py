@@ -59,7 +59,7 @@ class TrackQLError(Exception):
         """Whether sending the same request again (with the same idempotency key) may succeed."""
         if self.code in RETRYABLE_CODES:
             return True
-        return self.code == HTTP_ERROR and self.status is not None and (self.status >= 500 or self.status == 429)
+        return self.status is not None and (self.status >= 500 or self.status == 429)
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
