@@ -38,7 +38,8 @@ class FaultProxy:
     ``fail_first``: answer that many POSTs with ``status`` and ``body`` (and ``Retry-After`` when given) without
     forwarding them.
     ``slow_first``: forward that many POSTs, but hold their answers ``delay`` seconds (for client timeouts).
-    Both count from the POST number ``after`` (0: the first). ``seen`` records (monotonic time, what happened) per POST.
+    Both count from the POST number ``after`` (0: the first). ``seen`` records (monotonic time, what happened) and
+    ``bodies`` the request body of each POST.
     """
 
     def __init__(self, target: str, *, after: int = 0, fail_first: int = 0, status: int = 503, body: bytes = b'{"error":"unavailable"}',
@@ -53,6 +54,7 @@ class FaultProxy:
         self.slow_first = slow_first
         self.delay = delay
         self.seen: List[Tuple[float, str]] = []
+        self.bodies: List[bytes] = []
         self._lock = threading.Lock()
         proxy = self
 
@@ -68,6 +70,7 @@ class FaultProxy:
                     n = len(proxy.seen) - proxy.after
                     action = "pass" if n < 0 else "fail" if n < proxy.fail_first else "slow" if n < proxy.fail_first + proxy.slow_first else "pass"
                     proxy.seen.append((time.monotonic(), action))
+                    proxy.bodies.append(body)
                 if action == "fail":
                     payload = proxy.body
                     self.send_response(proxy.status)

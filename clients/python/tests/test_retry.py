@@ -1,6 +1,7 @@
 """Failures between the client and the gateway: retried with backoff, and no point is ever stored twice."""
 from __future__ import annotations
 
+import json
 import signal
 import threading
 import time
@@ -44,6 +45,28 @@ class ProxyRetryTest(unittest.TestCase):
         self.assertEqual(self.client.query(COUNT, {"w": "ml", "p": "flaky"})["project"]["experimentCount"], 1)
         self.assertEqual(len(history(self.client, run.key, "loss")), 1)
 
+    def test_metrics_travel_in_column_form_with_nonfinite_and_never_a_bare_nan(self) -> None:
+        proxy = self.proxy()
+        run = trackql.start_run(workspace="ml", project="wire", url=proxy.url, batch_size=1000, flush_interval=300)
+        run.log_metrics({"loss": float("nan"), "acc": 0.5}, step=0, context="train")
+        run.log_metric("loss", float("inf"), step=1, context="train")
+        run.log_metric("loss", 0.25, step=2)
+        run.flush()
+
+        def refuse(constant: str) -> None:
+            raise AssertionError(f"bare {constant} in a request body")
+
+        sent = json.loads(proxy.bodies[-1], parse_constant=refuse)["variables"]["input"]
+        self.assertNotIn("points", sent)
+        self.assertEqual(len(sent["idempotencyKey"]), 36)
+        series = {(s["name"], s.get("context")): s for s in sent["series"]}
+        self.assertEqual(set(series), {("acc", "train"), ("loss", None), ("loss", "train")})
+        self.assertEqual((series["loss", "train"]["steps"], series["loss", "train"]["values"], series["loss", "train"]["nonFinite"]),
+                         ([0, 1], [None, None], ["NAN", "INFINITY"]))
+        self.assertEqual((series["loss", None]["values"], "nonFinite" in series["loss", None]), ([0.25], False))
+        self.assertEqual(len(series["acc", "train"]["timestamps"]), 1)
+        run.end()
+
     def test_a_5xx_with_graphql_errors_is_retried_then_raised_with_its_code_and_mutations_only_on_request(self) -> None:
         body = b'{"errors":[{"message":"Internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}'
         proxy = self.proxy(fail_first=2, status=500, body=body)
@@ -72,6 +95,7 @@ class ProxyRetryTest(unittest.TestCase):
         (failed_at, first), (retried_at, second) = proxy.seen[:2]
         self.assertEqual((first, second), ("fail", "pass"))
         self.assertGreaterEqual(retried_at - failed_at, 1.0)
+        self.assertEqual(proxy.bodies[0], proxy.bodies[1])  # the same batch, with the same idempotency key
         self.assertEqual([p["step"] for p in history(self.client, run.key, "loss")], list(range(10)))
         run.end()
 

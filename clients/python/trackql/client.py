@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
 from ._http import RetryPolicy, Transport
@@ -38,13 +38,12 @@ class Client:
     """
 
     def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None, *, timeout: float = 30.0,
-                 retry: Optional[RetryPolicy] = None, sleep: Optional[Callable[[float], None]] = None) -> None:
+                 retry: Optional[RetryPolicy] = None) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
         self.url = graphql_endpoint(url or os.environ.get("TRACKQL_URL") or DEFAULT_URL)
         key = api_key if api_key is not None else os.environ.get("TRACKQL_API_KEY")
-        self.transport = Transport(self.url, key or None, timeout, retry or RetryPolicy(),
-                                   **({"sleep": sleep} if sleep else {}))
+        self.transport = Transport(self.url, key or None, timeout, retry or RetryPolicy())
 
     def query(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
               retry: Optional[bool] = None) -> Dict[str, Any]:
