@@ -140,6 +140,31 @@ class RunTest(unittest.TestCase):
                           by_id[small["assetId"]]["metadata"]), ("notes/readme.txt", 3, {"kind": "text"}))
         self.assertEqual(assets["models"], [{"name": "clf", "assets": [{"assetId": stored["assetId"]}]}])
 
+    def test_a_large_asset_is_streamed_not_read_into_memory(self) -> None:
+        # In a process of its own, so that its peak memory is its own.
+        script = f"""
+import hashlib, os, resource, sys, tempfile, trackql
+size = 64 * 1024 * 1024
+with tempfile.NamedTemporaryFile(delete=False) as f:
+    block = os.urandom(1024 * 1024)
+    digest = hashlib.sha256()
+    for _ in range(size // len(block)):
+        f.write(block)
+        digest.update(block)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with trackql.start_run(workspace="ml", project="big", url={self.gateway.url!r}) as run:
+    asset = run.log_asset(f.name)
+grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+os.unlink(f.name)
+print(asset["size"] == size and asset["sha256"] == digest.hexdigest(), grown_kib)
+"""
+        env = {**os.environ, "PYTHONPATH": PACKAGE_DIR}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        stored_whole, grown_kib = done.stdout.split()
+        self.assertEqual(stored_whole, "True")
+        self.assertLess(int(grown_kib), 16 * 1024, "uploading 64 MiB grew the process by more than 16 MiB")
+
     def test_end_sets_the_status_and_a_child_run_names_its_parent(self) -> None:
         parent = self.start(name="sweep")
         child = self.start(name="trial", parent=parent)
