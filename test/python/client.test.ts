@@ -31,7 +31,8 @@ const tests = JSON.parse(listing.stdout) as Listed[];
 
 /** `tests.test_run.RunTest.test_flush_stores…` → describe `RunTest`, it `flush stores…`. */
 function names(id: string): { group: string; title: string } {
-  const [, , group, method] = id.split('.');
+  const parts = id.split('.');
+  const [group, method] = [parts.at(-2) ?? id, parts.at(-1) ?? id];
   return { group, title: method.replace(/^test_/, '').replace(/_/g, ' ') };
 }
 

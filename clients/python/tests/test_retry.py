@@ -101,8 +101,8 @@ class ProxyRetryTest(unittest.TestCase):
 
     def test_a_timed_out_batch_is_retried_with_its_idempotency_key_and_stored_once(self) -> None:
         # The gateway stores the first attempt but its answer comes too late: the retry must replay, not add.
-        proxy = self.proxy(after=1, slow_first=1, delay=1.5)
-        client = trackql.Client(proxy.url, timeout=0.5, retry=fast_retry())
+        proxy = self.proxy(after=1, slow_first=1, delay=0.8)
+        client = trackql.Client(proxy.url, timeout=0.3, retry=fast_retry())
         run = trackql.start_run(workspace="ml", project="slow", client=client, batch_size=1000, flush_interval=300)
         for step in range(20):
             run.log_metric("loss", float(step), step=step)
@@ -156,7 +156,7 @@ class GatewayFailureTest(unittest.TestCase):
         run.client = trackql.Client(self.gateway.url, retry=fast_retry())
         self.gateway.kill(signal.SIGTERM)
         run.log_metric("loss", 1.0, step=30)
-        threading.Timer(1.0, self.gateway.start).start()
+        threading.Timer(0.5, self.gateway.start).start()
         run.end()
         self.assertEqual([p["step"] for p in history(self.client, run.key, "loss")], list(range(31)))
 
