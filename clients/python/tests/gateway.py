@@ -5,6 +5,7 @@ binary (default: ``node`` on PATH).
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -19,6 +20,17 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parents[3]
 MAIN = ROOT / "dist" / "src" / "main.js"
 NODE = os.environ.get("TRACKQL_NODE", "node")
+
+
+_unclosed: "set[Gateway]" = set()
+
+
+@atexit.register
+def _close_leftovers() -> None:
+    """A test that forgot to close its gateway must not leave a server or a data dir behind."""
+    for gateway in list(_unclosed):
+        gateway.kill()
+        gateway.close()
 
 
 class Gateway:
@@ -47,6 +59,7 @@ class Gateway:
         process = subprocess.Popen([NODE, str(MAIN)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, text=True, cwd=str(ROOT))
         self._process = process
+        _unclosed.add(self)
         found = threading.Event()
 
         def read() -> None:
@@ -90,6 +103,7 @@ class Gateway:
     def close(self) -> None:
         self.kill(signal.SIGTERM)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        _unclosed.discard(self)
 
     def create_key(self, role: str = "admin", workspace: str = "*") -> str:
         """An API key made with the gateway's own CLI (a running gateway picks it up within 2 s)."""
