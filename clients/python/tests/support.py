@@ -39,7 +39,7 @@ class FaultProxy:
     forwarding them.
     ``slow_first``: forward that many POSTs, but hold their answers ``delay`` seconds (for client timeouts).
     Both count from the POST number ``after`` (0: the first). ``seen`` records (monotonic time, what happened) and
-    ``bodies`` the request body of each POST.
+    ``bodies`` and ``headers`` the request body and headers of each POST.
     """
 
     def __init__(self, target: str, *, after: int = 0, fail_first: int = 0, status: int = 503, body: bytes = b'{"error":"unavailable"}',
@@ -55,6 +55,7 @@ class FaultProxy:
         self.delay = delay
         self.seen: List[Tuple[float, str]] = []
         self.bodies: List[bytes] = []
+        self.headers: List[Dict[str, str]] = []
         self._lock = threading.Lock()
         proxy = self
 
@@ -71,6 +72,7 @@ class FaultProxy:
                     action = "pass" if n < 0 else "fail" if n < proxy.fail_first else "slow" if n < proxy.fail_first + proxy.slow_first else "pass"
                     proxy.seen.append((time.monotonic(), action))
                     proxy.bodies.append(body)
+                    proxy.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if action == "fail":
                     payload = proxy.body
                     self.send_response(proxy.status)

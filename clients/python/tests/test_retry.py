@@ -47,7 +47,9 @@ class ProxyRetryTest(unittest.TestCase):
 
     def test_metrics_travel_in_column_form_with_nonfinite_and_never_a_bare_nan(self) -> None:
         proxy = self.proxy()
-        run = trackql.start_run(workspace="ml", project="wire", url=proxy.url, batch_size=1000, flush_interval=300)
+        # The store has no key yet, so it is open and lets any key through; the header is what is checked here.
+        run = trackql.start_run(workspace="ml", project="wire", url=proxy.url, api_key="tqk_wire",
+                                batch_size=1000, flush_interval=300)
         run.log_metrics({"loss": float("nan"), "acc": 0.5}, step=0, context="train")
         run.log_metric("loss", float("inf"), step=1, context="train")
         run.log_metric("loss", 0.25, step=2)
@@ -65,6 +67,8 @@ class ProxyRetryTest(unittest.TestCase):
                          ([0, 1], [None, None], ["NAN", "INFINITY"]))
         self.assertEqual((series["loss", None]["values"], "nonFinite" in series["loss", None]), ([0.25], False))
         self.assertEqual(len(series["acc", "train"]["timestamps"]), 1)
+        self.assertEqual({h["authorization"] for h in proxy.headers}, {"Bearer tqk_wire"})
+        self.assertEqual({h["content-type"] for h in proxy.headers}, {"application/json"})
         run.end()
 
     def test_a_5xx_with_graphql_errors_is_retried_then_raised_with_its_code_and_mutations_only_on_request(self) -> None:
