@@ -18,6 +18,8 @@ export interface Config {
   readonly publicUrl: string | null;
   readonly cometUrl: string | null;
   readonly cometUrlOverride: string | null;
+  /** Origins an enhanced Comet key's `baseUrl` may name (when `cometUrl` is unset); default the Comet cloud. */
+  readonly cometAllowedOrigins: readonly string[];
   readonly cometApiKey: string | null;
   readonly redisUrl: string | null;
   readonly cacheUrl: string | null;
@@ -136,8 +138,8 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
 }
 
 /** Exact origins, normalised (`https://App.example.com:443/` → `https://app.example.com`); no path, no wildcard. */
-function origins(env: Env, name: string): readonly string[] {
-  const list = (str(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+function origins(env: Env, name: string, fallback = ''): readonly string[] {
+  const list = (str(env, name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   return Object.freeze(list.map((raw) => {
     let parsed: URL | null = null;
     try {
@@ -182,6 +184,8 @@ function rateLimit(env: Env): Config['rateLimit'] {
 }
 
 const MIB = 1024 * 1024;
+/** Comet's cloud (backends/comet/protocol.ts `DEFAULT_COMET_URL`): the one server enhanced keys may name by default. */
+const COMET_CLOUD_ORIGIN = 'https://www.comet.com';
 
 /** Parses the environment; throws `ConfigError` with one clear line on the first invalid variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
@@ -200,6 +204,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl: url(env, 'TRACKQL_PUBLIC_URL', ['http:', 'https:']),
     cometUrl: url(env, 'TRACKQL_COMET_URL', ['http:', 'https:']),
     cometUrlOverride: url(env, 'COMET_URL_OVERRIDE', ['http:', 'https:']),
+    cometAllowedOrigins: origins(env, 'TRACKQL_COMET_ALLOWED_ORIGINS', COMET_CLOUD_ORIGIN),
     cometApiKey: str(env, 'COMET_API_KEY'),
     redisUrl: url(env, 'TRACKQL_REDIS_URL', ['redis:', 'rediss:']),
     cacheUrl: url(env, 'TRACKQL_CACHE_URL', ['redis:', 'rediss:']),

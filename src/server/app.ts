@@ -59,6 +59,7 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         dataDir: config.dataDir,
         cometUrl: config.cometUrl,
         cometUrlOverride: config.cometUrlOverride,
+        allowedOrigins: config.cometAllowedOrigins,
         fallbackApiKey: config.cometApiKey,
         cacheTtlMs: config.cacheTtlSeconds * 1000,
         timeoutMs: config.comet.timeoutMs,

@@ -14,6 +14,7 @@ import { RateBudget } from './budget';
 import { ShapeError } from './json';
 import { KeyedLimiter } from './limiter';
 import type { CometObserver } from './observer';
+import { guardedLookup } from './origin-policy';
 import { CLIENTLIB_MOUNT, REFUSED_STATUSES, REST_MOUNT, RETRYABLE_STATUSES, type Plane, type RouteName } from './protocol';
 import type { CometSession } from './routing';
 import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
@@ -207,7 +208,7 @@ export class CometHttp {
     }
     return this.#limiter.for(session.ns).run(async () => {
       // Timed inside the limiter: the latency of Comet, not of our own queue.
-      const response = await this.#observed(spec, deadline, () => this.#pool(session.origin).request({
+      const response = await this.#observed(spec, deadline, () => this.#pool(session).request({
         method: spec.method,
         path: this.#path(session, spec),
         headers,
@@ -231,8 +232,11 @@ export class CometHttp {
     return `${session.prefix}${mount}${spec.route}${search ? `?${search}` : ''}`;
   }
 
-  #pool(origin: string): Pool {
-    let pool = this.#pools.get(origin);
+  /** One pool per origin; a caller-chosen origin's pool resolves through the address check (origin-policy.ts). */
+  #pool(session: CometSession): Pool {
+    const { origin, checkAddress } = session;
+    const id = checkAddress ? `${origin} checked` : origin;
+    let pool = this.#pools.get(id);
     if (pool === undefined) {
       pool = new Pool(origin, {
         // Enough sockets for one key's full fan-out; more keys share them (undici queues the rest).
@@ -240,9 +244,9 @@ export class CometHttp {
         keepAliveTimeout: 30_000,
         headersTimeout: this.#options.timeoutMs,
         bodyTimeout: this.#options.timeoutMs,
-        connect: { timeout: Math.min(this.#options.timeoutMs, 10_000) },
+        connect: { timeout: Math.min(this.#options.timeoutMs, 10_000), ...(checkAddress && { lookup: guardedLookup(origin) }) },
       });
-      this.#pools.set(origin, pool);
+      this.#pools.set(id, pool);
     }
     return pool;
   }

@@ -59,7 +59,7 @@ describe('comet backend: adapter behaviour', () => {
       const dir = tempDataDir();
       dirs.push(dir);
       const enhanced = `${SIM_KEY}*${Buffer.from(JSON.stringify({ baseUrl: sim.url })).toString('base64')}`;
-      const b = cometBackend(sim, dir, { cometUrl: null, fallbackApiKey: null });
+      const b = cometBackend(sim, dir, { cometUrl: null, fallbackApiKey: null, allowedOrigins: [sim.url] });
       backends.push(b);
       expect((await b.listWorkspaces({ apiKey: enhanced, keyId: 'k_enh' })).map((w) => w.name)).toContain(WS);
     });
