@@ -51,6 +51,8 @@ export interface Config {
   /** Query limits, checked before any resolver runs. */
   readonly limits: {
     readonly maxDocumentBytes: number;
+    /** Most lexical tokens in a document, counted before it is parsed. */
+    readonly maxTokens: number;
     readonly maxDepth: number;
     readonly maxCost: number;
     readonly maxAliases: number;
@@ -223,6 +225,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustedDocuments: str(env, 'TRACKQL_TRUSTED_DOCUMENTS') === null ? null : path.resolve(cwd, str(env, 'TRACKQL_TRUSTED_DOCUMENTS') as string),
     limits: Object.freeze({
       maxDocumentBytes: int(env, 'TRACKQL_MAX_DOCUMENT_BYTES', 32 * 1024, 256, 8 * MIB),
+      maxTokens: int(env, 'TRACKQL_MAX_TOKENS', 5000, 10, 1_000_000),
       maxDepth: int(env, 'TRACKQL_MAX_DEPTH', 15, 2, 100),
       maxCost: int(env, 'TRACKQL_MAX_COST', 250_000, 10, 1_000_000_000),
       maxAliases: int(env, 'TRACKQL_MAX_ALIASES', 30, 0, 10_000),

@@ -93,6 +93,8 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would re-raise the signal and skip our clean exit.
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
+    // The route counts tokens before Apollo sees the text (plugins/limits.ts); this bounds any other path too.
+    parseOptions: { maxTokens: config.limits.maxTokens },
     ...persisted.apollo,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),

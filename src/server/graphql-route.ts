@@ -10,7 +10,7 @@ import type { RequestContext } from '../resolvers/context';
 import type { Services } from '../services';
 import { readBody, sendError } from './http-util';
 import { callerFromAuthorization } from './identity';
-import { checkSourceNesting } from './plugins/limits';
+import { checkDocumentSource } from './plugins/limits';
 import type { TrustedDocuments } from './trusted-documents';
 
 export interface GatewayContext extends RequestContext {
@@ -55,9 +55,10 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
   const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
   const caller = callerFromAuthorization(headers.get('authorization'), deps.config.cometApiKey);
   deps.authenticate?.(caller); // throws UNAUTHENTICATED, which the route answers with 401
-  // Before Apollo parses it: a query nested thousands deep would overflow graphql-js's recursive parser.
+  // Before Apollo parses it: an 8 MiB document costs seconds to parse and validate, and one nested thousands
+  // deep overflows graphql-js's recursive parser. Size, nesting and tokens are checked on the text.
   const query = (body as { query?: unknown } | undefined)?.query ?? url.searchParams.get('query');
-  if (typeof query === 'string') checkSourceNesting(query);
+  if (typeof query === 'string') checkDocumentSource(query, deps.config.limits);
   // Trusted-documents mode: the manifest's text in place of the request's, or FORBIDDEN.
   const operation = deps.trusted ? deps.trusted.resolve(req.method ?? 'GET', body, url.search) : { search: url.search, body };
   const result = await deps.apollo.executeHTTPGraphQLRequest({

@@ -5,7 +5,7 @@ import { codes, gql, gqlOk, ROOT, startChildGateway, type ChildGateway } from '.
 
 let gw: ChildGateway;
 beforeAll(async () => {
-  gw = await startChildGateway({ TRACKQL_MAX_DEPTH: '12', TRACKQL_MAX_COST: '100000', TRACKQL_MAX_ALIASES: '5', TRACKQL_MAX_ROOT_FIELDS: '4', TRACKQL_MAX_DOCUMENT_BYTES: '4096' });
+  gw = await startChildGateway({ TRACKQL_MAX_DEPTH: '12', TRACKQL_MAX_COST: '100000', TRACKQL_MAX_ALIASES: '5', TRACKQL_MAX_ROOT_FIELDS: '4', TRACKQL_MAX_DOCUMENT_BYTES: '4096', TRACKQL_MAX_TOKENS: '500' });
   await gqlOk(gw.url, 'mutation { createProject(input: {workspace: "w", name: "p"}) { project { name } } }');
 });
 afterAll(() => gw.dispose());
@@ -40,6 +40,42 @@ describe('query limits', () => {
     expect(codes(await gql(gw.url, `{ workspaces { ${Array.from({ length: 6 }, (_, i) => `a${i}: name`).join(' ')} } }`))).toEqual(['QUERY_TOO_COMPLEX']);
     expect(codes(await gql(gw.url, `{ ${Array.from({ length: 5 }, (_, i) => `w${i}: workspaces { name }`).join(' ')} }`))).toEqual(['QUERY_TOO_COMPLEX']);
     expect(codes(await gql(gw.url, `{ workspaces { name } } # ${'x'.repeat(5000)}`))).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it('accepts a 100-run dashboard with a sampled history of one metric: samples, not the first default, bounds it', async () => {
+    const query = `{ project(workspace: "w", name: "p") { experiments(first: 100) { nodes { key metric(name: "loss") {
+      history(samples: 100) { points { step value timestamp } } } } } } }`;
+    expect(await gql(gw.url, query)).toEqual({ status: 200, data: { project: { experiments: { nodes: [] } } } });
+    // The same shape paged 1,000 points a run is 10 times the work, and is refused.
+    expect(codes(await gql(gw.url, query.replace('samples: 100', 'first: 1000')))).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it('counts lists without a size argument at their documented estimate', async () => {
+    const query = `{ experiment(key: "x") { children { children { metrics { history(first: 10) { points { step } } } } } } }`;
+    const res = await gql(gw.url, query);
+    expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(res.errors?.[0].message).toMatch(/cost is \d+; the limit is 100000/);
+    // Naming the metrics bounds the list by the names given.
+    expect((await gql(gw.url, query.replace('metrics {', 'metrics(names: ["loss"]) {'))).errors).toBeUndefined();
+  });
+
+  it('refuses an 8 MiB document before parsing it, by its size', async () => {
+    const aliases = 'a: name '.repeat(1024 * 1024);
+    for (const query of [`{ workspaces { ${aliases} } }`, `{ workspaces { ${aliases}`]) {
+      const res = await gql(gw.url, query.slice(0, 8 * 1024 * 1024 - 64));
+      expect(res.status).toBe(400);
+      expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
+      expect(res.errors?.[0].message).toMatch(/Query document is \d+ bytes; the limit is 4096 \(TRACKQL_MAX_DOCUMENT_BYTES\)/);
+    }
+  });
+
+  it('refuses a document with more tokens than TRACKQL_MAX_TOKENS before parsing it', async () => {
+    const res = await gql(gw.url, `{ workspaces { ${'name '.repeat(600)}} }`);
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(res.errors?.[0]).toMatchObject({ message: 'Query document has more than 500 tokens (TRACKQL_MAX_TOKENS)', extensions: { limit: 500, setting: 'TRACKQL_MAX_TOKENS' } });
+    // Comments are not tokens.
+    expect((await gql(gw.url, `{ workspaces { name } } ${'# comment\n'.repeat(300)}`)).errors).toBeUndefined();
   });
 
   it('counts fragments and does not loop on fragment cycles', async () => {
