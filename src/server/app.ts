@@ -22,7 +22,7 @@ import { createServices } from '../services';
 import { handleDownload, handleUpload } from './asset-routes';
 import { handleGraphql, type GatewayContext } from './graphql-route';
 import { IDE_CSP, applyHttpPolicy } from './http-policy';
-import { sendError, sendJson } from './http-util';
+import { requestUrl, sendError, sendJson } from './http-util';
 import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
 import { createLiveWsServer } from './live-ws';
 import { createLogger, type Logger } from './logger';
@@ -120,7 +120,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const assetDeps = { backend, assets: services.assets, logger };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = requestUrl(req.url);
     const { pathname } = url;
     const method = req.method ?? 'GET';
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });

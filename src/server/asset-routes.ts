@@ -9,7 +9,7 @@ import { ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthenticatedErr
 import type { AssetsService } from '../services/assets.service';
 import type { VerifyResult } from '../services/signing';
 import type { Logger } from './logger';
-import { parseRange, sendError, sendJson } from './http-util';
+import { decodePathSegment, parseRange, sendError, sendJson } from './http-util';
 
 export interface AssetRouteDeps {
   backend: Backend;
@@ -67,7 +67,7 @@ function discardRest(req: IncomingMessage): void {
 }
 
 export async function handleDownload(req: IncomingMessage, res: ServerResponse, url: URL, deps: AssetRouteDeps): Promise<void> {
-  const parts = url.pathname.split('/').slice(2).map((p) => decodeURIComponent(p));
+  const parts = url.pathname.split('/').slice(2).map(decodePathSegment);
   const verified = deps.assets.verifyDownload(url.searchParams.get('token') ?? '');
   if (!verified.ok) return sendError(res, tokenError(verified));
   const { claims } = verified;

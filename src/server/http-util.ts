@@ -1,6 +1,6 @@
 /** Small helpers for the plain `node:http` routes. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PayloadTooLargeError, type TrackqlError } from '../errors';
+import { BadUserInputError, PayloadTooLargeError, type TrackqlError } from '../errors';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -50,4 +50,22 @@ export function parseRange(header: string | undefined, size: number): { start: n
   }
   if (start >= size || start > end) return 'invalid';
   return { start, end };
+}
+
+/** One percent-decoded path segment; a malformed escape (`%A`, `%E0%A4`) is the client's error, not ours. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadUserInputError('The URL path has a malformed percent-encoding', { reason: 'MALFORMED_URL' });
+  }
+}
+
+/** The request's URL, or BAD_USER_INPUT for a request target no URL parser accepts (`//[`). */
+export function requestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://gateway');
+  } catch {
+    throw new BadUserInputError('The request target is not a valid URL', { reason: 'MALFORMED_URL' });
+  }
 }

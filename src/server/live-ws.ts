@@ -140,9 +140,14 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
   let draining: Promise<void> | null = null;
   return {
     handleUpgrade(req, socket, head) {
-      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-      if (!GRAPHQL_PATHS.has(path) || draining) {
-        const status = draining ? '503 Service Unavailable' : '404 Not Found';
+      let path: string | null = null;
+      try {
+        path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      } catch {
+        // A target no URL parser accepts (`//[`): thrown here it would end the process (an event handler).
+      }
+      if (path === null || !GRAPHQL_PATHS.has(path) || draining) {
+        const status = path === null ? '400 Bad Request' : draining ? '503 Service Unavailable' : '404 Not Found';
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
