@@ -1,5 +1,6 @@
 /** Query limits answer QUERY_TOO_COMPLEX before any resolver runs, and let the example dashboard queries through. */
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { codes, gql, gqlOk, ROOT, startChildGateway, type ChildGateway } from '../support/gateway';
 
@@ -96,5 +97,56 @@ describe('deeply nested documents', () => {
     expect((await gql(gw.url, list)).errors).toBeUndefined();
     const inString = `query { workspace(name: "${'{'.repeat(300)}") { name } }`;
     expect((await gql(gw.url, inString)).errors).toBeUndefined();
+  });
+});
+
+/**
+ * Sends a 10 MB body to /graphql over a raw socket, 64 KiB at a time with a pause every MiB (as a slow client
+ * would), and reads what the server answers: status line, body, and whether the client could send it all.
+ */
+async function sendLargeBody(url: string, chunked: boolean, total = 10_000_000): Promise<{ status: string; body: string; sent: number; writeError: string | null }> {
+  const { port } = new URL(url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let answer = '';
+  let writeError: string | null = null;
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => { answer += chunk; });
+  socket.on('error', (err: NodeJS.ErrnoException) => { writeError ??= err.code ?? err.message; });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const length = chunked ? 'transfer-encoding: chunked' : `content-length: ${total}`;
+  socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${length}\r\n\r\n`);
+  const piece = Buffer.alloc(64 * 1024, 0x20);
+  let sent = 0;
+  while (sent < total && writeError === null && !socket.destroyed) {
+    const n = Math.min(piece.length, total - sent);
+    const data = chunked ? Buffer.concat([Buffer.from(`${n.toString(16)}\r\n`), piece.subarray(0, n), Buffer.from('\r\n')]) : piece.subarray(0, n);
+    if (!socket.write(data)) await new Promise<void>((resolve) => socket.once('drain', resolve).once('close', resolve));
+    sent += n;
+    if (sent % (1024 * 1024) < piece.length) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (chunked && writeError === null && !socket.destroyed) socket.write('0\r\n\r\n');
+  // The whole answer: headers, then a JSON body of the length they announce.
+  for (let i = 0; i < 100 && !/\r\n\r\n\{.*\}\]\}$/s.test(answer) && !socket.destroyed; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  socket.end();
+  await closed;
+  const [head, body = ''] = answer.split('\r\n\r\n');
+  return { status: head.split('\r\n')[0], body, sent, writeError };
+}
+
+describe('request bodies over TRACKQL_MAX_BODY_BYTES', () => {
+  it.each([['with a Content-Length', false], ['chunked', true]])('answers 413 PAYLOAD_TOO_LARGE to a client that keeps sending 10 MB (%s)', async (_how, chunked) => {
+    const res = await sendLargeBody(gw.url, chunked);
+    expect(res.status).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(JSON.parse(res.body).errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', limit: 8 * 1024 * 1024 });
+    expect(res).toMatchObject({ sent: 10_000_000, writeError: null });
+    // The server is still serving.
+    expect((await gql(gw.url, '{ workspaces { name } }')).status).toBe(200);
+  });
+
+  it('drops at most 16 MiB of a refused body, then cuts the connection', async () => {
+    const res = await sendLargeBody(gw.url, false, 64 * 1024 * 1024);
+    expect(res.status).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(res.sent).toBeLessThan(64 * 1024 * 1024);
   });
 });
