@@ -30,6 +30,7 @@ import { createFormatError } from './plugins/errors';
 import { queryLimitsPlugin } from './plugins/limits';
 import { liveDrainPlugin } from './plugins/live-drain';
 import { metricsPlugin } from './plugins/metrics';
+import { nonFiniteVariablesPlugin } from './plugins/non-finite';
 import { requestLogPlugin } from './plugins/request-log';
 import { createPersistedOperations } from './persisted-operations';
 import { createRateGuard } from './rate-limit';
@@ -102,6 +103,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       requestLogPlugin(logger),
       metricsPlugin((observation) => metrics.observeGraphql(observation)),
       queryLimitsPlugin(schema, config.limits),
+      nonFiniteVariablesPlugin<GatewayContext>(schema, (context) => context.nonFiniteJson),
       liveDrainPlugin(() => liveWs.drain()),
     ],
   });

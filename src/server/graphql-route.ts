@@ -9,6 +9,7 @@ import { createLoaders } from '../loaders';
 import type { RequestContext } from '../resolvers/context';
 import type { Services } from '../services';
 import { readBody, sendError } from './http-util';
+import { parseTolerantJson } from './tolerant-json';
 import { callerFromAuthorization } from './identity';
 import { checkDocumentSource } from './plugins/limits';
 import type { TrustedDocuments } from './trusted-documents';
@@ -16,6 +17,8 @@ import type { TrustedDocuments } from './trusted-documents';
 export interface GatewayContext extends RequestContext {
   requestId: string;
   keyId: string;
+  /** The JSON body held a bare NaN/Infinity/-Infinity (tolerant-json.ts): plugins/non-finite.ts places them. */
+  nonFiniteJson: boolean;
 }
 
 export interface GraphqlRouteDeps {
@@ -39,12 +42,16 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
   }
   await deps.rateLimit?.(req, res);
   let body: unknown;
+  let nonFiniteJson = false;
   if (req.method === 'POST') {
     const raw = await readBody(req, deps.config.maxBodyBytes);
     const type = headers.get('content-type') ?? '';
     if (type.includes('json')) {
       try {
-        body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+        // Python's json.dumps writes float('nan') as a bare NaN: accepted, and placed by plugins/non-finite.ts.
+        const parsed = raw.length === 0 ? { value: undefined, nonFinite: false } : parseTolerantJson(raw.toString('utf8'));
+        body = parsed.value;
+        nonFiniteJson = parsed.nonFinite;
       } catch {
         return sendError(res, new BadUserInputError('The request body is not valid JSON', { reason: 'INVALID_JSON' }));
       }
@@ -67,6 +74,7 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
       caller,
       keyId: caller.keyId,
       requestId,
+      nonFiniteJson,
       loaders: createLoaders(deps.backend, caller),
       services: deps.services,
       backend: deps.backend,
