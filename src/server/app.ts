@@ -29,6 +29,7 @@ import { createLogger, type Logger } from './logger';
 import { createFormatError } from './plugins/errors';
 import { queryLimitsPlugin } from './plugins/limits';
 import { liveDrainPlugin } from './plugins/live-drain';
+import { jsonStatusPlugin } from './plugins/json-status';
 import { metricsPlugin } from './plugins/metrics';
 import { nonFiniteVariablesPlugin } from './plugins/non-finite';
 import { requestLogPlugin } from './plugins/request-log';
@@ -104,6 +105,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       metricsPlugin((observation) => metrics.observeGraphql(observation)),
       queryLimitsPlugin(schema, config.limits),
       nonFiniteVariablesPlugin<GatewayContext>(schema, (context) => context.nonFiniteJson),
+      jsonStatusPlugin(),
       liveDrainPlugin(() => liveWs.drain()),
     ],
   });
