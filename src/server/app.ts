@@ -15,6 +15,7 @@ import { createCometBackend, type CometObserver } from '../backends/comet';
 import { createSqliteBackend } from '../backends/sqlite';
 import type { Config } from '../config';
 import { InternalError, isTrackqlError } from '../errors';
+import { LruMap } from '../lru';
 import { createLiveHub } from '../live';
 import { GatewayMetrics, cometObserver, runTraced, withTraceIds } from '../observability';
 import { buildTrackqlSchema } from '../schema/build';
@@ -34,7 +35,7 @@ import { metricsPlugin } from './plugins/metrics';
 import { nonFiniteVariablesPlugin } from './plugins/non-finite';
 import { requestLogPlugin } from './plugins/request-log';
 import { createPersistedOperations } from './persisted-operations';
-import { createRateGuard } from './rate-limit';
+import { MAX_MEMORY_BUCKETS, createRateGuard } from './rate-limit';
 import { loadUrlSecrets } from './secrets';
 import { createRedisKeyv } from './shared-cache';
 
@@ -78,10 +79,14 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const metrics = options.metrics ?? new GatewayMetrics();
   // Before the store opens: a bad manifest stops the start with one line (persisted-operations.ts).
   const persisted = createPersistedOperations(config, logger);
-  const rateGuard = createRateGuard(config, logger);
   // API keys of the embedded store (src/auth/): every entry point reaches the store through this wrapper.
   const access = createAccessControl(config, logger);
-  const store = options.backend ?? (await createBackend(config, cometObserver(metrics)));
+  // Comet keys Comet has accepted: with the store's own keys, the identities rate limits trust (rate-limit.ts).
+  const acceptedCometKeys = new LruMap<string, true>(MAX_MEMORY_BUCKETS);
+  const rateGuard = createRateGuard(config, logger, (caller) =>
+    access ? access.identify(caller) : acceptedCometKeys.get(caller.keyId) ? caller.keyId : null);
+  const observer = { ...cometObserver(metrics), keyAccepted: (keyId: string) => void acceptedCometKeys.set(keyId, true) };
+  const store = options.backend ?? (await createBackend(config, observer));
   const backend = access ? access.wrap(store) : store;
   const live = createLiveHub(config, backend, logger); // the live feed: services publish, subscriptions read
   metrics.readFrom({ readiness: () => backend.readiness(), live: () => live.status() });

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import { Pool } from 'undici';
 import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
+import { LruMap } from '../../lru';
 import { RateBudget } from './budget';
 import { ShapeError } from './json';
 import { KeyedLimiter } from './limiter';
@@ -55,7 +56,12 @@ export interface HttpOptions {
   backoffMs?: number;
   /** Told of every attempt (metrics) and asked for extra headers (trace context). */
   observer?: CometObserver;
+  /** Origins with a pool at once (default `MAX_POOLS`); the least recently used pool is closed past it. */
+  maxPools?: number;
 }
+
+/** Pools kept open at once: the configured server, the cloud, and the allowed origins enhanced keys name. */
+export const MAX_POOLS = 32;
 
 interface Mode {
   /** Retry failed attempts (false for bodies that cannot be replayed). */
@@ -72,17 +78,19 @@ interface RawAnswer {
 }
 
 export class CometHttp {
-  readonly #options: Required<Omit<HttpOptions, 'observer'>>;
+  readonly #options: Required<Omit<HttpOptions, 'observer' | 'maxPools'>>;
   readonly #observer: CometObserver;
-  readonly #pools = new Map<string, Pool>();
+  /** Evicted pools close gracefully: calls they carry finish, idle sockets go. */
+  readonly #pools: LruMap<string, Pool>;
   readonly #limiter: KeyedLimiter;
   readonly #inflight = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(options: HttpOptions) {
-    const { observer = {}, ...rest } = options;
+    const { observer = {}, maxPools = MAX_POOLS, ...rest } = options;
     this.#options = { maxRetries: 3, backoffMs: 100, ...rest };
     this.#observer = observer;
+    this.#pools = new LruMap(maxPools, { onEvict: (pool) => void pool.close().catch(() => pool.destroy()) });
     this.#limiter = new KeyedLimiter(options.concurrency);
   }
 
@@ -139,7 +147,10 @@ export class CometHttp {
       try {
         const answer = await this.#once(session, spec, deadline, mode);
         // The body is read inside the attempt, so a body cut short is retried like any other failure.
-        if (answer.status >= 200 && answer.status < 300) return await consume(answer);
+        if (answer.status >= 200 && answer.status < 300) {
+          this.#observer.keyAccepted?.(session.keyId);
+          return await consume(answer);
+        }
         const body = await collect(answer).catch(() => Buffer.alloc(0));
         const after = retryAfterSeconds(answer.headers['retry-after']);
         const envelope = parseEnvelope(body);

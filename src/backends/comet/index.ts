@@ -34,6 +34,8 @@ export interface CometBackendOptions {
   concurrency?: number;
   /** Upstream calls per key per hour. Default 15,000 (§8). */
   budgetPerHour?: number;
+  /** Origins with an open connection pool at once. Default 32; the least recently used closes past it. */
+  maxPools?: number;
   /** First outbox retry delay, ms (doubles per attempt). Default 1,000. */
   outboxBackoffMs?: number;
   /** Longest outbox retry delay, ms. Default 60,000. */
@@ -65,6 +67,7 @@ export function createCometBackend(options: CometBackendOptions): Backend {
     budget,
     backoffMs: positive('retryBackoffMs', options.retryBackoffMs, 100, 0),
     observer: options.observer,
+    maxPools: positive('maxPools', options.maxPools, 32),
   });
   const cache = new UpstreamCache({ ttlMs: positive('cacheTtlMs', options.cacheTtlMs, 10_000, 0), store: options.cacheStore, observer: options.observer });
   const sessions = new SessionResolver(

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UnauthenticatedError } from '../../errors';
+import { LruMap } from '../../lru';
 import type { Caller } from '../port';
 import { checkCallerOrigin, needsAddressCheck } from './origin-policy';
 import { DEFAULT_COMET_URL } from './protocol';
@@ -25,6 +26,8 @@ export interface CometSession {
   readonly checkAddress: boolean;
   /** The key the outbox keeps to rebuild this session for a later send (the short key, plus its server if enhanced). */
   readonly replayKey: string;
+  /** The gateway's id of the key as the caller sent it (`keyIdOf`): told to the observer when Comet accepts it. */
+  readonly keyId: string;
 }
 
 /** A base URL split into origin and path prefix. */
@@ -101,7 +104,7 @@ export class SessionResolver {
   readonly #configured: Upstream | null;
   readonly #fallbackKey: string | null;
   readonly #allowedOrigins: ReadonlySet<string>;
-  readonly #known = new Map<string, string>();
+  readonly #known = new LruMap<string, string>(MAX_REMEMBERED_KEYS);
 
   /** `allowedOrigins`: the origins an enhanced key's `baseUrl` may name (`TRACKQL_COMET_ALLOWED_ORIGINS`). */
   constructor(configured: Upstream | null, fallbackKey: string | null, allowedOrigins: readonly string[] = [DEFAULT_COMET_URL]) {
@@ -112,16 +115,17 @@ export class SessionResolver {
   }
 
   resolve(caller: Caller): CometSession {
-    return this.fromKey(this.#keyOf(caller));
+    const key = this.#keyOf(caller);
+    return this.fromKey(key, key === caller.apiKey ? caller.keyId : keyIdOf(key));
   }
 
   /** A session for a raw key (the outbox replays writes with the key they were made with). */
-  fromKey(rawKey: string): CometSession {
+  fromKey(rawKey: string, keyId: string = keyIdOf(rawKey)): CometSession {
     const { shortKey, baseUrl } = parseApiKey(rawKey);
     if (shortKey.trim() === '') throw new UnauthenticatedError();
     // An explicit server setting wins over the key's own baseUrl, as in the Python SDK (§2).
     if (this.#configured) {
-      return { apiKey: shortKey, ns: namespaceOf(shortKey, this.#configured), ...this.#configured, checkAddress: false, replayKey: shortKey };
+      return { apiKey: shortKey, ns: namespaceOf(shortKey, this.#configured), ...this.#configured, checkAddress: false, replayKey: shortKey, keyId };
     }
     const upstream = parseUpstream(baseUrl ?? DEFAULT_COMET_URL);
     // Checked before anything is sent: the caller chose this server.
@@ -133,6 +137,7 @@ export class SessionResolver {
       checkAddress: needsAddressCheck(new URL(upstream.origin).hostname),
       // Queued writes go back to the server they were made for, and pass the allowlist again then.
       replayKey: baseUrl === null ? shortKey : enhancedKey(shortKey, `${upstream.origin}${upstream.prefix}`),
+      keyId,
     };
   }
 
@@ -150,10 +155,6 @@ export class SessionResolver {
 
   #remember(keyId: string, apiKey: string): void {
     if (this.#known.get(keyId) === apiKey) return;
-    if (this.#known.size >= MAX_REMEMBERED_KEYS) {
-      const oldest = this.#known.keys().next().value;
-      if (oldest !== undefined) this.#known.delete(oldest);
-    }
     this.#known.set(keyId, apiKey);
   }
 }
