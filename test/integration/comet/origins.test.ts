@@ -14,6 +14,7 @@ import { createLogger } from '../../../src/server/logger';
 import { SIM_KEY, startSim, tempDataDir } from '../../support/comet-backend';
 import type { CometSim } from '../../support/comet-sim';
 import { gql } from '../../support/gateway';
+import { eventually } from '../../support/live';
 
 const WORKSPACES = '{ workspaces { name } }';
 
@@ -112,5 +113,18 @@ describe('comet: origins an enhanced key may name', () => {
     expect(a.data).toEqual({ workspaces: [{ name: 'ws-a' }] });
     expect(b.data).toEqual({ workspaces: [{ name: 'ws-b' }] });
     expect(simB.totalRequests()).toBe(1);
+  });
+
+  it('delivers a write queued for an enhanced key to the server that key named', async () => {
+    const g = await start(simA.url);
+    const key = enhancedKey(SIM_KEY, simA.url);
+    const [experimentKey] = simA.seed({ experiments: [{ workspace: 'ws-a', project: 'p' }] }).experimentKeys;
+    simA.setDown(true);
+    const logged = await gql(g.url, 'mutation($k: String!) { logMetrics(input: {experimentKey: $k, points: [{name: "loss", value: 0.5, step: 1}]}) { status } }',
+      { k: experimentKey }, { authorization: key });
+    expect(logged.data).toEqual({ logMetrics: { status: 'QUEUED' } });
+    simA.setDown(false);
+    await eventually(() => g.backend.pendingWrites?.() === 0, 15_000, 'the outbox to drain');
+    expect(simA.dump().experiments[experimentKey].metrics.map((m) => [m.metricName, m.metricValue])).toEqual([['loss', '0.5']]); // Comet keeps values as strings
   });
 });
