@@ -18,6 +18,8 @@ export interface Config {
   readonly publicUrl: string | null;
   readonly cometUrl: string | null;
   readonly cometUrlOverride: string | null;
+  /** Origins an enhanced Comet key's `baseUrl` may name (when `cometUrl` is unset); default the Comet cloud. */
+  readonly cometAllowedOrigins: readonly string[];
   readonly cometApiKey: string | null;
   readonly redisUrl: string | null;
   readonly cacheUrl: string | null;
@@ -49,6 +51,8 @@ export interface Config {
   /** Query limits, checked before any resolver runs. */
   readonly limits: {
     readonly maxDocumentBytes: number;
+    /** Most lexical tokens in a document, counted before it is parsed. */
+    readonly maxTokens: number;
     readonly maxDepth: number;
     readonly maxCost: number;
     readonly maxAliases: number;
@@ -136,8 +140,8 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
 }
 
 /** Exact origins, normalised (`https://App.example.com:443/` → `https://app.example.com`); no path, no wildcard. */
-function origins(env: Env, name: string): readonly string[] {
-  const list = (str(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+function origins(env: Env, name: string, fallback = ''): readonly string[] {
+  const list = (str(env, name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   return Object.freeze(list.map((raw) => {
     let parsed: URL | null = null;
     try {
@@ -182,6 +186,8 @@ function rateLimit(env: Env): Config['rateLimit'] {
 }
 
 const MIB = 1024 * 1024;
+/** Comet's cloud (backends/comet/protocol.ts `DEFAULT_COMET_URL`): the one server enhanced keys may name by default. */
+const COMET_CLOUD_ORIGIN = 'https://www.comet.com';
 
 /** Parses the environment; throws `ConfigError` with one clear line on the first invalid variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
@@ -200,6 +206,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl: url(env, 'TRACKQL_PUBLIC_URL', ['http:', 'https:']),
     cometUrl: url(env, 'TRACKQL_COMET_URL', ['http:', 'https:']),
     cometUrlOverride: url(env, 'COMET_URL_OVERRIDE', ['http:', 'https:']),
+    cometAllowedOrigins: origins(env, 'TRACKQL_COMET_ALLOWED_ORIGINS', COMET_CLOUD_ORIGIN),
     cometApiKey: str(env, 'COMET_API_KEY'),
     redisUrl: url(env, 'TRACKQL_REDIS_URL', ['redis:', 'rediss:']),
     cacheUrl: url(env, 'TRACKQL_CACHE_URL', ['redis:', 'rediss:']),
@@ -218,6 +225,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustedDocuments: str(env, 'TRACKQL_TRUSTED_DOCUMENTS') === null ? null : path.resolve(cwd, str(env, 'TRACKQL_TRUSTED_DOCUMENTS') as string),
     limits: Object.freeze({
       maxDocumentBytes: int(env, 'TRACKQL_MAX_DOCUMENT_BYTES', 32 * 1024, 256, 8 * MIB),
+      maxTokens: int(env, 'TRACKQL_MAX_TOKENS', 5000, 10, 1_000_000),
       maxDepth: int(env, 'TRACKQL_MAX_DEPTH', 15, 2, 100),
       maxCost: int(env, 'TRACKQL_MAX_COST', 250_000, 10, 1_000_000_000),
       maxAliases: int(env, 'TRACKQL_MAX_ALIASES', 30, 0, 10_000),

@@ -8,12 +8,13 @@
  */
 import type { Caller } from '../backends/port';
 import { UnauthenticatedError } from '../errors';
+import { LruMap } from '../lru';
 import { hashSecret, type KeyStore } from './key-store';
 import { OPEN_STORE, principalOf, type Principal } from './roles';
 
 /** How long a key lookup (found, unknown or revoked) and the open/closed state are reused, in ms. */
 export const KEY_CACHE_MS = 2_000;
-/** Cached lookups kept; past this the cache starts over, so random keys cannot grow memory without bound. */
+/** Cached lookups kept; past this the least recently used go, so random keys cannot grow memory without bound. */
 export const MAX_CACHED_KEYS = 10_000;
 /** `last_used_at` is written at most this often per key, in ms: it is a write on every request otherwise. */
 export const TOUCH_EVERY_MS = 60_000;
@@ -35,8 +36,8 @@ export class Authenticator {
   readonly #now: () => number;
   readonly #cacheMs: number;
   readonly #onTouchError: (error: unknown, keyId: string) => void;
-  readonly #byHash = new Map<string, Cached>();
-  readonly #touchedAt = new Map<string, number>();
+  readonly #byHash = new LruMap<string, Cached>(MAX_CACHED_KEYS);
+  readonly #touchedAt = new LruMap<string, number>(MAX_CACHED_KEYS);
   #hasKeys = false;
   #hasKeysUntil = 0;
 
@@ -67,7 +68,6 @@ export class Authenticator {
     if (!cached || now >= cached.until) {
       const found = this.#store.findActive(hash);
       cached = { principal: found ? principalOf(found.id, found.grants) : null, until: now + this.#cacheMs };
-      if (this.#byHash.size >= MAX_CACHED_KEYS) this.#byHash.clear();
       this.#byHash.set(hash, cached);
     }
     if (!cached.principal) {
@@ -82,10 +82,19 @@ export class Authenticator {
     this.principal(caller);
   }
 
+  /** The id of the caller's key when it is a valid key of a store that has keys; null otherwise (never throws). */
+  identify(caller: Caller): string | null {
+    if (caller.apiKey === null || this.isOpen()) return null;
+    try {
+      return this.principal(caller).keyId;
+    } catch {
+      return null;
+    }
+  }
+
   #touch(keyId: string, now: number): void {
     const last = this.#touchedAt.get(keyId);
     if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
-    if (this.#touchedAt.size >= MAX_CACHED_KEYS) this.#touchedAt.clear();
     this.#touchedAt.set(keyId, now);
     try {
       this.#store.touch(keyId, now);

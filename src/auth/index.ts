@@ -15,6 +15,8 @@ export interface AccessControl {
   wrap(backend: Backend): Backend;
   /** Throws UNAUTHENTICATED as the wrapped backend would, for edges that answer first (HTTP 401 on /graphql). */
   readonly authenticate: (caller: Caller) => void;
+  /** The key id a caller authenticates as, or null (no key, unknown, revoked, or a store without keys). */
+  readonly identify: (caller: Caller) => string | null;
 }
 
 interface WarnLogger {
@@ -39,6 +41,7 @@ export function createAccessControl(config: Config, logger: WarnLogger): AccessC
   return {
     wrap: (backend) => scopeBackend(backend, auth, () => store.close()),
     authenticate: (caller) => auth.authenticate(caller),
+    identify: (caller) => auth.identify(caller),
   };
 }
 

@@ -15,6 +15,7 @@ import { createCometBackend, type CometObserver } from '../backends/comet';
 import { createSqliteBackend } from '../backends/sqlite';
 import type { Config } from '../config';
 import { InternalError, isTrackqlError } from '../errors';
+import { LruMap } from '../lru';
 import { createLiveHub } from '../live';
 import { GatewayMetrics, cometObserver, runTraced, withTraceIds } from '../observability';
 import { buildTrackqlSchema } from '../schema/build';
@@ -22,17 +23,19 @@ import { createServices } from '../services';
 import { handleDownload, handleUpload } from './asset-routes';
 import { handleGraphql, type GatewayContext } from './graphql-route';
 import { IDE_CSP, applyHttpPolicy } from './http-policy';
-import { sendError, sendJson } from './http-util';
+import { requestUrl, sendError, sendJson } from './http-util';
 import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
 import { createLiveWsServer } from './live-ws';
 import { createLogger, type Logger } from '../observability/logger';
 import { createFormatError } from './plugins/errors';
 import { queryLimitsPlugin } from './plugins/limits';
 import { liveDrainPlugin } from './plugins/live-drain';
+import { jsonStatusPlugin } from './plugins/json-status';
 import { metricsPlugin } from './plugins/metrics';
+import { nonFiniteVariablesPlugin } from './plugins/non-finite';
 import { requestLogPlugin } from './plugins/request-log';
 import { createPersistedOperations } from './persisted-operations';
-import { createRateGuard } from './rate-limit';
+import { MAX_MEMORY_BUCKETS, createRateGuard } from './rate-limit';
 import { loadUrlSecrets } from './secrets';
 import { createRedisKeyv } from './shared-cache';
 
@@ -59,6 +62,7 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         dataDir: config.dataDir,
         cometUrl: config.cometUrl,
         cometUrlOverride: config.cometUrlOverride,
+        allowedOrigins: config.cometAllowedOrigins,
         fallbackApiKey: config.cometApiKey,
         cacheTtlMs: config.cacheTtlSeconds * 1000,
         timeoutMs: config.comet.timeoutMs,
@@ -75,10 +79,14 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const metrics = options.metrics ?? new GatewayMetrics();
   // Before the store opens: a bad manifest stops the start with one line (persisted-operations.ts).
   const persisted = createPersistedOperations(config, logger);
-  const rateGuard = createRateGuard(config, logger);
   // API keys of the embedded store (src/auth/): every entry point reaches the store through this wrapper.
   const access = createAccessControl(config, logger);
-  const store = options.backend ?? (await createBackend(config, cometObserver(metrics)));
+  // Comet keys Comet has accepted: with the store's own keys, the identities rate limits trust (rate-limit.ts).
+  const acceptedCometKeys = new LruMap<string, true>(MAX_MEMORY_BUCKETS);
+  const rateGuard = createRateGuard(config, logger, (caller) =>
+    access ? access.identify(caller) : acceptedCometKeys.get(caller.keyId) ? caller.keyId : null);
+  const observer = { ...cometObserver(metrics), keyAccepted: (keyId: string) => void acceptedCometKeys.set(keyId, true) };
+  const store = options.backend ?? (await createBackend(config, observer));
   const backend = access ? access.wrap(store) : store;
   const live = createLiveHub(config, backend, logger); // the live feed: services publish, subscriptions read
   metrics.readFrom({ readiness: () => backend.readiness(), live: () => live.status() });
@@ -92,6 +100,8 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would re-raise the signal and skip our clean exit.
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
+    // The route counts tokens before Apollo sees the text (plugins/limits.ts); this bounds any other path too.
+    parseOptions: { maxTokens: config.limits.maxTokens },
     ...persisted.apollo,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
@@ -99,6 +109,8 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       requestLogPlugin(logger),
       metricsPlugin((observation) => metrics.observeGraphql(observation)),
       queryLimitsPlugin(schema, config.limits),
+      nonFiniteVariablesPlugin<GatewayContext>(schema, (context) => context.nonFiniteJson),
+      jsonStatusPlugin(),
       liveDrainPlugin(() => liveWs.drain()),
     ],
   });
@@ -117,7 +129,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const assetDeps = { backend, assets: services.assets, logger };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = requestUrl(req.url);
     const { pathname } = url;
     const method = req.method ?? 'GET';
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });

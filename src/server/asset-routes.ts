@@ -9,7 +9,7 @@ import { ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthenticatedErr
 import type { AssetsService } from '../services/assets.service';
 import type { VerifyResult } from '../services/signing';
 import type { Logger } from '../observability/logger';
-import { parseRange, sendError, sendJson } from './http-util';
+import { decodePathSegment, discardRest, parseRange, sendError, sendJson } from './http-util';
 
 export interface AssetRouteDeps {
   backend: Backend;
@@ -31,12 +31,12 @@ function tokenError(result: Exclude<VerifyResult, { ok: true }>): TrackqlError {
 export async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, deps: AssetRouteDeps): Promise<void> {
   const verified = deps.assets.verifyUpload(url.searchParams.get('token') ?? '');
   if (!verified.ok) {
-    req.resume();
+    discardRest(req);
     return sendError(res, tokenError(verified));
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > deps.assets.maxBytes) {
-    req.resume();
+    discardRest(req);
     res.setHeader('connection', 'close');
     return sendError(res, new PayloadTooLargeError(`Asset is ${declared} bytes; the limit is ${deps.assets.maxBytes}`, { limit: deps.assets.maxBytes }));
   }
@@ -50,24 +50,8 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
   }
 }
 
-/** How much of a refused upload's remaining body is read and dropped so the client can see the answer. */
-export const MAX_DISCARD_BYTES = 8 * 1024 * 1024;
-
-/**
- * A client still sending a refused body would see its connection cut (EPIPE) instead of the 413: read and drop
- * the rest while it is small (the connection then stays usable), and cut it once it passes `MAX_DISCARD_BYTES`.
- */
-function discardRest(req: IncomingMessage): void {
-  let discarded = 0;
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > MAX_DISCARD_BYTES) req.destroy();
-  });
-  req.resume();
-}
-
 export async function handleDownload(req: IncomingMessage, res: ServerResponse, url: URL, deps: AssetRouteDeps): Promise<void> {
-  const parts = url.pathname.split('/').slice(2).map((p) => decodeURIComponent(p));
+  const parts = url.pathname.split('/').slice(2).map(decodePathSegment);
   const verified = deps.assets.verifyDownload(url.searchParams.get('token') ?? '');
   if (!verified.ok) return sendError(res, tokenError(verified));
   const { claims } = verified;

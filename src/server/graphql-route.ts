@@ -9,13 +9,16 @@ import { createLoaders } from '../loaders';
 import type { RequestContext } from '../resolvers/context';
 import type { Services } from '../services';
 import { readBody, sendError } from './http-util';
+import { parseTolerantJson } from './tolerant-json';
 import { callerFromAuthorization } from './identity';
-import { checkSourceNesting } from './plugins/limits';
+import { checkDocumentSource } from './plugins/limits';
 import type { TrustedDocuments } from './trusted-documents';
 
 export interface GatewayContext extends RequestContext {
   requestId: string;
   keyId: string;
+  /** The JSON body held a bare NaN/Infinity/-Infinity (tolerant-json.ts): plugins/non-finite.ts places them. */
+  nonFiniteJson: boolean;
 }
 
 export interface GraphqlRouteDeps {
@@ -39,12 +42,16 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
   }
   await deps.rateLimit?.(req, res);
   let body: unknown;
+  let nonFiniteJson = false;
   if (req.method === 'POST') {
     const raw = await readBody(req, deps.config.maxBodyBytes);
     const type = headers.get('content-type') ?? '';
     if (type.includes('json')) {
       try {
-        body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+        // Python's json.dumps writes float('nan') as a bare NaN: accepted, and placed by plugins/non-finite.ts.
+        const parsed = raw.length === 0 ? { value: undefined, nonFinite: false } : parseTolerantJson(raw.toString('utf8'));
+        body = parsed.value;
+        nonFiniteJson = parsed.nonFinite;
       } catch {
         return sendError(res, new BadUserInputError('The request body is not valid JSON', { reason: 'INVALID_JSON' }));
       }
@@ -55,9 +62,10 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
   const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
   const caller = callerFromAuthorization(headers.get('authorization'), deps.config.cometApiKey);
   deps.authenticate?.(caller); // throws UNAUTHENTICATED, which the route answers with 401
-  // Before Apollo parses it: a query nested thousands deep would overflow graphql-js's recursive parser.
+  // Before Apollo parses it: an 8 MiB document costs seconds to parse and validate, and one nested thousands
+  // deep overflows graphql-js's recursive parser. Size, nesting and tokens are checked on the text.
   const query = (body as { query?: unknown } | undefined)?.query ?? url.searchParams.get('query');
-  if (typeof query === 'string') checkSourceNesting(query);
+  if (typeof query === 'string') checkDocumentSource(query, deps.config.limits);
   // Trusted-documents mode: the manifest's text in place of the request's, or FORBIDDEN.
   const operation = deps.trusted ? deps.trusted.resolve(req.method ?? 'GET', body, url.search) : { search: url.search, body };
   const result = await deps.apollo.executeHTTPGraphQLRequest({
@@ -66,6 +74,7 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
       caller,
       keyId: caller.keyId,
       requestId,
+      nonFiniteJson,
       loaders: createLoaders(deps.backend, caller),
       services: deps.services,
       backend: deps.backend,

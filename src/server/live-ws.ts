@@ -12,7 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend, Caller } from '../backends/port';
 import type { Config } from '../config';
-import { QueryTooComplexError, isTrackqlError } from '../errors';
+import { isTrackqlError } from '../errors';
 import { LiveCloseCode, DRAIN_GRACE_MS } from '../live/constants';
 import type { LiveConnection, LiveHub, SubscriberIdentity } from '../live';
 import { createLoaders } from '../loaders';
@@ -22,7 +22,7 @@ import { callerFromConnectionParams } from './live-auth';
 import type { Logger } from '../observability/logger';
 import type { TrustedDocuments } from './trusted-documents';
 import { createFormatError } from './plugins/errors';
-import { checkLimits, checkSourceNesting, measureOperation } from './plugins/limits';
+import { checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
 
 export interface LiveWsDeps {
   schema: GraphQLSchema;
@@ -97,12 +97,9 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
             throw err;
           }
         }
-        if (Buffer.byteLength(payload.query) > config.limits.maxDocumentBytes) {
-          return [new QueryTooComplexError(`Query document is larger than ${config.limits.maxDocumentBytes} bytes (TRACKQL_MAX_DOCUMENT_BYTES)`).toRequestError()];
-        }
         let document;
         try {
-          checkSourceNesting(payload.query);
+          checkDocumentSource(payload.query, config.limits);
           document = parse(payload.query);
         } catch (err) {
           if (isTrackqlError(err)) return [err.toRequestError()];
@@ -143,9 +140,14 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
   let draining: Promise<void> | null = null;
   return {
     handleUpgrade(req, socket, head) {
-      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-      if (!GRAPHQL_PATHS.has(path) || draining) {
-        const status = draining ? '503 Service Unavailable' : '404 Not Found';
+      let path: string | null = null;
+      try {
+        path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      } catch {
+        // A target no URL parser accepts (`//[`): thrown here it would end the process (an event handler).
+      }
+      if (path === null || !GRAPHQL_PATHS.has(path) || draining) {
+        const status = path === null ? '400 Bad Request' : draining ? '503 Service Unavailable' : '404 Not Found';
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }

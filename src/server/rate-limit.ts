@@ -1,13 +1,17 @@
 /**
- * Rate limits at the gateway: one token bucket per API key (per client address for anonymous callers) on
- * `/graphql`, refilled at `perSecond` up to `burst`. A request finding the bucket empty is answered at once
+ * Rate limits at the gateway: one token bucket per authenticated identity on `/graphql` — a key the embedded
+ * store knows, or a Comet key Comet has accepted before — and one per client address for everyone else (no
+ * key, an unknown or refused key), so inventing keys never buys fresh buckets. Buckets refill at `perSecond`
+ * up to `burst`. A request finding the bucket empty is answered at once
  * with HTTP 429, `RATE_LIMITED`, `extensions.retryAfter` and a `Retry-After` header (seconds), before its
  * body is read. Buckets live in memory, or in Redis when `TRACKQL_REDIS_URL` is set, so replicas share them
  * (redis-rate-limit.ts). Off unless `TRACKQL_RATE_LIMIT` is set.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../backends/port';
 import type { Config } from '../config';
 import { RateLimitedError } from '../errors';
+import { LruMap } from '../lru';
 import { callerFromAuthorization } from './identity';
 import type { Logger } from '../observability/logger';
 import { RedisRateLimiter } from './redis-rate-limit';
@@ -31,16 +35,22 @@ export interface RateSettings {
   readonly burst: number;
 }
 
-/** Buckets kept in memory before full (idle) ones are dropped: a full bucket is the same as no bucket. */
-const MAX_MEMORY_BUCKETS = 50_000;
+/**
+ * Buckets kept in memory; past it the least recently used goes (it is the likeliest to be full again, and a
+ * full bucket is the same as no bucket). Never all at once: busy buckets keep their state under a flood.
+ */
+export const MAX_MEMORY_BUCKETS = 50_000;
 
 export class MemoryRateLimiter implements RateLimiter {
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #buckets: LruMap<string, { tokens: number; at: number }>;
 
   constructor(
     private readonly settings: RateSettings,
     private readonly now: () => number = Date.now,
-  ) {}
+    maxBuckets: number = MAX_MEMORY_BUCKETS,
+  ) {
+    this.#buckets = new LruMap(maxBuckets);
+  }
 
   async take(id: string): Promise<RateDecision> {
     return this.takeNow(id);
@@ -51,7 +61,6 @@ export class MemoryRateLimiter implements RateLimiter {
     const now = this.now();
     const bucket = this.#buckets.get(id);
     const tokens = bucket ? Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * perSecond) : burst;
-    if (!bucket && this.#buckets.size >= MAX_MEMORY_BUCKETS) this.#dropFull(now);
     if (tokens >= 1) {
       this.#buckets.set(id, { tokens: tokens - 1, at: now });
       return { allowed: true, retryAfterSeconds: 0 };
@@ -63,19 +72,19 @@ export class MemoryRateLimiter implements RateLimiter {
   async close(): Promise<void> {
     this.#buckets.clear();
   }
-
-  #dropFull(now: number): void {
-    const { perSecond, burst } = this.settings;
-    for (const [id, b] of this.#buckets) if (b.tokens + ((now - b.at) / 1000) * perSecond >= burst) this.#buckets.delete(id);
-    // Every bucket busy (a flood of distinct keys): start over rather than grow without bound.
-    if (this.#buckets.size >= MAX_MEMORY_BUCKETS) this.#buckets.clear();
-  }
 }
 
-/** The bucket of a request: its API key's id, or its client address when it brings no key. */
-export function bucketOf(req: IncomingMessage, fallbackKey: string | null): string {
-  const caller = callerFromAuthorization(req.headers.authorization, fallbackKey);
-  return caller.apiKey === null ? `ip:${req.socket.remoteAddress ?? 'unknown'}` : caller.keyId;
+/** The authenticated identity of a caller that brings a key, or null when the key is not known to be valid. */
+export type Identify = (caller: Caller) => string | null;
+
+/**
+ * The bucket of a request: the identity its own key authenticates as, or its client address when it brings
+ * no key, or one not known to be valid (a key made up per request lands here too).
+ */
+export function bucketOf(req: IncomingMessage, identify: Identify): string {
+  const caller = callerFromAuthorization(req.headers.authorization);
+  const identity = caller.apiKey === null ? null : identify(caller);
+  return identity === null ? `ip:${req.socket.remoteAddress ?? 'unknown'}` : `id:${identity}`;
 }
 
 export interface RateGuard {
@@ -84,19 +93,19 @@ export interface RateGuard {
   close(): Promise<void>;
 }
 
-/** The guard `/graphql` calls first, or null when rate limiting is off. */
-export function createRateGuard(config: Config, logger: Logger): RateGuard | null {
+/** The guard `/graphql` calls first, or null when rate limiting is off. `identify`: see `bucketOf`. */
+export function createRateGuard(config: Config, logger: Logger, identify: Identify): RateGuard | null {
   if (!config.rateLimit) return null;
   const settings = config.rateLimit;
   const local = new MemoryRateLimiter(settings);
   const limiter: RateLimiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl, settings, local, logger) : local;
   return {
     async check(req, res) {
-      const decision = await limiter.take(bucketOf(req, config.cometApiKey));
+      const decision = await limiter.take(bucketOf(req, identify));
       if (decision.allowed) return;
       res.setHeader('retry-after', String(decision.retryAfterSeconds));
       throw new RateLimitedError(
-        `Too many requests for this API key (TRACKQL_RATE_LIMIT is ${settings.perSecond}/s, burst ${settings.burst}): retry in ${decision.retryAfterSeconds} s`,
+        `Too many requests from this API key or address (TRACKQL_RATE_LIMIT is ${settings.perSecond}/s, burst ${settings.burst}): retry in ${decision.retryAfterSeconds} s`,
         decision.retryAfterSeconds,
       );
     },

@@ -2,6 +2,7 @@
  * Malformed, oversized, hostile and missing input at every entry point: each gets a clear error with its
  * code, and a follow-up query shows nothing was stored or corrupted.
  */
+import { execFileSync } from 'node:child_process';
 import { codes, gql, gqlOk, startChildGateway, type ChildGateway } from '../support/gateway';
 
 let gw: ChildGateway;
@@ -90,6 +91,50 @@ describe('bad input', () => {
       const res = await post(`{"query": ${JSON.stringify(LOG)}, "variables": {"input": {"experimentKey": "${key}", "points": [{"name": "loss", "value": ${value === '1e400' ? value : JSON.stringify(value)}, "step": 3}]}}}`);
       expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     }
+  });
+
+  it('accepts bare NaN, Infinity and -Infinity as Python json.dumps writes them, and stores them as non-finite values', async () => {
+    const fresh = (await gqlOk(gw.url, `mutation { createExperiment(input: {workspace: "w", project: "p"}) { experiment { key } } }`)).createExperiment.experiment.key;
+    // The body exactly as a Python client would send it.
+    const body = execFileSync('python3', ['-c', `import json, sys
+points = [{"name": "py", "value": v, "step": i} for i, v in enumerate([float("nan"), float("inf"), float("-inf"), 0.5])]
+series = [{"name": "cols", "steps": [0, 1, 2], "values": [1.5, float("nan"), float("-inf")]}]
+sys.stdout.write(json.dumps({"query": sys.argv[1], "variables": {"input": {"experimentKey": sys.argv[2], "points": points, "series": series}}}))`, LOG, fresh], { encoding: 'utf8' });
+    expect(body).toContain('"value": NaN');
+    const res = await post(body);
+    expect(res).toEqual({ status: 200, body: { data: { logMetrics: { accepted: 7, status: 'ACCEPTED' } } } });
+    const stored = await gqlOk(gw.url, `query($k: String!) { experiment(key: $k) {
+      py: metric(name: "py") { history { points { step value nonFinite } } }
+      cols: metric(name: "cols") { history { points { step value nonFinite } } } } }`, { k: fresh });
+    expect(stored.experiment.py.history.points).toEqual([
+      { step: 0, value: null, nonFinite: 'NAN' }, { step: 1, value: null, nonFinite: 'INFINITY' },
+      { step: 2, value: null, nonFinite: 'NEGATIVE_INFINITY' }, { step: 3, value: 0.5, nonFinite: null },
+    ]);
+    expect(stored.experiment.cols.history.points).toEqual([
+      { step: 0, value: 1.5, nonFinite: null }, { step: 1, value: null, nonFinite: 'NAN' }, { step: 2, value: null, nonFinite: 'NEGATIVE_INFINITY' },
+    ]);
+  });
+
+  it('refuses a bare NaN or Infinity where no nonFinite can hold it, saying how to send one, and stores nothing', async () => {
+    const point = (fields: string) => `{"query": ${JSON.stringify(LOG)}, "variables": {"input": {"experimentKey": "${key}", "points": [{"name": "loss", ${fields}}]}}}`;
+    const cases = [
+      [point('"value": 1, "step": NaN'), '$input.points[0].step'],
+      [point('"value": Infinity, "nonFinite": "NAN", "step": 4'), '$input.points[0].value'],
+      [`{"query": "mutation($k: String!, $v: JSON!) { logParameters(input: {experimentKey: $k, parameters: [{name: \\"x\\", value: $v}]}) { accepted } }", "variables": {"k": "${key}", "v": {"a": [1, -Infinity]}}}`, '$v.a[1]'],
+    ];
+    for (const [body, where] of cases) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'NON_FINITE_NUMBER' });
+      expect(res.body.errors[0].message).toContain(`Variable ${where} is`);
+      expect(res.body.errors[0].message).toContain('send such a metric value as `nonFinite` (NAN, INFINITY, NEGATIVE_INFINITY) with `value: null`');
+    }
+    // Only the three tokens, and only outside strings: other spellings stay invalid JSON.
+    for (const token of ['-NaN', 'nan', 'inf', '+Infinity', 'NaNa']) {
+      expect((await post(point(`"value": ${token}, "step": 4`))).body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'INVALID_JSON' });
+    }
+    await expectUnchanged();
   });
 
   it('answers unknown experiments with NOT_FOUND on every write', async () => {

@@ -4,7 +4,10 @@
  *    where the services serialize it: INTERNAL_SERVER_ERROR. Now the JSON scalars refuse it up front.
  * 2. Request errors Apollo raises without a code ("Unsupported persisted query version", "Too many errors
  *    processing variables") came out as BAD_USER_INPUT with `reason: INTERNAL_SERVER_ERROR`.
+ * 3. A malformed percent-encoding in an asset URL (`/assets/%A/x/y`) and a request target no URL parser
+ *    accepts (`//[`) answered 500; the same target on a WebSocket upgrade ended the process.
  */
+import net from 'node:net';
 import { codes, gql, gqlOk, startChildGateway, type ChildGateway } from '../support/gateway';
 
 let gw: ChildGateway;
@@ -69,5 +72,42 @@ describe('request errors without a code of their own', () => {
     expect(res.status).toBe(400);
     expect(res.errors?.every((e) => e.extensions?.code === 'BAD_USER_INPUT' && e.extensions.reason !== 'INTERNAL_SERVER_ERROR')).toBe(true);
     expect(res.errors?.some((e) => e.message.startsWith('Too many errors processing variables'))).toBe(true);
+  });
+});
+
+/** Sends raw request bytes (targets fetch would refuse or rewrite) and returns the whole answer as text. */
+function rawRequest(text: string): Promise<string> {
+  const { port } = new URL(gw.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      // One answer is enough: the server may keep the connection open.
+      if (/\r\n\r\n/.test(answer) && /content-length: 0|\}\]\}$/i.test(answer)) socket.end();
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('malformed URLs', () => {
+  it.each(['GET', 'HEAD'])('answers %s /assets/%%A/x/y with 400 BAD_USER_INPUT', async (method) => {
+    for (const path of ['/assets/%A/x/y', '/assets/x/%E0%A4/y?token=abc', '/assets/x/y/%']) {
+      const res = await fetch(`${gw.url}${path}`, { method });
+      expect([path, res.status]).toEqual([path, 400]);
+      if (method === 'GET') expect(await res.json()).toEqual({ errors: [{ message: 'The URL path has a malformed percent-encoding', extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_URL' } }] });
+    }
+  });
+
+  it('answers a request target that is not a URL with 400, on HTTP and on a WebSocket upgrade, and stays up', async () => {
+    const plain = await rawRequest('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(plain.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(plain).toContain('"code":"BAD_USER_INPUT"');
+    const upgrade = await rawRequest('GET //[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
+      + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    expect(upgrade.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
   });
 });

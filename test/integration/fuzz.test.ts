@@ -1,8 +1,9 @@
 /**
  * Property-based fuzzing of the whole HTTP API (fast-check): at least 10,000 hostile requests, eight at a
  * time, against the real server. Every Query and Mutation field gets a document derived from the checked-in
- * schema, with hostile variables; a fifth of the requests break the request itself. The property: no 5xx,
- * no INTERNAL_SERVER_ERROR, the process stays up, and the store changes only through mutations that
+ * schema, with hostile variables; a fifth of the requests break the request itself, and one in eleven goes to
+ * the asset routes or `/metrics` (support/fuzz/routes.ts). The property: no 5xx, no INTERNAL_SERVER_ERROR, an
+ * error body is JSON, the process stays up, and the store changes only through mutations or uploads that
  * succeeded (SQLite's `data_version`, read around each batch of eight). Seed: TRACKQL_FUZZ_SEED.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import fc from 'fast-check';
 import { buildSchema } from 'graphql';
 import { deriveOperations } from '../support/fuzz/operations';
 import { fuzzRequest, type FuzzRequest } from '../support/fuzz/requests';
+import type { RouteContext } from '../support/fuzz/routes';
 import type { FuzzContext } from '../support/fuzz/values';
 import { ROOT, gqlOk, startChildGateway, type ChildGateway } from '../support/gateway';
 
@@ -51,13 +53,18 @@ function describeRequest(r: FuzzRequest): string {
 async function send(url: string, request: FuzzRequest): Promise<Outcome> {
   let res: Response;
   try {
-    res = await fetch(`${url}/graphql${request.search}`, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(30_000) });
+    res = await fetch(`${url}${request.path ?? '/graphql'}${request.search}`, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return { request, wrote: false, violation: `no response (${(error as Error).message}: ${cause?.code ?? cause?.message ?? 'no cause'})` };
   }
   const text = await res.text();
   if (res.status >= 500) return { request, wrote: false, violation: `HTTP ${res.status}: ${text.slice(0, 300)}` };
+  // Plain routes: bytes or a Prometheus scrape when they succeed, nothing for HEAD, 416 or Node's own 431.
+  if (request.path !== undefined && (res.status < 400 || text === '')) {
+    count(request, res.status, null);
+    return { request, wrote: request.method === 'PUT' && res.status < 300, violation: null };
+  }
   let body: ResponseBody | null = null;
   try {
     body = JSON.parse(text) as ResponseBody | null;
@@ -78,6 +85,7 @@ describe('fuzzing every query and mutation', () => {
   let gw: ChildGateway;
   let db: Database.Database;
   let ctx: FuzzContext;
+  let routes: RouteContext;
 
   beforeAll(async () => {
     gw = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice', TRACKQL_MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
@@ -99,6 +107,10 @@ describe('fuzzing every query and mutation', () => {
     await fetch(upload.createAssetUpload.uploadUrl, { method: 'PUT', body: 'weights' });
     await gqlOk(gw.url, `mutation($k: String!) { registerModel(input: { experimentKey: $k, experimentModelName: "net", registryName: "fuzz-net" }) { versions { version } } }`, { k: keys[0] });
     ctx = { names: ['fuzz', 'p', 'loss', 'lr', 't', 'net', 'fuzz-net', '1.0.0', 'champion'], experimentKeys: keys };
+    const signed = await gqlOk(gw.url, `query($k: String!) { experiment(key: $k) { assets { nodes { downloadUrl } } } }`, { k: keys[0] });
+    const nextUpload = await gqlOk(gw.url, `mutation($k: String!) { createAssetUpload(input: { experimentKey: $k, fileName: "f.bin" }) { uploadUrl } }`, { k: keys[1] });
+    const pathOf = (u: string) => { const parsed = new URL(u); return `${parsed.pathname}${parsed.search}`; };
+    routes = { downloadPath: pathOf(signed.experiment.assets.nodes[0].downloadUrl), uploadPath: pathOf(nextUpload.createAssetUpload.uploadUrl), experimentKeys: keys };
     db = new Database(path.join(gw.dataDir, 'trackql.db'), { readonly: true });
   }, 60_000);
 
@@ -116,7 +128,7 @@ describe('fuzzing every query and mutation', () => {
     const succeeded = new Map<string, number>();
 
     await fc.assert(
-      fc.asyncProperty(fc.array(fuzzRequest(ops, ctx, MAX_BODY_BYTES), { minLength: CONCURRENCY, maxLength: CONCURRENCY }), async (batch) => {
+      fc.asyncProperty(fc.array(fuzzRequest(ops, ctx, MAX_BODY_BYTES, routes), { minLength: CONCURRENCY, maxLength: CONCURRENCY }), async (batch) => {
         const before = dataVersion();
         const outcomes = await Promise.all(batch.map((request) => send(gw.url, request)));
         const changed = dataVersion() !== before;
@@ -142,6 +154,10 @@ describe('fuzzing every query and mutation', () => {
     expect(gw.logs.filter((line) => line.includes('"level":"error"'))).toEqual([]);
     // Every field was fuzzed many times over; some hostile calls are valid ones, and were allowed to write.
     for (const op of ops) expect([op.name, (sent.get(op.name) ?? 0) >= 100]).toEqual([op.name, true]);
+    // The plain routes got their share: every kind of route request, many times over.
+    const routeKinds = ['asset download, hostile path', 'asset download, tampered URL', 'asset download, signed URL', 'asset download, missing parts', 'asset upload, bad token'];
+    for (const kind of routeKinds) expect([kind, (sent.get(kind) ?? 0) >= 50]).toEqual([kind, true]);
+    expect([...sent.keys()].filter((label) => label.startsWith('metrics ')).reduce((n, label) => n + (sent.get(label) ?? 0), 0)).toBeGreaterThan(50);
     expect([...succeeded.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -7,6 +7,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 4000, host: '127.0.0.1', backend: 'sqlite', dataDir: path.resolve('/srv/.trackql'),
       maxMetricPoints: 10_000, introspection: true, redisUrl: null, cacheUrl: null,
+      cometAllowedOrigins: ['https://www.comet.com'],
+      limits: expect.objectContaining({ maxTokens: 5000, maxDocumentBytes: 32 * 1024 }),
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -19,6 +21,7 @@ describe('loadConfig', () => {
     [{ TRACKQL_COMET_URL: 'ftp://x' }, "TRACKQL_COMET_URL must be a URL such as http://host:port, got 'ftp://x'"],
     [{ TRACKQL_INTROSPECTION: 'maybe' }, "TRACKQL_INTROSPECTION must be true or false, got 'maybe'"],
     [{ TRACKQL_URL_SECRETS: 'short' }, 'TRACKQL_URL_SECRETS entries must be at least 16 characters long'],
+    [{ TRACKQL_COMET_ALLOWED_ORIGINS: 'https://comet.example.com/api' }, "TRACKQL_COMET_ALLOWED_ORIGINS entries must be origins such as https://app.example.com (no path, no wildcard), got 'https://comet.example.com/api'"],
   ])('refuses %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });
@@ -28,11 +31,14 @@ describe('loadConfig', () => {
       TRACKQL_PORT: '8080', TRACKQL_HOST: '0.0.0.0', TRACKQL_BACKEND: 'comet', TRACKQL_DATA_DIR: '/data',
       TRACKQL_COMET_URL: 'https://comet.example.com/', COMET_API_KEY: 'abc', TRACKQL_REDIS_URL: 'redis://127.0.0.1:6379',
       TRACKQL_MAX_METRIC_POINTS: '500', TRACKQL_URL_SECRETS: 'aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb',
+      TRACKQL_COMET_ALLOWED_ORIGINS: 'https://Comet.example.com:443/, http://10.0.0.5:8080', TRACKQL_MAX_TOKENS: '800',
     });
     expect(config).toMatchObject({
       port: 8080, host: '0.0.0.0', backend: 'comet', dataDir: '/data', cometUrl: 'https://comet.example.com',
       cometApiKey: 'abc', redisUrl: 'redis://127.0.0.1:6379', maxMetricPoints: 500,
       urlSecrets: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
+      cometAllowedOrigins: ['https://comet.example.com', 'http://10.0.0.5:8080'],
+      limits: expect.objectContaining({ maxTokens: 800 }),
     });
   });
 });

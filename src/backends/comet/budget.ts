@@ -5,25 +5,32 @@
  * call fits (the `retryAfter` of RATE_LIMITED).
  */
 
+import { LruMap } from '../../lru';
+
 const WINDOW_MS = 3_600_000;
+/** Keys whose call windows are kept; past it the least recently used key's window is forgotten. */
+export const MAX_BUDGET_KEYS = 10_000;
 
 export interface BudgetOptions {
   /** Calls allowed per key in any one-hour window. */
   perHour: number;
   /** Clock in Unix ms (tests pin it). */
   now?: () => number;
+  /** Keys remembered at once (default `MAX_BUDGET_KEYS`); a forgotten key starts with a full budget. */
+  maxKeys?: number;
 }
 
 export class RateBudget {
   readonly #perHour: number;
   readonly #now: () => number;
-  /** Call times per namespace, oldest first. */
-  readonly #calls = new Map<string, number[]>();
+  /** Call times per namespace, oldest first; bounded, so keys made up by callers cannot grow it. */
+  readonly #calls: LruMap<string, number[]>;
 
-  constructor({ perHour, now = Date.now }: BudgetOptions) {
+  constructor({ perHour, now = Date.now, maxKeys = MAX_BUDGET_KEYS }: BudgetOptions) {
     if (!Number.isSafeInteger(perHour) || perHour < 1) throw new RangeError(`perHour must be a positive integer, got ${perHour}`);
     this.#perHour = perHour;
     this.#now = now;
+    this.#calls = new LruMap(maxKeys);
   }
 
   /** Takes one call from `ns`'s budget; returns 0 when taken, else the seconds until one is free. */

@@ -10,10 +10,12 @@ import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import { Pool } from 'undici';
 import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
+import { LruMap } from '../../lru';
 import { RateBudget } from './budget';
 import { ShapeError } from './json';
 import { KeyedLimiter } from './limiter';
 import type { CometObserver } from './observer';
+import { guardedLookup } from './origin-policy';
 import { CLIENTLIB_MOUNT, REFUSED_STATUSES, REST_MOUNT, RETRYABLE_STATUSES, type Plane, type RouteName } from './protocol';
 import type { CometSession } from './routing';
 import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
@@ -54,7 +56,12 @@ export interface HttpOptions {
   backoffMs?: number;
   /** Told of every attempt (metrics) and asked for extra headers (trace context). */
   observer?: CometObserver;
+  /** Origins with a pool at once (default `MAX_POOLS`); the least recently used pool is closed past it. */
+  maxPools?: number;
 }
+
+/** Pools kept open at once: the configured server, the cloud, and the allowed origins enhanced keys name. */
+export const MAX_POOLS = 32;
 
 interface Mode {
   /** Retry failed attempts (false for bodies that cannot be replayed). */
@@ -71,17 +78,19 @@ interface RawAnswer {
 }
 
 export class CometHttp {
-  readonly #options: Required<Omit<HttpOptions, 'observer'>>;
+  readonly #options: Required<Omit<HttpOptions, 'observer' | 'maxPools'>>;
   readonly #observer: CometObserver;
-  readonly #pools = new Map<string, Pool>();
+  /** Evicted pools close gracefully: calls they carry finish, idle sockets go. */
+  readonly #pools: LruMap<string, Pool>;
   readonly #limiter: KeyedLimiter;
   readonly #inflight = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(options: HttpOptions) {
-    const { observer = {}, ...rest } = options;
+    const { observer = {}, maxPools = MAX_POOLS, ...rest } = options;
     this.#options = { maxRetries: 3, backoffMs: 100, ...rest };
     this.#observer = observer;
+    this.#pools = new LruMap(maxPools, { onEvict: (pool) => void pool.close().catch(() => pool.destroy()) });
     this.#limiter = new KeyedLimiter(options.concurrency);
   }
 
@@ -138,7 +147,10 @@ export class CometHttp {
       try {
         const answer = await this.#once(session, spec, deadline, mode);
         // The body is read inside the attempt, so a body cut short is retried like any other failure.
-        if (answer.status >= 200 && answer.status < 300) return await consume(answer);
+        if (answer.status >= 200 && answer.status < 300) {
+          this.#observer.keyAccepted?.(session.keyId);
+          return await consume(answer);
+        }
         const body = await collect(answer).catch(() => Buffer.alloc(0));
         const after = retryAfterSeconds(answer.headers['retry-after']);
         const envelope = parseEnvelope(body);
@@ -207,7 +219,7 @@ export class CometHttp {
     }
     return this.#limiter.for(session.ns).run(async () => {
       // Timed inside the limiter: the latency of Comet, not of our own queue.
-      const response = await this.#observed(spec, deadline, () => this.#pool(session.origin).request({
+      const response = await this.#observed(spec, deadline, () => this.#pool(session).request({
         method: spec.method,
         path: this.#path(session, spec),
         headers,
@@ -231,8 +243,11 @@ export class CometHttp {
     return `${session.prefix}${mount}${spec.route}${search ? `?${search}` : ''}`;
   }
 
-  #pool(origin: string): Pool {
-    let pool = this.#pools.get(origin);
+  /** One pool per origin; a caller-chosen origin's pool resolves through the address check (origin-policy.ts). */
+  #pool(session: CometSession): Pool {
+    const { origin, checkAddress } = session;
+    const id = checkAddress ? `${origin} checked` : origin;
+    let pool = this.#pools.get(id);
     if (pool === undefined) {
       pool = new Pool(origin, {
         // Enough sockets for one key's full fan-out; more keys share them (undici queues the rest).
@@ -240,9 +255,9 @@ export class CometHttp {
         keepAliveTimeout: 30_000,
         headersTimeout: this.#options.timeoutMs,
         bodyTimeout: this.#options.timeoutMs,
-        connect: { timeout: Math.min(this.#options.timeoutMs, 10_000) },
+        connect: { timeout: Math.min(this.#options.timeoutMs, 10_000), ...(checkAddress && { lookup: guardedLookup(origin) }) },
       });
-      this.#pools.set(origin, pool);
+      this.#pools.set(id, pool);
     }
     return pool;
   }

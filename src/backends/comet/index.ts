@@ -20,6 +20,8 @@ export interface CometBackendOptions {
   cometUrl?: string | null;
   /** `COMET_URL_OVERRIDE`, Comet's own variable (`…/clientlib/`), used when `cometUrl` is unset. */
   cometUrlOverride?: string | null;
+  /** `TRACKQL_COMET_ALLOWED_ORIGINS`: origins an enhanced key's `baseUrl` may name. Default: the Comet cloud. */
+  allowedOrigins?: readonly string[];
   /** `COMET_API_KEY`: the operator's key, for callers that bring none. */
   fallbackApiKey?: string | null;
   /** Lifetime of cached upstream reads, ms. Default 10,000; 0 turns the cache off. */
@@ -32,6 +34,8 @@ export interface CometBackendOptions {
   concurrency?: number;
   /** Upstream calls per key per hour. Default 15,000 (§8). */
   budgetPerHour?: number;
+  /** Origins with an open connection pool at once. Default 32; the least recently used closes past it. */
+  maxPools?: number;
   /** First outbox retry delay, ms (doubles per attempt). Default 1,000. */
   outboxBackoffMs?: number;
   /** Longest outbox retry delay, ms. Default 60,000. */
@@ -63,9 +67,14 @@ export function createCometBackend(options: CometBackendOptions): Backend {
     budget,
     backoffMs: positive('retryBackoffMs', options.retryBackoffMs, 100, 0),
     observer: options.observer,
+    maxPools: positive('maxPools', options.maxPools, 32),
   });
   const cache = new UpstreamCache({ ttlMs: positive('cacheTtlMs', options.cacheTtlMs, 10_000, 0), store: options.cacheStore, observer: options.observer });
-  const sessions = new SessionResolver(configuredUpstream(options.cometUrl ?? null, options.cometUrlOverride ?? null), options.fallbackApiKey ?? null);
+  const sessions = new SessionResolver(
+    configuredUpstream(options.cometUrl ?? null, options.cometUrlOverride ?? null),
+    options.fallbackApiKey ?? null,
+    options.allowedOrigins,
+  );
   const outbox = new Outbox(options.dataDir, options.now);
   const send = createSender(http, (session, experimentKey, kind, values) =>
     forgetLogged(new CometApi(http, cache.scope(session.ns), session), experimentKey, kind, values));

@@ -1,4 +1,5 @@
 /** Bounded concurrency: at most N calls in flight per key, the rest wait in arrival order. */
+import { LruMap } from '../../lru';
 
 export class Semaphore {
   readonly #max: number;
@@ -12,6 +13,11 @@ export class Semaphore {
 
   get active(): number {
     return this.#active;
+  }
+
+  /** Calls waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** Runs `work` once a slot is free; `signal` gives up waiting (not the work once it started). */
@@ -52,13 +58,18 @@ export class Semaphore {
   }
 }
 
-/** Per-namespace semaphores, created on first use. */
+/** Keys whose semaphores are kept; past it the least recently used idle one goes (it holds no state). */
+export const MAX_LIMITER_KEYS = 10_000;
+
+/** Per-namespace semaphores, created on first use; idle ones are evicted least recently used first. */
 export class KeyedLimiter {
   readonly #max: number;
-  readonly #byKey = new Map<string, Semaphore>();
+  /** A semaphore with calls in flight or waiting is never evicted: its key would get a second one. */
+  readonly #byKey: LruMap<string, Semaphore>;
 
-  constructor(max: number) {
+  constructor(max: number, maxKeys: number = MAX_LIMITER_KEYS) {
     this.#max = max;
+    this.#byKey = new LruMap(maxKeys, { canEvict: (semaphore) => semaphore.active === 0 && semaphore.waiting === 0 });
   }
 
   for(ns: string): Semaphore {

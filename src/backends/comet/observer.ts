@@ -24,4 +24,9 @@ export interface CometObserver {
   cacheLookup?(kind: string, hit: boolean): void;
   /** Extra headers for the next upstream call (the request's W3C `traceparent`); empty outside a request. */
   upstreamHeaders?(): Record<string, string>;
+  /**
+   * Comet answered a call made with this key with a 2xx: the key is valid. `keyId` is the gateway's non-secret
+   * id of the key as the caller sent it (server/identity.ts `keyIdOf`), so rate limits can trust it.
+   */
+  keyAccepted?(keyId: string): void;
 }

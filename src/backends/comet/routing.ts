@@ -4,19 +4,30 @@
  */
 import { createHash } from 'node:crypto';
 import { UnauthenticatedError } from '../../errors';
+import { LruMap } from '../../lru';
 import type { Caller } from '../port';
+import { checkCallerOrigin, needsAddressCheck } from './origin-policy';
 import { DEFAULT_COMET_URL } from './protocol';
 
 /** Everything the adapter needs to talk to Comet for one key. The key itself is only in `apiKey`. */
 export interface CometSession {
   /** The key sent upstream: the short part of an enhanced key (§2, "send only the short key"). */
   readonly apiKey: string;
-  /** Non-secret id of the key (sha256 prefix of the short key): cache namespace, budget and log id. */
+  /**
+   * Non-secret id of the key at its server (sha256 prefix of the server and the short key): cache namespace,
+   * budget and log id. Two servers never share cached answers, even for the same short key.
+   */
   readonly ns: string;
   /** Scheme, host and port, e.g. `https://www.comet.com`. */
   readonly origin: string;
   /** Path prefix of a self-hosted install mounted below the root, without a trailing slash ('' for none). */
   readonly prefix: string;
+  /** True when the server came from a caller's key (or is the cloud default): connect only to public addresses. */
+  readonly checkAddress: boolean;
+  /** The key the outbox keeps to rebuild this session for a later send (the short key, plus its server if enhanced). */
+  readonly replayKey: string;
+  /** The gateway's id of the key as the caller sent it (`keyIdOf`): told to the observer when Comet accepts it. */
+  readonly keyId: string;
 }
 
 /** A base URL split into origin and path prefix. */
@@ -67,8 +78,14 @@ export function parseApiKey(raw: string): ParsedKey {
   return { shortKey, baseUrl };
 }
 
-export function namespaceOf(shortKey: string): string {
-  return `c_${createHash('sha256').update(shortKey).digest('hex').slice(0, 20)}`;
+export function namespaceOf(shortKey: string, upstream: Upstream): string {
+  const hash = createHash('sha256').update(`${upstream.origin}${upstream.prefix}`).update('\u0000').update(shortKey);
+  return `c_${hash.digest('hex').slice(0, 20)}`;
+}
+
+/** An enhanced key naming `baseUrl`, as Comet's SDKs build them (§2 "Enhanced API keys"). */
+export function enhancedKey(shortKey: string, baseUrl: string): string {
+  return `${shortKey}*${Buffer.from(JSON.stringify({ baseUrl })).toString('base64')}`;
 }
 
 /** Same formula as the server's `keyIdOf` (server/identity.ts), so asset-route callers map back to a key. */
@@ -86,25 +103,42 @@ const MAX_REMEMBERED_KEYS = 10_000;
 export class SessionResolver {
   readonly #configured: Upstream | null;
   readonly #fallbackKey: string | null;
-  readonly #known = new Map<string, string>();
+  readonly #allowedOrigins: ReadonlySet<string>;
+  readonly #known = new LruMap<string, string>(MAX_REMEMBERED_KEYS);
 
-  constructor(configured: Upstream | null, fallbackKey: string | null) {
+  /** `allowedOrigins`: the origins an enhanced key's `baseUrl` may name (`TRACKQL_COMET_ALLOWED_ORIGINS`). */
+  constructor(configured: Upstream | null, fallbackKey: string | null, allowedOrigins: readonly string[] = [DEFAULT_COMET_URL]) {
     this.#configured = configured;
     this.#fallbackKey = fallbackKey;
+    this.#allowedOrigins = new Set(allowedOrigins.map((origin) => new URL(origin).origin));
     if (fallbackKey) this.#known.set(keyIdOf(fallbackKey), fallbackKey);
   }
 
   resolve(caller: Caller): CometSession {
-    return this.fromKey(this.#keyOf(caller));
+    const key = this.#keyOf(caller);
+    return this.fromKey(key, key === caller.apiKey ? caller.keyId : keyIdOf(key));
   }
 
   /** A session for a raw key (the outbox replays writes with the key they were made with). */
-  fromKey(rawKey: string): CometSession {
+  fromKey(rawKey: string, keyId: string = keyIdOf(rawKey)): CometSession {
     const { shortKey, baseUrl } = parseApiKey(rawKey);
     if (shortKey.trim() === '') throw new UnauthenticatedError();
     // An explicit server setting wins over the key's own baseUrl, as in the Python SDK (§2).
-    const upstream = this.#configured ?? parseUpstream(baseUrl ?? DEFAULT_COMET_URL);
-    return { apiKey: shortKey, ns: namespaceOf(shortKey), ...upstream };
+    if (this.#configured) {
+      return { apiKey: shortKey, ns: namespaceOf(shortKey, this.#configured), ...this.#configured, checkAddress: false, replayKey: shortKey, keyId };
+    }
+    const upstream = parseUpstream(baseUrl ?? DEFAULT_COMET_URL);
+    // Checked before anything is sent: the caller chose this server.
+    if (baseUrl !== null) checkCallerOrigin(upstream.origin, this.#allowedOrigins);
+    return {
+      apiKey: shortKey,
+      ns: namespaceOf(shortKey, upstream),
+      ...upstream,
+      checkAddress: needsAddressCheck(new URL(upstream.origin).hostname),
+      // Queued writes go back to the server they were made for, and pass the allowlist again then.
+      replayKey: baseUrl === null ? shortKey : enhancedKey(shortKey, `${upstream.origin}${upstream.prefix}`),
+      keyId,
+    };
   }
 
   #keyOf(caller: Caller): string {
@@ -121,10 +155,6 @@ export class SessionResolver {
 
   #remember(keyId: string, apiKey: string): void {
     if (this.#known.get(keyId) === apiKey) return;
-    if (this.#known.size >= MAX_REMEMBERED_KEYS) {
-      const oldest = this.#known.keys().next().value;
-      if (oldest !== undefined) this.#known.delete(oldest);
-    }
     this.#known.set(keyId, apiKey);
   }
 }

@@ -117,7 +117,7 @@ export class WritePipeline {
     // Live sends under way go first: the experiment's writes keep their order.
     while (lane.flushing) await lane.flushing;
     const requests = chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues }));
-    const ids = this.#o.outbox.append(session.ns, session.apiKey, experimentKey, requests, record);
+    const ids = this.#o.outbox.append(session.ns, session.replayKey, experimentKey, requests, record);
     if (this.#closing) return 'QUEUED';
     const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000);
     this.#scheduleDrain(lane, 0);
@@ -155,7 +155,7 @@ export class WritePipeline {
   #persist(lane: Lane, session: CometSession, items: readonly { kind: WriteKind; values: readonly unknown[] }[], firstAmbiguous = false): void {
     const requests = items.flatMap((item) => chunk(item.kind, item.values).map((values) => ({ kind: item.kind, values })));
     if (requests.length === 0) return;
-    const [first] = this.#o.outbox.append(session.ns, session.apiKey, lane.experimentKey, requests);
+    const [first] = this.#o.outbox.append(session.ns, session.replayKey, lane.experimentKey, requests);
     if (firstAmbiguous) this.#o.outbox.markAmbiguous(first);
     this.#scheduleDrain(lane, 0);
   }

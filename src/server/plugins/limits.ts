@@ -1,19 +1,24 @@
 /**
- * Query limits, checked after validation and before any resolver runs: document size, depth, aliases,
- * root fields and cost. Cost counts one per field, and multiplies the cost of a list's selection by the
- * size the caller asked for (`first`, `samples`, the number of `keys`), so a query that would fan out to a
- * million nodes is refused up front with QUERY_TOO_COMPLEX.
+ * Query limits. Document size, bracket nesting and token count are checked on the text, before graphql-js
+ * parses it (`checkDocumentSource`): parsing and validating an 8 MiB document is the work a limit must spare.
+ * Depth, aliases, root fields and cost are checked after validation and before any resolver runs. Cost
+ * counts one per field, and multiplies the cost of a list's selection by the smallest bound in force on its
+ * size (`first`, or `samples` when given, the number of `keys` or `names`), or by a documented estimate for a
+ * list that takes no bound (`LIST_ESTIMATES`), so a query that would fan out to a million nodes is refused up
+ * front with QUERY_TOO_COMPLEX.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLObjectType, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode, getNamedType, isObjectType, Kind,
+  type OperationDefinitionNode, type SelectionSetNode, getNamedType, isObjectType, Kind, Lexer, Source, TokenKind,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { QueryTooComplexError } from '../../errors';
 
 export interface QueryLimits {
   maxDocumentBytes: number;
+  /** Most lexical tokens in a document (graphql-js's `maxTokens`); comments are not tokens. */
+  maxTokens: number;
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
@@ -27,8 +32,28 @@ export interface QueryMeasure {
   rootFields: number;
 }
 
-/** Arguments that say how many items a list field returns. */
-const SIZE_ARGUMENTS = ['first', 'samples'] as const;
+/**
+ * Items assumed for lists that take no size argument (README, "Query limits"). Lists inside a connection
+ * (`nodes`, `edges`) and a history's `points` are bounded by their parent's `first`/`samples`, which already
+ * multiplied them, so they count 1 here. A scalar list (tags) costs its estimate; an object list multiplies its
+ * selection by it.
+ */
+export const LIST_ESTIMATES: Readonly<Record<string, number>> = Object.freeze({
+  'Query.workspaces': 10,
+  'Experiment.children': 20,
+  'Experiment.metrics': 50,
+  'Experiment.models': 10,
+  'Experiment.others': 50,
+  'Experiment.parameters': 100,
+  'Experiment.tags': 20,
+  'ExperimentEvent.tags': 20,
+  'ExperimentModel.assets': 20,
+  'RegisteredModel.versions': 20,
+  'RegisterModelPayload.versions': 20,
+  'ModelVersion.tags': 10,
+  'ModelVersion.aliases': 5,
+  'TagsPayload.tags': 20,
+});
 
 export function measureOperation(
   schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown>,
@@ -61,11 +86,12 @@ export function measureOperation(
 
   const fieldCost = (node: FieldNode, parent: GraphQLObjectType | null, depth: number, seen: ReadonlySet<string>): number => {
     const def: GraphQLField<unknown, unknown> | undefined = parent?.getFields()[node.name.value];
-    if (!node.selectionSet) return 1;
+    const size = multiplier(parent, node, def, variables);
+    if (!node.selectionSet) return size;
     const named = def ? getNamedType(def.type) : null;
     // Abstract types (Node) are walked without a parent type until a fragment names one: fields count 1 each.
     const child = named && isObjectType(named) ? named : null;
-    return 1 + multiplier(node, def, variables) * walk(node.selectionSet, child, depth + 1, seen);
+    return 1 + size * walk(node.selectionSet, child, depth + 1, seen);
   };
 
   const rootCost = walk(operation.selectionSet, root, 1, new Set());
@@ -73,21 +99,31 @@ export function measureOperation(
   return { depth: maxDepth, cost: rootCost, aliases, rootFields };
 }
 
-function multiplier(node: FieldNode, def: GraphQLField<unknown, unknown> | undefined, variables: Record<string, unknown>): number {
-  if (!def) return 1;
+/**
+ * Items a field returns at most: the smallest bound in force. `samples`, when given, replaces `first` (a
+ * sampled history ignores the page size); `keys` and `names` bound a list by their length; a list with no
+ * bound counts its estimate. Never below 1.
+ */
+function multiplier(
+  parent: GraphQLObjectType | null, node: FieldNode, def: GraphQLField<unknown, unknown> | undefined, variables: Record<string, unknown>,
+): number {
+  if (!def || !parent) return 1;
   let args: Record<string, unknown>;
   try {
     args = getArgumentValues(def, node, variables);
   } catch {
     return 1; // bad arguments are reported by execution with a precise message
   }
-  let size = 1;
-  for (const name of SIZE_ARGUMENTS) {
+  const bounds: number[] = [];
+  if (typeof args.samples === 'number') bounds.push(args.samples);
+  else if (typeof args.first === 'number') bounds.push(args.first);
+  for (const name of ['keys', 'names']) {
     const value = args[name];
-    if (typeof value === 'number' && value > size) size = value;
+    if (Array.isArray(value)) bounds.push(value.length);
   }
-  if (Array.isArray(args.keys)) size = Math.max(size, args.keys.length);
-  return size;
+  const estimate = LIST_ESTIMATES[`${parent.name}.${def.name}`];
+  if (bounds.length === 0 && estimate !== undefined) bounds.push(estimate);
+  return bounds.length === 0 ? 1 : Math.max(1, Math.min(...bounds));
 }
 
 /**
@@ -120,6 +156,38 @@ export function checkSourceNesting(source: string, max = MAX_SOURCE_NESTING): vo
     } else if (c === '}' || c === ')' || c === ']') {
       depth = Math.max(0, depth - 1);
     }
+  }
+}
+
+/** Default of TRACKQL_MAX_TOKENS: the introspection query has about 180 tokens, the example dashboard 100. */
+export const DEFAULT_MAX_TOKENS = 5000;
+
+/**
+ * Checks a document's text before anything parses it: its size, its bracket nesting and its token count
+ * (the tokens graphql-js's `parse(source, { maxTokens })` counts, lexed without building anything). A lexing
+ * error stops the count: the parser reports it with its own message.
+ */
+export function checkDocumentSource(source: string, limits: Pick<QueryLimits, 'maxDocumentBytes' | 'maxTokens'>): void {
+  const bytes = Buffer.byteLength(source);
+  if (bytes > limits.maxDocumentBytes) {
+    throw new QueryTooComplexError(`Query document is ${bytes} bytes; the limit is ${limits.maxDocumentBytes} (TRACKQL_MAX_DOCUMENT_BYTES)`, {
+      measured: bytes, limit: limits.maxDocumentBytes, setting: 'TRACKQL_MAX_DOCUMENT_BYTES',
+    });
+  }
+  checkSourceNesting(source);
+  const lexer = new Lexer(new Source(source));
+  let tokens = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF) {
+      tokens += 1;
+      if (tokens > limits.maxTokens) {
+        throw new QueryTooComplexError(`Query document has more than ${limits.maxTokens} tokens (TRACKQL_MAX_TOKENS)`, {
+          limit: limits.maxTokens, setting: 'TRACKQL_MAX_TOKENS',
+        });
+      }
+    }
+  } catch (err) {
+    if (err instanceof QueryTooComplexError) throw err;
   }
 }
 

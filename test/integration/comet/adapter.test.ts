@@ -3,9 +3,35 @@
  * call budget, retries and timeouts, de-duplication and concurrency, the cheaper batch plans, and the cache.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import type { Backend, Caller } from '../../../src/backends/port';
 import type { CometSim } from '../../support/comet-sim';
 import { SIM_KEY, cometBackend, startSim, tempDataDir } from '../../support/comet-backend';
+import { eventually } from '../../support/live';
+
+/** A TCP relay to `target` that counts the connections open through it: pools show as sockets here. */
+async function countingRelay(target: string): Promise<{ url: string; open: () => number; close(): Promise<void> }> {
+  const port = Number(new URL(target).port);
+  let open = 0;
+  const server = net.createServer((client) => {
+    open += 1;
+    const upstream = net.connect(port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => {
+      open -= 1;
+      upstream.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    open: () => open,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 const WS = 'adapter-ws';
 const ME: Caller = { apiKey: SIM_KEY, keyId: 'k_me' };
@@ -59,9 +85,27 @@ describe('comet backend: adapter behaviour', () => {
       const dir = tempDataDir();
       dirs.push(dir);
       const enhanced = `${SIM_KEY}*${Buffer.from(JSON.stringify({ baseUrl: sim.url })).toString('base64')}`;
-      const b = cometBackend(sim, dir, { cometUrl: null, fallbackApiKey: null });
+      const b = cometBackend(sim, dir, { cometUrl: null, fallbackApiKey: null, allowedOrigins: [sim.url] });
       backends.push(b);
       expect((await b.projects.listWorkspaces({ apiKey: enhanced, keyId: 'k_enh' })).map((w) => w.name)).toContain(WS);
+    });
+
+    it('closes the least recently used origin pool once more origins than maxPools are in use', async () => {
+      const relays = [await countingRelay(sim.url), await countingRelay(sim.url)];
+      try {
+        const b = make({ cometUrl: null, fallbackApiKey: null, allowedOrigins: relays.map((r) => r.url), maxPools: 1, cacheTtlMs: 0 });
+        const via = (i: number) => ({ apiKey: `${SIM_KEY}*${Buffer.from(JSON.stringify({ baseUrl: relays[i].url })).toString('base64')}`, keyId: `k_${i}` });
+        expect((await b.projects.listWorkspaces(via(0))).map((w) => w.name)).toContain(WS);
+        expect(relays[0].open()).toBe(1); // kept alive for the next call
+        expect((await b.projects.listWorkspaces(via(1))).map((w) => w.name)).toContain(WS);
+        await eventually(() => relays[0].open() === 0, 5_000, 'the first pool to close');
+        expect(relays[1].open()).toBe(1);
+        // The evicted origin still works: it gets a new pool.
+        expect((await b.projects.listWorkspaces(via(0))).map((w) => w.name)).toContain(WS);
+      } finally {
+        for (const b of backends.splice(0)) await b.close();
+        for (const r of relays) await r.close();
+      }
     });
 
     it("takes COMET_URL_OVERRIDE with its /clientlib/ tail when TRACKQL_COMET_URL is unset", async () => {

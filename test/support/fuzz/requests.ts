@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { isNonNullType } from 'graphql';
 import type { FuzzOperation } from './operations';
+import { routeRequest, type RouteContext } from './routes';
 import { deepJson, rawToken, toJsonText, variableValue, wrongType, type FuzzContext } from './values';
 
 export interface FuzzRequest {
@@ -13,7 +14,9 @@ export interface FuzzRequest {
   label: string;
   /** The operation it runs when it is well-formed, so a successful mutation can be told apart. */
   operation: FuzzOperation | null;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'HEAD';
+  /** Path of the route; `/graphql` when absent. */
+  path?: string;
   search: string;
   headers: Record<string, string>;
   body?: string;
@@ -76,12 +79,16 @@ function brokenRequest(ops: readonly FuzzOperation[], ctx: FuzzContext, maxBodyB
   );
 }
 
-/** The request mix: about four in five run an operation with hostile variables. */
-export function fuzzRequest(ops: readonly FuzzOperation[], ctx: FuzzContext, maxBodyBytes: number): fc.Arbitrary<FuzzRequest> {
+/**
+ * The request mix: about seven in ten run an operation with hostile variables, two break the request itself,
+ * one goes to the asset routes or `/metrics` (same total budget: the run takes no longer).
+ */
+export function fuzzRequest(ops: readonly FuzzOperation[], ctx: FuzzContext, maxBodyBytes: number, routes: RouteContext): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(
     // One arbitrary per operation and mode, built once (building them per request costs more than the requests).
     { weight: 5, arbitrary: fc.oneof(...ops.map((op) => operationRequest(op, { ...ctx, strict: true }))) },
     { weight: 3, arbitrary: fc.oneof(...ops.map((op) => operationRequest(op, ctx))) },
     { weight: 2, arbitrary: brokenRequest(ops, ctx, maxBodyBytes) },
+    { weight: 1, arbitrary: routeRequest(routes) },
   );
 }
