@@ -22,7 +22,8 @@ export interface RunsState {
   sel: string[];
 }
 
-export const PAGE_SIZES = [25, 50, 100, 200];
+export const PAGE_SIZES = [10, 25, 50, 100, 200];
+export const DEFAULT_PAGE_SIZE = 25;
 /** The compare view overlays at most this many runs. */
 export const MAX_SELECTED = 50;
 
@@ -72,7 +73,7 @@ export function parseRunsState(params: URLSearchParams): RunsState {
   return {
     q: params.get('q') ?? '',
     sort: parseSort(params.get('sort')),
-    n: PAGE_SIZES.includes(n) ? n : PAGE_SIZES[0],
+    n: PAGE_SIZES.includes(n) ? n : DEFAULT_PAGE_SIZE,
     after: params.get('after') || null,
     cols: parseCols(params.get('cols')),
     sel: (params.get('sel') ?? '').split(',').filter(Boolean).slice(0, MAX_SELECTED),
@@ -83,7 +84,7 @@ export function runsParams(state: RunsState): Record<string, string | undefined>
   return {
     q: state.q || undefined,
     sort: state.sort ? sortText(state.sort) : undefined,
-    n: state.n === PAGE_SIZES[0] ? undefined : String(state.n),
+    n: state.n === DEFAULT_PAGE_SIZE ? undefined : String(state.n),
     after: state.after ?? undefined,
     cols: state.cols ? state.cols.map((c) => `${c.kind === 'param' ? 'p' : 'm'}:${encodeURIComponent(c.name)}`).join(',') || ',' : undefined,
     sel: state.sel.length ? state.sel.join(',') : undefined,

@@ -1,0 +1,160 @@
+/**
+ * The dashboard in a real Chromium against a real gateway with demo data: each view shows what the GraphQL
+ * API answers, costs one request, keeps its state in the URL, zooms with a refined fetch, follows a running
+ * run live, asks for an API key when needed, and never reaches past loopback.
+ */
+import type { Page } from 'puppeteer-core';
+import { createKey, type CreatedKey } from '../support/keys';
+import { gqlOk, startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
+import { isLoopback, openBrowser, type BrowserSession } from '../support/browser';
+import { rmSync } from 'node:fs';
+
+jest.setTimeout(30_000);
+
+const WS = 'demo';
+const PROJECT = 'image-classification';
+/** What Chromium logs for the expected 401 of the first, keyless request. */
+const EXPECTED_401 = /Failed to load resource: the server responded with a status of 401/;
+
+type Metric = { name: string; last: number | null; min: number | null; max: number | null };
+type Row = { key: string; name: string; status: string; parameters: { name: string; value: string }[]; metrics: Metric[] };
+
+/** The same text as web/src/format.ts formatNumber, for finite values. */
+function formatNumber(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude >= 1e6 || magnitude < 1e-3)) return value.toExponential(3);
+  return String(Number(value.toPrecision(4)));
+}
+
+describe('the dashboard', () => {
+  let dir: string;
+  let gateway: ChildGateway;
+  let key: CreatedKey;
+  let session: BrowserSession;
+  let page: Page;
+  const api = <T = any>(query: string, variables: Record<string, unknown> = {}) => gqlOk<T>(gateway.url, query, variables, { authorization: `Bearer ${key.secret}` });
+  const runsOf = async (filter?: unknown, orderBy?: unknown, first = 25): Promise<Row[]> => (await api(`query($f: ExperimentFilterInput, $o: [ExperimentOrderInput!], $n: Int!) {
+    project(workspace: "${WS}", name: "${PROJECT}") { experiments(first: $n, filter: $f, orderBy: $o) {
+      nodes { key name status parameters { name value } metrics { name last min max } } } } }`, { f: filter, o: orderBy, n: first })).project.experiments.nodes;
+  const byName = async (name: string): Promise<Row> => (await runsOf({ nameContains: name }))[0] ?? (await api(`{ project(workspace: "${WS}", name: "text-sentiment") {
+    experiments(filter: {nameContains: "${name}"}) { nodes { key name status parameters { name value } metrics { name last min max } } } } }`)).project.experiments.nodes[0];
+
+  /** Opens a view and waits until it has drawn `ready` and the network is quiet; returns its GraphQL calls. */
+  async function open(hash: string, ready: string) {
+    session.resetCalls();
+    await page.goto(`${gateway.url}/${hash}`);
+    await page.waitForSelector(ready);
+    await page.waitForNetworkIdle({ idleTime: 150 });
+    return [...session.calls];
+  }
+  const texts = (selector: string) => page.$$eval(selector, (nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
+  const attrs = (selector: string, name: string) => page.$$eval(selector, (nodes, a) => nodes.map((n) => n.getAttribute(a) ?? ''), name);
+
+  beforeAll(async () => {
+    dir = tempDir('trackql-dashboard-');
+    key = createKey(dir, WS, 'write', 'dashboard test');
+    // Both start at once; whichever started is stopped again if the other failed (afterAll sees it).
+    const [g, b] = await Promise.allSettled([startChildGateway({ TRACKQL_DATA_DIR: dir, TRACKQL_LOG_LEVEL: 'notice' }, ['demo']), openBrowser()]);
+    if (g.status === 'fulfilled') gateway = g.value;
+    if (b.status === 'fulfilled') session = b.value;
+    if (g.status === 'rejected') throw g.reason;
+    if (b.status === 'rejected') throw b.reason;
+    page = session.page;
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await gateway?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for an API key on UNAUTHENTICATED, keeps it in sessionStorage and sends it only as a header', async () => {
+    await page.goto(`${gateway.url}/`);
+    await page.waitForSelector('dialog[open] #api-key');
+    expect(session.calls.map((c) => c.authorization)).toEqual([undefined]);
+    await page.type('#api-key', key.secret);
+    session.resetCalls();
+    await page.click('dialog button[type=submit]');
+    await page.waitForSelector('table[data-testid=projects]');
+    expect(session.calls.map((c) => c.authorization)).toEqual([`Bearer ${key.secret}`]);
+    expect(await page.evaluate(() => sessionStorage.getItem('trackql.apiKey'))).toBe(key.secret);
+    expect(await page.$('dialog[open]')).toBeNull();
+    // Only the keyless first request failed (Chromium logs its 401); nothing else went wrong.
+    expect(session.errors.every((e) => EXPECTED_401.test(e))).toBe(true);
+    session.errors.length = 0;
+  });
+
+  it('lists projects with their run counts and last activity from one request', async () => {
+    const calls = await open('', 'table[data-testid=projects] tbody tr');
+    expect(calls.map((c) => c.operationName)).toEqual(['DashboardProjects']);
+    const { workspace } = await api(`{ workspace(name: "${WS}") { projects { nodes { name experimentCount } } } }`);
+    const shown = await page.$$eval('tr[data-project]', (rows) => rows.map((r) => [r.getAttribute('data-project'), Number(r.querySelector('[data-value]')?.getAttribute('data-value'))]));
+    expect(shown).toEqual(workspace.projects.nodes.map((p: { name: string; experimentCount: number }) => [p.name, p.experimentCount]));
+    await session.screenshot('projects');
+  });
+
+  it('shows the runs table with metric summaries, sorted and filtered by the schema, its state in the URL', async () => {
+    let calls = await open(`#/p/${WS}/${PROJECT}?cols=p:optimizer,p:learning_rate,m:loss,m:accuracy`, 'table[data-testid=runs] tbody tr');
+    expect(calls.map((c) => c.operationName)).toEqual(['DashboardRuns']);
+    const expected = await runsOf();
+    expect(await attrs('tbody tr[data-key]', 'data-key')).toEqual(expected.map((r) => r.key));
+    const loss = (r: Row) => r.metrics.find((m) => m.name === 'loss')!;
+    expect((await attrs('td[data-metric=loss][data-aggregate=last]', 'data-value')).map(Number)).toEqual(expected.map((r) => loss(r).last));
+    expect(await texts('td[data-metric=loss][data-aggregate=min]')).toEqual(expected.map((r) => formatNumber(loss(r).min!)));
+    expect(await page.$eval('.count', (n) => n.getAttribute('data-total'))).toBe(String(expected.length));
+    await session.screenshot('runs');
+
+    // Sort by the minimum of loss, descending: two clicks on its "min" header.
+    for (const direction of ['ascending', 'descending']) {
+      session.resetCalls();
+      const [, min] = await page.$$('button[aria-describedby="metric-loss"]'); // last, min, max
+      await min.click();
+      await page.waitForFunction((d) => document.querySelector(`tr.sub th[aria-sort="${d}"]`) !== null, {}, direction);
+      await page.waitForNetworkIdle({ idleTime: 150 });
+      expect(session.calls).toHaveLength(1);
+    }
+    expect(page.url()).toContain('sort=METRIC%3Aloss%3AMIN%3ADESC');
+    const sorted = await runsOf(undefined, [{ field: 'METRIC', metric: 'loss', aggregate: 'MIN', direction: 'DESC' }]);
+    expect(await attrs('tbody tr[data-key]', 'data-key')).toEqual(sorted.map((r) => r.key));
+
+    // A filter with and/not, a metric and a parameter comparison, compiled to ExperimentFilterInput.
+    session.resetCalls();
+    await page.type('#run-filter', 'loss < 0.25 and not param.optimizer = adam');
+    await page.click('form[role=search] button[type=submit]');
+    await page.waitForFunction(() => window.location.hash.includes('q='));
+    await page.waitForNetworkIdle({ idleTime: 150 });
+    calls = [...session.calls];
+    const filter = { and: [{ metric: { name: 'loss', aggregate: 'LAST', op: 'LT', value: 0.25 } }, { not: { parameter: { name: 'optimizer', op: 'EQ', value: 'adam' } } }] };
+    expect(calls.map((c) => c.variables.filter)).toEqual([filter]);
+    const filtered = await runsOf(filter, [{ field: 'METRIC', metric: 'loss', aggregate: 'MIN', direction: 'DESC' }]);
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(filtered.length).toBeLessThan(expected.length);
+    expect(await attrs('tbody tr[data-key]', 'data-key')).toEqual(filtered.map((r) => r.key));
+
+    // Select two rows: the selection joins the URL, and the shared URL shows the same table.
+    await page.click(`tr[data-key="${filtered[0].key}"] input[type=checkbox]`);
+    await page.waitForFunction(() => window.location.hash.includes('sel='));
+    const shared = page.url();
+    await page.goto('about:blank'); // a fresh load of the link, as someone it was sent to would do
+    calls = await open(shared.slice(gateway.url.length + 1), 'table[data-testid=runs] tbody tr');
+    expect(calls).toHaveLength(1);
+    expect(await attrs('tbody tr[data-key]', 'data-key')).toEqual(filtered.map((r) => r.key));
+    expect(await attrs('tbody tr[aria-selected=true]', 'data-key')).toEqual([filtered[0].key]);
+    expect(await page.$eval('#run-filter', (n) => (n as HTMLInputElement).value)).toBe('loss < 0.25 and not param.optimizer = adam');
+  });
+
+  it('pages through runs with cursors', async () => {
+    for (let i = 0; i < 12; i += 1) {
+      await api(`mutation($n: String!) { createExperiment(input: {workspace: "${WS}", project: "paging", name: $n}) { experiment { key } } }`, { n: `run-${i}` });
+    }
+    await open(`#/p/${WS}/paging?n=10`, 'table[data-testid=runs] tbody tr');
+    expect(await page.$$eval('tbody tr[data-key]', (r) => r.length)).toBe(10);
+    session.resetCalls();
+    await page.click('nav[aria-label=Pages] button:nth-child(3)');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-key]').length === 2);
+    expect(session.calls.map((c) => typeof c.variables.after)).toEqual(['string']);
+    expect(page.url()).toContain('after=');
+    await page.click('nav[aria-label=Pages] button:nth-child(2)');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-key]').length === 10);
+  });
+});
