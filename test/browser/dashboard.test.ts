@@ -157,4 +157,106 @@ describe('the dashboard', () => {
     await page.click('nav[aria-label=Pages] button:nth-child(2)');
     await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-key]').length === 10);
   });
+
+  it('shows a run: charts sampled to their pixel width, a refined fetch on zoom, parameters, assets and child runs', async () => {
+    const parent = await byName('resnet50-lr0.03');
+    const calls = await open(`#/run/${parent.key}`, '.chart canvas');
+    expect(calls.map((c) => c.operationName)).toEqual(['DashboardRun']);
+    const samples = calls[0].variables.samples as number;
+    const canvasWidth = await page.$eval('section[data-metric=loss] canvas', (c) => (c as HTMLCanvasElement).getBoundingClientRect().width);
+    expect(Math.abs(canvasWidth - samples)).toBeLessThanOrEqual(1);
+    expect(await attrs('section[data-metric]', 'data-metric')).toEqual(parent.metrics.map((m) => m.name).sort());
+    const loss = parent.metrics.find((m) => m.name === 'loss')!;
+    expect(await page.$eval('section[data-metric=loss] [data-field=last]', (n) => n.textContent)).toBe(formatNumber(loss.last!));
+    expect(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-last-step'))).toBe('299');
+    expect(await page.$$eval('table.kv tr', (rows) => rows.length)).toBe(parent.parameters.length + 2); // + the two others
+    const assets = await page.$$eval('table[data-testid=assets] a', (links) => links.map((a) => [a.textContent, (a as HTMLAnchorElement).href]));
+    expect(assets.map(([name]) => name).sort()).toEqual(['model/weights.json', 'plots/confusion.csv']);
+    const csv = assets.find(([name]) => name === 'plots/confusion.csv')![1]!;
+    expect(isLoopback(csv)).toBe(true);
+    expect(await (await fetch(csv, { headers: { authorization: `Bearer ${key.secret}` } })).text()).toContain('cat,91,9');
+    expect(await texts('ul.children li a')).toEqual(['resnet50-seed1', 'resnet50-seed2']);
+    await session.screenshot('run');
+
+    // Drag across the middle of the loss chart: one fetch of that step range, at the same resolution.
+    session.resetCalls();
+    const over = (await page.$('section[data-metric=loss] .u-over'))!;
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('section[data-metric=loss] button:nth-of-type(2)')?.hasAttribute('disabled') === false);
+    expect(session.calls.map((c) => c.operationName)).toEqual(['DashboardZoom']);
+    const { after, before, samples: zoomSamples, name } = session.calls[0].variables as { after: number; before: number; samples: number; name: string };
+    expect(name).toBe('loss');
+    expect(zoomSamples).toBe(samples);
+    expect(after).toBeGreaterThan(100);
+    expect(before).toBeLessThan(170);
+    const first = Number(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-first-step')));
+    const last = Number(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-last-step')));
+    expect(first).toBe(after + 1);
+    expect(last).toBe(before - 1);
+    const refined = (await api(`query($k: String!) { experiment(key: $k) { metric(name: "loss") { history(afterStep: ${after}, beforeStep: ${before}) { points { step } } } } }`, { k: parent.key }))
+      .experiment.metric.history.points.length;
+    expect(Number(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-points')))).toBe(refined);
+    await page.click('section[data-metric=loss] .chart-tools button:nth-of-type(2)'); // Reset zoom: no request
+    expect(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-last-step'))).toBe('299');
+    expect(session.calls).toHaveLength(1);
+  });
+
+  it('moves the chart of a RUNNING run when points are logged, over graphql-ws', async () => {
+    const running = await byName('distilbert-lr0.003');
+    expect(running.status).toBe('RUNNING');
+    const calls = await open(`#/run/${running.key}`, '.chart canvas');
+    expect(calls).toHaveLength(1);
+    await page.waitForFunction(() => document.querySelector('.live')?.textContent?.includes('Live:'));
+    const lastStep = () => page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-last-step'));
+    expect(await lastStep()).toBe('299');
+    const points = Array.from({ length: 20 }, (_, i) => ({ name: 'loss', step: 300 + i, value: 3 - i * 0.1 }));
+    await api(`mutation($k: String!, $p: [MetricPointInput!]!) { logMetrics(input: {experimentKey: $k, points: $p}) { accepted } }`, { k: running.key, p: points });
+    await page.waitForFunction(() => document.querySelector('section[data-metric=loss] figure')?.getAttribute('data-last-step') === '319');
+    expect(await page.$eval('section[data-metric=loss] [data-field=last]', (n) => n.textContent)).toBe(formatNumber(1.1));
+    expect(session.calls).toHaveLength(1); // the live points came over the WebSocket, not by polling
+    expect(session.urls.some((u) => u.startsWith('ws://') && u.endsWith('/graphql'))).toBe(true);
+    await session.screenshot('live');
+  });
+
+  it('overlays one metric of the selected runs and shows the parameters that differ', async () => {
+    const runs = (await runsOf()).slice(0, 3);
+    const calls = await open(`#/compare?keys=${runs.map((r) => r.key).join(',')}&metric=loss`, '.chart canvas');
+    expect(calls.map((c) => c.operationName)).toEqual(['DashboardCompare']);
+    expect(await attrs('table[data-testid=diff] tbody tr', 'data-key')).toEqual(runs.map((r) => r.key));
+    expect((await attrs('table[data-testid=diff] td[data-value]', 'data-value')).map(Number)).toEqual(runs.map((r) => r.metrics.find((m) => m.name === 'loss')!.last));
+    const differing = ['architecture', 'batch_size', 'learning_rate', 'optimizer'].filter((p) => new Set(runs.map((r) => r.parameters.find((x) => x.name === p)?.value)).size > 1);
+    expect(await attrs('table[data-testid=diff] th[data-param]', 'data-param')).toEqual(differing);
+    expect(await page.$$eval('.u-legend .u-series', (s) => s.length)).toBe(runs.length + 1); // the step axis, then one per run
+    await session.screenshot('compare');
+  });
+
+  it('lists registered models with versions, stages, aliases and the run each came from', async () => {
+    const calls = await open('#/models', 'section[data-model]');
+    expect(calls.map((c) => c.operationName)).toEqual(['DashboardModels']);
+    const { registeredModel } = await api(`{ registeredModel(workspace: "${WS}", name: "cifar-classifier") { versions { version stage aliases experiment { key } } } }`);
+    const [version] = registeredModel.versions;
+    const row = 'section[data-model=cifar-classifier] tr[data-version="1.0.0"]';
+    expect(await page.$eval(`${row} td:nth-of-type(1)`, (n) => n.textContent)).toBe(version.stage);
+    expect(await texts(`${row} td:nth-of-type(3) li`)).toEqual(version.aliases);
+    expect(await page.$eval(`${row} a`, (a) => a.getAttribute('href'))).toBe(`#/run/${version.experiment.key}`);
+    await session.screenshot('models');
+  });
+
+  it('follows the dark colour scheme, made no request past loopback and logged no console error', async () => {
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    await open(`#/p/${WS}/${PROJECT}`, 'table[data-testid=runs] tbody tr');
+    const [bg, fg] = await page.evaluate(() => [getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.documentElement).color]);
+    expect(bg).toBe('rgb(15, 18, 23)');
+    expect(fg).toBe('rgb(230, 237, 243)');
+    await session.screenshot('runs-dark');
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+    expect(session.urls.length).toBeGreaterThan(10);
+    expect(session.urls.filter((u) => !isLoopback(u))).toEqual([]);
+    expect(session.urls.filter((u) => u.includes(key.secret))).toEqual([]);
+    expect(session.errors).toEqual([]);
+  });
 });

@@ -44,6 +44,7 @@ export async function openBrowser(options: { dark?: boolean } = {}): Promise<Bro
   });
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
+  page.setDefaultTimeout(10_000); // a clear failure well before the test's own timeout
   if (options.dark) await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
   const urls: string[] = [];
   const errors: string[] = [];
