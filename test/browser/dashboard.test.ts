@@ -4,10 +4,12 @@
  * run live, asks for an API key when needed, and never reaches past loopback.
  */
 import type { Page } from 'puppeteer-core';
-import { createKey, type CreatedKey } from '../support/keys';
-import { gqlOk, startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
-import { isLoopback, openBrowser, type BrowserSession } from '../support/browser';
 import { rmSync } from 'node:fs';
+import { isLoopback, openBrowser, type BrowserSession } from '../support/browser';
+import { SIM_KEY, startSim } from '../support/comet-backend';
+import type { CometSim } from '../support/comet-sim';
+import { gqlOk, startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
+import { createKey, type CreatedKey } from '../support/keys';
 
 jest.setTimeout(30_000);
 
@@ -257,6 +259,67 @@ describe('the dashboard', () => {
     expect(session.urls.length).toBeGreaterThan(10);
     expect(session.urls.filter((u) => !isLoopback(u))).toEqual([]);
     expect(session.urls.filter((u) => u.includes(key.secret))).toEqual([]);
+    expect(session.errors).toEqual([]);
+  });
+});
+
+describe('the dashboard over the Comet backend', () => {
+  let sim: CometSim;
+  let gateway: ChildGateway;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    sim = await startSim([WS]);
+    // Runs as Comet holds them (`trackql demo` writes only into an empty store, and a Comet key always has a workspace).
+    sim.seed({
+      experiments: Array.from({ length: 6 }, (_, i) => ({
+        workspace: WS, project: PROJECT, name: `comet-run-${i}`, startTimeMillis: Date.UTC(2026, 0, 5 + i),
+        tags: [i % 2 ? 'sweep' : 'baseline'], parameters: { learning_rate: [0.1, 0.03, 0.01][i % 3], optimizer: i % 2 ? 'adam' : 'sgd' },
+        metrics: Array.from({ length: 300 }, (_, step) => ({
+          metricName: 'loss', metricValue: 2 * Math.exp(-step / (60 + i * 20)) + 0.05, step, timestamp: Date.UTC(2026, 0, 5 + i) + step * 1000,
+        })),
+      })),
+    });
+    const [g, b] = await Promise.allSettled([
+      startChildGateway({ TRACKQL_BACKEND: 'comet', TRACKQL_COMET_URL: sim.url, COMET_API_KEY: SIM_KEY, TRACKQL_LOG_LEVEL: 'notice' }),
+      openBrowser(),
+    ]);
+    if (g.status === 'fulfilled') gateway = g.value;
+    if (b.status === 'fulfilled') session = b.value;
+    if (g.status === 'rejected') throw g.reason;
+    if (b.status === 'rejected') throw b.reason;
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await gateway?.dispose();
+    await sim?.stop();
+  });
+
+  it('shows the same projects, runs and charts as the GraphQL API, one request per view', async () => {
+    const { page } = session;
+    const open = async (hash: string, ready: string) => {
+      session.resetCalls();
+      await page.goto(`${gateway.url}/${hash}`);
+      await page.waitForSelector(ready);
+      await page.waitForNetworkIdle({ idleTime: 150 });
+      return session.calls.map((c) => c.operationName);
+    };
+    expect(await open('', 'tr[data-project]')).toEqual(['DashboardProjects']);
+    const { workspace } = await gqlOk(gateway.url, `{ workspace(name: "${WS}") { projects { nodes { name experimentCount } } } }`);
+    const counts = await page.$$eval('tr[data-project]', (rows) => rows.map((r) => [r.getAttribute('data-project'), Number(r.querySelector('[data-value]')?.getAttribute('data-value'))]));
+    expect(counts).toEqual(workspace.projects.nodes.map((p: { name: string; experimentCount: number }) => [p.name, p.experimentCount]));
+
+    expect(await open(`#/p/${WS}/${PROJECT}?cols=m:loss`, 'table[data-testid=runs] tbody tr')).toEqual(['DashboardRuns']);
+    const { project } = await gqlOk(gateway.url, `{ project(workspace: "${WS}", name: "${PROJECT}") { experiments(first: 25) { nodes { key metric(name: "loss") { last } } } } }`);
+    const nodes = project.experiments.nodes as { key: string; metric: { last: number } | null }[];
+    expect(await page.$$eval('tbody tr[data-key]', (rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(nodes.map((n) => n.key));
+    expect(await page.$$eval('td[data-metric=loss][data-aggregate=last]', (cells) => cells.map((c) => Number(c.getAttribute('data-value')))))
+      .toEqual(nodes.map((n) => n.metric?.last ?? 0));
+
+    expect(await open(`#/run/${nodes[0].key}`, 'section[data-metric=loss] canvas')).toEqual(['DashboardRun']);
+    expect(Number(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-points')))).toBeGreaterThan(100);
+    expect(session.urls.filter((u) => !isLoopback(u))).toEqual([]);
     expect(session.errors).toEqual([]);
   });
 });
