@@ -48,7 +48,7 @@ function tokenize(source: string): Token[] {
   const pattern = /\s*(?:(\()|(\))|(<=|>=|!=|==|=|<|>)|"((?:[^"\\]|\\.)*)"|([^\s()"<>=!]+))/gy;
   let match: RegExpExecArray | null;
   while (pattern.lastIndex < source.length && (match = pattern.exec(source))) {
-    const at = match.index;
+    const at = match.index + match[0].length - match[0].trimStart().length; // where the token itself starts
     if (match[1]) tokens.push({ kind: '(', text: '(', at });
     else if (match[2]) tokens.push({ kind: ')', text: ')', at });
     else if (match[3]) tokens.push({ kind: 'op', text: match[3], at });
