@@ -41,3 +41,8 @@ export function formatBytes(bytes: number): string {
   }
   return `${Number(value.toPrecision(3))} ${units[unit]}`;
 }
+
+/** `1 version`, `2 versions`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,6 +1,6 @@
 /** The model registry of every workspace: versions, stages, aliases and the run each came from. One request. */
 import { useQuery } from '../api';
-import { formatTime } from '../format';
+import { formatTime, plural } from '../format';
 import { href } from '../router';
 import { ErrorNotice, Loading, PageTitle, Tags } from '../ui';
 
@@ -48,7 +48,7 @@ export default function Models() {
       {models.map((m) => (
         <section key={`${m.workspace}/${m.name}`} className="card" aria-labelledby={`model-${m.workspace}-${m.name}`} data-model={m.name}>
           <h2 id={`model-${m.workspace}-${m.name}`}>
-            {m.name} <span className="muted small">{m.workspace} · {m.versions.length} versions{m.latestVersion ? ` · latest ${m.latestVersion.version}` : ''}</span>
+            {m.name} <span className="muted small">{m.workspace} · {plural(m.versions.length, 'version')}{m.latestVersion ? ` · latest ${m.latestVersion.version}` : ''}</span>
           </h2>
           {m.description && <p>{m.description}</p>}
           <table className="grid">

@@ -1,6 +1,6 @@
 /** Workspaces and their projects, with run counts and last activity: one request. */
 import { useQuery } from '../api';
-import { formatTime } from '../format';
+import { formatTime, plural } from '../format';
 import { href } from '../router';
 import { ErrorNotice, Loading, PageTitle } from '../ui';
 
@@ -31,7 +31,7 @@ export default function Projects() {
       {data?.workspaces.map((ws) => (
         <section key={ws.name} aria-labelledby={`ws-${ws.name}`} className="card">
           <h2 id={`ws-${ws.name}`}>
-            {ws.name} <span className="muted small">{ws.projects.totalCount} projects · {ws.capabilities.backend}</span>
+            {ws.name} <span className="muted small">{plural(ws.projects.totalCount, 'project')} · {ws.capabilities.backend}</span>
           </h2>
           <table className="grid" data-testid="projects">
             <thead>
