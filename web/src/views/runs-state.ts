@@ -22,7 +22,7 @@ export interface RunsState {
   sel: string[];
 }
 
-export const PAGE_SIZES = [10, 25, 50, 100, 200];
+export const PAGE_SIZES = [10, 25, 50, 100, 200, 500, 1000];
 export const DEFAULT_PAGE_SIZE = 25;
 /** The compare view overlays at most this many runs. */
 export const MAX_SELECTED = 50;
