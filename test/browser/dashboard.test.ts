@@ -248,6 +248,30 @@ describe('the dashboard', () => {
     await session.screenshot('models');
   });
 
+  it('works from the keyboard, and names every control', async () => {
+    await open(`#/p/${WS}/${PROJECT}`, 'table[data-testid=runs] tbody tr');
+    const unnamed = await page.$$eval('input, select, button, a[href]', (controls) => controls
+      .filter((c) => !((c as HTMLInputElement).labels?.length || c.getAttribute('aria-label') || (c.textContent ?? '').trim()))
+      .map((c) => c.outerHTML.slice(0, 80)));
+    expect(unnamed).toEqual([]);
+    // Tab from the page's heading into the filter, type, Enter; then sort with the keyboard.
+    await page.focus('main h1');
+    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.id)) !== 'run-filter'; i += 1) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('run-filter');
+    await page.keyboard.type('tag:baseline');
+    await page.keyboard.press('Enter');
+    const baseline = await runsOf({ tag: 'baseline' });
+    await page.waitForFunction((n) => document.querySelectorAll('tbody tr[data-key]').length === n, {}, baseline.length);
+    await page.focus('thead button.sort'); // "Run": by name
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('thead th[aria-sort=ascending]') !== null);
+    await page.waitForNetworkIdle({ idleTime: 150 });
+    const byNameAsc = await runsOf({ tag: 'baseline' }, [{ field: 'NAME', direction: 'ASC' }]);
+    expect(await attrs('tbody tr[data-key]', 'data-key')).toEqual(byNameAsc.map((r) => r.key));
+    await page.keyboard.press('Space'); // the same button: descending
+    await page.waitForFunction(() => document.querySelector('thead th[aria-sort=descending]') !== null);
+  });
+
   it('follows the dark colour scheme, made no request past loopback and logged no console error', async () => {
     await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
     await open(`#/p/${WS}/${PROJECT}`, 'table[data-testid=runs] tbody tr');
