@@ -207,6 +207,20 @@ describe('the dashboard', () => {
     expect(session.calls).toHaveLength(1);
   });
 
+  it('downsamples a long series to the chart width and keeps its spike', async () => {
+    const { createExperiment } = await api(`mutation { createExperiment(input: {workspace: "${WS}", project: "spikes", name: "spiky"}) { experiment { key } } }`);
+    const steps = Array.from({ length: 5000 }, (_, i) => i);
+    const values = steps.map((i) => (i === 3217 ? 100 : 1 + Math.sin(i / 50) * 0.1));
+    await api(`mutation($k: String!, $s: [Int!]!, $v: [Float]!) { logMetrics(input: {experimentKey: $k, series: [{name: "loss", steps: $s, values: $v}]}) { accepted } }`,
+      { k: createExperiment.experiment.key, s: steps, v: values });
+    const calls = await open(`#/run/${createExperiment.experiment.key}`, 'section[data-metric=loss] canvas');
+    const samples = calls[0].variables.samples as number;
+    const figure = await page.$eval('section[data-metric=loss] figure', (n) => ({ points: Number(n.getAttribute('data-points')), max: Number(n.getAttribute('data-max')) }));
+    expect(figure.points).toBeLessThanOrEqual(samples);
+    expect(figure.points).toBeGreaterThan(samples / 2);
+    expect(figure.max).toBe(100);
+  });
+
   it('moves the chart of a RUNNING run when points are logged, over graphql-ws', async () => {
     const running = await byName('distilbert-lr0.003');
     expect(running.status).toBe('RUNNING');

@@ -2,7 +2,7 @@
  * Headless Chromium (Debian's `chromium`, driven by puppeteer-core) for the dashboard tests, recording what a
  * person's browser would do: every request and WebSocket it opens, every console error, every GraphQL POST.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { ROOT } from './gateway';
@@ -38,6 +38,7 @@ function graphqlCall(req: HTTPRequest): GraphqlCall | null {
 }
 
 export async function openBrowser(options: { dark?: boolean } = {}): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set TRACKQL_CHROMIUM)`);
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-dev-shm-usage'],

@@ -79,6 +79,14 @@ export function Chart({ label, width, height = 220, data, series, onZoom, onRese
   }, [data]);
 
   const steps = data[0] as ArrayLike<number>;
+  // The extremes drawn, for readers of the DOM (and tests): spikes must survive downsampling.
+  let high = -Infinity;
+  for (const values of data.slice(1) as ArrayLike<number | null | undefined>[]) {
+    for (let i = 0; i < values.length; i += 1) {
+      const v = values[i];
+      if (v != null && v > high) high = v;
+    }
+  }
   const zoomIn = () => {
     if (steps.length < 2) return;
     const first = steps[0];
@@ -89,7 +97,8 @@ export function Chart({ label, width, height = 220, data, series, onZoom, onRese
 
   return (
     <figure className="chart" role="group" aria-label={label}
-      data-points={steps.length} data-first-step={steps.length ? steps[0] : ''} data-last-step={steps.length ? steps[steps.length - 1] : ''}>
+      data-points={steps.length} data-first-step={steps.length ? steps[0] : ''} data-last-step={steps.length ? steps[steps.length - 1] : ''}
+      data-max={Number.isFinite(high) ? high : ''}>
       <div ref={host} className="chart-plot" aria-hidden="true" />
       {(onZoom || onReset) && (
         <div className="chart-tools">
