@@ -74,6 +74,12 @@ describe('the dashboard', () => {
     await page.goto(`${gateway.url}/`);
     await page.waitForSelector('dialog[open] #api-key');
     expect(session.calls.map((c) => c.authorization)).toEqual([undefined]);
+    // Escape closes the prompt; the view then says why it is empty and offers the prompt again.
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('dialog[open]') === null);
+    await page.click('main [role=alert] button');
+    await page.waitForSelector('dialog[open] #api-key');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('api-key');
     await page.type('#api-key', key.secret);
     session.resetCalls();
     await page.click('dialog button[type=submit]');

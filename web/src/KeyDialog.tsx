@@ -1,6 +1,6 @@
 /** Asks for an API key when the gateway answered UNAUTHENTICATED (a modal <dialog>: focus stays inside). */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { apiKey, setApiKey, useAuth } from './auth';
+import { apiKey, dismissKeyPrompt, setApiKey, useAuth } from './auth';
 
 export function KeyDialog() {
   const { needed } = useAuth();
@@ -20,7 +20,7 @@ export function KeyDialog() {
   };
   const hadKey = apiKey() !== null;
   return (
-    <dialog ref={dialog} aria-labelledby="key-title" className="key-dialog">
+    <dialog ref={dialog} aria-labelledby="key-title" className="key-dialog" onClose={dismissKeyPrompt}>
       <form onSubmit={submit}>
         <h2 id="key-title">API key needed</h2>
         <p id="key-help">

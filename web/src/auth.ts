@@ -45,6 +45,11 @@ export function requireApiKey(): void {
   if (!state.needed) emit({ ...state, needed: true });
 }
 
+/** The reader closed the prompt without a key: the view shows its error, with a way to open the prompt again. */
+export function dismissKeyPrompt(): void {
+  if (state.needed) emit({ ...state, needed: false });
+}
+
 export function useAuth(): AuthState {
   return useSyncExternalStore(
     (listener) => {

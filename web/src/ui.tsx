@@ -1,6 +1,7 @@
 /** Small pieces every view shares: title, loading and error notices, status badge, tag list. */
 import { useEffect, useRef, type ReactNode } from 'react';
 import type { ApiError } from './api';
+import { requireApiKey } from './auth';
 
 /** The view's heading: names the document and takes focus, so a screen reader hears where it landed. */
 export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
@@ -20,6 +21,7 @@ export function ErrorNotice({ error }: { error: ApiError }) {
   return (
     <p className="notice error" role="alert">
       <strong>{error.code}</strong>: {error.message}
+      {error.code === 'UNAUTHENTICATED' && <> <button type="button" onClick={requireApiKey}>Enter an API key</button></>}
     </p>
   );
 }

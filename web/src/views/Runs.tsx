@@ -2,7 +2,7 @@
  * The runs of one project: filter (the schema's and/or/not, metric and parameter comparisons), sort, pages,
  * chosen columns and a selection to compare, all kept in the URL. One request per state.
  */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useQuery } from '../api';
 import { FilterError, parseFilter, type ExperimentFilter } from '../filter';
 import { href, navigate } from '../router';
@@ -55,6 +55,7 @@ export default function Runs({ workspace, project, params }: { workspace: string
   // Cursors of the pages before this one, for "Previous" (a shared link starts without them).
   const previous = useRef<(string | null)[]>([]);
   const [draft, setDraft] = useState(state.q);
+  useEffect(() => setDraft(state.q), [state.q]); // back and forward bring their own filter text
 
   const rows = data?.project?.experiments.nodes ?? [];
   const available = useMemo(() => {
