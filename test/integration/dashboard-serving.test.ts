@@ -1,6 +1,6 @@
 /** The dashboard's files over HTTP: content types, caching, gzip, ETags, the CSP, and a missing build. */
 import { rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -58,7 +58,7 @@ describe('serving the dashboard', () => {
 
     const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
       // fetch would decode the body itself: read the bytes as sent.
-      require('node:http').get(`${base}/dashboard/main-ABC123.js`, { headers: { 'accept-encoding': 'br, gzip;q=0.8' } }, (res: import('node:http').IncomingMessage) => {
+      get(`${base}/dashboard/main-ABC123.js`, { headers: { 'accept-encoding': 'br, gzip;q=0.8' } }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
       }).on('error', reject);
