@@ -3,7 +3,7 @@
  * the parent for a step range instead of zooming locally: the parent fetches that range again at full
  * resolution (`history(afterStep, beforeStep, samples)`), and the chart shows what comes back.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import uPlot from 'uplot';
 
 export interface ChartSeries {
@@ -25,6 +25,20 @@ export interface ChartProps {
   zoomed?: boolean;
 }
 
+const DARK = '(prefers-color-scheme: dark)';
+
+/** The system theme, so charts (drawn on canvas, outside CSS) are redrawn in its colours when it changes. */
+function useDarkTheme(): boolean {
+  return useSyncExternalStore(
+    (listener) => {
+      const query = window.matchMedia(DARK);
+      query.addEventListener('change', listener);
+      return () => query.removeEventListener('change', listener);
+    },
+    () => window.matchMedia(DARK).matches,
+  );
+}
+
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
@@ -35,6 +49,7 @@ export function Chart({ label, width, height = 220, data, series, onZoom, onRese
   const zoomRef = useRef(onZoom);
   zoomRef.current = onZoom;
   const seriesKey = series.map((s) => `${s.label}\u0000${s.color}`).join('\u0001');
+  const dark = useDarkTheme();
 
   useEffect(() => {
     if (!host.current) return;
@@ -72,7 +87,7 @@ export function Chart({ label, width, height = 220, data, series, onZoom, onRese
     };
     // The chart is rebuilt only when its shape changes; new data goes through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [seriesKey, width, height]);
+  }, [seriesKey, width, height, dark]);
 
   useEffect(() => {
     plot.current?.setData(data);
