@@ -12,8 +12,9 @@ import { historyBenchmark } from './history';
 import { ingestBenchmark } from './ingest';
 import { liveBenchmark } from './live';
 import { overheadBenchmark } from './overhead';
+import { runsTableBenchmark } from './runs-table';
 
-const ALL: Benchmark[] = [dashboardBenchmark, historyBenchmark, ingestBenchmark, overheadBenchmark, liveBenchmark];
+const ALL: Benchmark[] = [dashboardBenchmark, historyBenchmark, ingestBenchmark, overheadBenchmark, liveBenchmark, runsTableBenchmark];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null; docs: string } {
   let quick = false;

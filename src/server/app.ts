@@ -21,6 +21,7 @@ import { GatewayMetrics, cometObserver, runTraced, withTraceIds } from '../obser
 import { buildTrackqlSchema } from '../schema/build';
 import { createServices } from '../services';
 import { handleDownload, handleUpload } from './asset-routes';
+import { createDashboard } from './dashboard';
 import { handleGraphql, type GatewayContext } from './graphql-route';
 import { IDE_CSP, applyHttpPolicy } from './http-policy';
 import { requestUrl, sendError, sendJson } from './http-util';
@@ -130,6 +131,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   };
   const liveWs = createLiveWsServer({ schema, backend, services, config, live, logger, baseUrl, authenticate: access?.authenticate, trusted: persisted.trusted });
   const assetDeps = { backend, assets: services.assets, logger };
+  const dashboard = createDashboard();
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = requestUrl(req.url);
@@ -162,6 +164,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
         return void res.end(asset.body);
       }
     }
+    if (dashboard.serve(req, res, pathname)) return;
     if (pathname === '/assets/upload' && method === 'PUT') return handleUpload(req, res, url, assetDeps);
     if (pathname.startsWith('/assets/') && (method === 'GET' || method === 'HEAD')) return handleDownload(req, res, url, assetDeps);
     sendJson(res, 404, { errors: [{ message: `No route for ${method} ${pathname}`, extensions: { code: 'NOT_FOUND' } }] });

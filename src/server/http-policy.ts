@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayMetrics } from '../observability/metrics';
+import { DASHBOARD_PREFIX } from './dashboard';
 import { IDE_ASSET_PREFIX } from './ide';
 
 /** Safe defaults for API responses: nothing may be framed, sniffed, or leak a Referer. */
@@ -45,6 +46,8 @@ function corsRouteOf(pathname: string): CorsRoute | null {
 export function routeLabel(req: IncomingMessage, pathname: string): string {
   if (pathname === '/graphql' || pathname === '/graphql/') return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') ? 'ide' : 'graphql';
   if (pathname.startsWith(IDE_ASSET_PREFIX)) return 'ide_asset';
+  if (pathname === '/' || pathname === '/index.html') return 'dashboard';
+  if (pathname.startsWith(DASHBOARD_PREFIX)) return 'dashboard_asset';
   if (pathname === '/assets/upload') return 'asset_upload';
   if (pathname.startsWith('/assets/')) return 'asset_download';
   if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1);

@@ -1,0 +1,143 @@
+/**
+ * The charts of one run. Each starts from the downsampled history of the run query (`samples` = the chart's
+ * width in pixels: one point per pixel, min and max per bucket kept, so spikes show). Zooming fetches that
+ * step range again at the same resolution; while the run is RUNNING, `metricLogged` appends new points live.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { gql } from '../api';
+import { Chart, colorOf } from '../chart/Chart';
+import { formatNumber, type NonFinite } from '../format';
+import type { LiveEvent } from '../live';
+
+export interface MetricData {
+  name: string;
+  last: number | null;
+  lastNonFinite: NonFinite | null;
+  min: number | null;
+  minNonFinite: NonFinite | null;
+  max: number | null;
+  maxNonFinite: NonFinite | null;
+  count: number | null;
+  lastStep: number | null;
+  history: { sampled: boolean; totalCount: number; points: { step: number; value: number | null }[] };
+}
+
+interface Series {
+  steps: number[];
+  values: (number | null)[];
+}
+
+interface PanelState {
+  overview: Series;
+  zoom: { min: number; max: number; series: Series } | null;
+  /** Live points since the page loaded. */
+  liveCount: number;
+  last: number | null;
+  lastStep: number | null;
+  error: string | null;
+}
+
+const ZOOM_QUERY = `query DashboardZoom($key: String!, $name: String!, $after: Int, $before: Int, $samples: Int!) {
+  experiment(key: $key) { metric(name: $name) { history(afterStep: $after, beforeStep: $before, samples: $samples) { sampled totalCount points { step value } } } }
+}`;
+
+function toSeries(points: { step: number; value: number | null }[]): Series {
+  return { steps: points.map((p) => p.step), values: points.map((p) => p.value) };
+}
+
+function appendPoints(series: Series, points: { step: number; value: number | null }[]): Series {
+  const merged = series.steps.map((step, i) => ({ step, value: series.values[i] }));
+  const lastStep = merged.length ? merged[merged.length - 1].step : -Infinity;
+  merged.push(...points);
+  if (points.some((p) => p.step < lastStep)) merged.sort((a, b) => a.step - b.step);
+  return toSeries(merged);
+}
+
+function initial(metrics: MetricData[]): Record<string, PanelState> {
+  return Object.fromEntries(metrics.map((m) => [m.name, {
+    overview: toSeries(m.history.points), zoom: null, liveCount: 0, last: m.last, lastStep: m.lastStep, error: null,
+  }]));
+}
+
+export function RunCharts({ runKey, metrics, width, live }: { runKey: string; metrics: MetricData[]; width: number; live: boolean }) {
+  const [panels, setPanels] = useState(() => initial(metrics));
+  const [liveState, setLiveState] = useState<'off' | 'on' | string>('off');
+  const update = (name: string, change: (p: PanelState) => PanelState) =>
+    setPanels((all) => (all[name] ? { ...all, [name]: change(all[name]) } : all));
+
+  useEffect(() => {
+    if (!live) return;
+    let stop: (() => void) | null = null;
+    let cancelled = false;
+    const onEvent = (event: LiveEvent) => setPanels((all) => {
+      const panel: PanelState = all[event.name] ?? { overview: { steps: [], values: [] }, zoom: null, liveCount: 0, last: null, lastStep: null, error: null };
+      const newest = event.points[event.points.length - 1];
+      return { ...all, [event.name]: {
+        ...panel, overview: appendPoints(panel.overview, event.points), liveCount: panel.liveCount + event.points.length,
+        last: newest ? newest.value : panel.last, lastStep: newest ? newest.step : panel.lastStep,
+      } };
+    });
+    void import('../live').then(({ watchRun }) => {
+      if (cancelled) return;
+      stop = watchRun(runKey, onEvent, (message) => setLiveState(message));
+      setLiveState('on');
+    });
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }, [live, runKey]);
+
+  const zoom = useCallback((name: string, min: number, max: number) => {
+    // Step bounds are exclusive in the schema: widen by one on each side to include both ends.
+    gql<{ experiment: { metric: { history: MetricData['history'] } | null } | null }>(ZOOM_QUERY, {
+      key: runKey, name, after: min > 0 ? min - 1 : null, before: max + 1, samples: Math.round(width),
+    }).then(
+      (data) => update(name, (p) => ({ ...p, error: null, zoom: { min, max, series: toSeries(data.experiment?.metric?.history.points ?? []) } })),
+      (err: unknown) => update(name, (p) => ({ ...p, error: err instanceof Error ? err.message : String(err) })),
+    );
+  }, [runKey, width]);
+
+  const names = Object.keys(panels).sort();
+  if (names.length === 0) return <p className="muted">No metric logged yet.</p>;
+  return (
+    <>
+      {live && (
+        <p className="live" role="status">
+          {liveState === 'on' ? <><span className="dot" aria-hidden="true" /> Live: new points appear as they are logged.</>
+            : liveState === 'off' ? 'Connecting to the live feed…' : `Live feed stopped: ${liveState}`}
+        </p>
+      )}
+      <div className="charts">
+        {names.map((name, i) => (
+          <MetricPanel key={name} name={name} color={colorOf(i)} width={width} panel={panels[name]}
+            summary={metrics.find((m) => m.name === name)}
+            onZoom={(min, max) => zoom(name, min, max)} onReset={() => update(name, (p) => ({ ...p, zoom: null }))} />
+        ))}
+      </div>
+    </>
+  );
+}
+
+function MetricPanel({ name, color, width, panel, summary, onZoom, onReset }: {
+  name: string; color: string; width: number; panel: PanelState; summary: MetricData | undefined;
+  onZoom: (min: number, max: number) => void; onReset: () => void;
+}) {
+  const shown = panel.zoom?.series ?? panel.overview;
+  const data = useMemo(() => [shown.steps, shown.values] as [number[], (number | null)[]], [shown]);
+  const series = useMemo(() => [{ label: name, color }], [name, color]);
+  return (
+    <section className="card chart-card" aria-labelledby={`chart-${name}`} data-metric={name}>
+      <h3 id={`chart-${name}`}>{name}</h3>
+      <p className="small summary">
+        last <strong data-field="last">{formatNumber(panel.last, panel.last === summary?.last ? summary?.lastNonFinite : null)}</strong>
+        {panel.lastStep !== null && <> at step <span data-field="lastStep">{panel.lastStep}</span></>}
+        {' '}· min {formatNumber(summary?.min, summary?.minNonFinite)} · max {formatNumber(summary?.max, summary?.maxNonFinite)}
+        {summary?.count != null && <> · {summary.count + panel.liveCount} points</>}
+        {panel.zoom && <> · steps {panel.zoom.min}–{panel.zoom.max}</>}
+      </p>
+      <Chart label={`${name} by step`} width={width} data={data} series={series} onZoom={onZoom} onReset={onReset} zoomed={panel.zoom !== null} />
+      {panel.error && <p className="notice error" role="alert">{panel.error}</p>}
+    </section>
+  );
+}
