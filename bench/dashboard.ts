@@ -127,6 +127,8 @@ export const dashboardBenchmark: Benchmark = {
     const at100 = bySize.get(100) as Record<string, Measured>;
     return {
       name: 'dashboard',
+      // One measured run (its percentiles come from many samples within it).
+      repetitions: 1,
       title: 'Dashboard over Comet',
       setup: `The project's Comet simulator answers every request after ${LATENCY_MS} ms. Each experiment has 1–2 tags, 20 parameters and 10 metrics. The query asks for a project's experiments with name, tags, parameters and each metric's last value. Upstream calls and round-trip depth (the longest chain of calls each starting after the previous one ended) are recorded by a pass-through proxy in front of the simulator. TrackQL runs as its own process with the Comet backend and a fresh cache per size.`,
       tables,

@@ -109,6 +109,8 @@ export const historyBenchmark: Benchmark = {
     ]);
     return {
       name: 'history',
+      // One measured run (its percentiles come from many samples within it).
+      repetitions: 1,
       title: 'Metric history',
       setup: `One series of N points on the embedded store, read through \`history(samples: ${SAMPLES})\` over HTTP (${ctx.quick ? 5 : 25} timed runs after 3 warm-ups), against paging through every raw point with \`history(first: ${PAGE})\`. Extra RSS is the server's peak resident memory during the query minus its resident memory before it.`,
       tables: [{

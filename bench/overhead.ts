@@ -1,84 +1,40 @@
 /**
- * GraphQL overhead: requests per second and latency for a small query (`experiment(key)` with ten scalar
- * fields and one nested list) under load, against bare graphql-js `execute` behind `node:http` answering the
- * same query from the same SQLite file with hand-written resolvers. Load from autocannon on loopback.
+ * GraphQL overhead: requests per second and latency of a small query (`experiment(key)` with ten scalar fields
+ * and one nested list), each server in its own process under `NODE_ENV=production`, autocannon in another:
+ * - bare graphql-js behind `node:http` with a parsed-and-validated document cache (bench/servers/bare.ts),
+ * - Apollo Server 5 alone on TrackQL's schema and loaders (bench/servers/apollo.ts),
+ * - TrackQL as users run it (`node dist/src/main.js`).
+ * Every figure is the median of interleaved repetitions, shown with its spread.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { rmSync } from 'node:fs';
-import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
-import { buildSchema, execute, parse, validate } from 'graphql';
+import path from 'node:path';
 import { createSqliteBackend } from '../src/backends/sqlite';
 import { ANONYMOUS } from '../src/server/identity';
 import { startChildGateway, tempDir } from '../test/support/gateway';
+import { runLoad, type LoadResult } from './lib/load';
+import { formatSpread, interleaved, spreadOf } from './lib/repeat';
+import { startServerProcess, type ServerProcess } from './lib/server-process';
 import { round } from './lib/stats';
 import type { BenchResult, Benchmark } from './lib/types';
 
 const QUERY = `query Small($key: String!) { experiment(key: $key) {
   key name status startedAt endedAt archived durationMs url workspace id
   parameters { name value } } }`;
+const CONNECTIONS = 10;
 
-const BARE_SDL = `
-type Parameter { name: String! value: String! }
-type Experiment { key: String! name: String status: String! startedAt: String endedAt: String archived: Boolean!
-  durationMs: Float url: String workspace: String! id: ID! parameters: [Parameter!]! }
-type Query { experiment(key: String!): Experiment }`;
-
-interface Row { key: string; name: string | null; status: string; started_at: number | null; ended_at: number | null; archived: number; workspace: string }
-
-/** The baseline: graphql-js with hand-written resolvers over the same SQLite file, parse and validate per request. */
-async function startBare(dbFile: string): Promise<{ url: string; server: Server; db: Database.Database }> {
-  const db = new Database(dbFile, { readonly: true });
-  const byKey = db.prepare(`SELECT e.key, e.name, e.status, e.started_at, e.ended_at, e.archived, p.workspace
-    FROM experiments e JOIN projects p ON p.id = e.project_id WHERE e.key = ?`);
-  const params = db.prepare('SELECT name, value FROM parameters WHERE experiment_key = ? ORDER BY name');
-  const schema = buildSchema(BARE_SDL);
-  const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
-  const rootValue = {
-    experiment: ({ key }: { key: string }) => {
-      const r = byKey.get(key) as Row | undefined;
-      if (!r) return null;
-      return {
-        key: r.key, name: r.name, status: r.status, startedAt: iso(r.started_at), endedAt: iso(r.ended_at), archived: r.archived === 1,
-        durationMs: r.started_at == null ? null : (r.ended_at ?? Date.now()) - r.started_at, url: null, workspace: r.workspace,
-        id: Buffer.from(JSON.stringify(['Experiment', r.key])).toString('base64url'),
-        parameters: () => params.all(r.key),
-      };
-    },
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown> };
-      const document = parse(body.query);
-      const errors = validate(schema, document);
-      const result = errors.length > 0 ? { errors } : execute({ schema, document, rootValue, variableValues: body.variables });
-      void Promise.resolve(result).then((r) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(r));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, db };
-}
-
-async function load(url: string, body: string, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: `${url}/graphql`, method: 'POST', connections: 10, duration: seconds,
-    headers: { 'content-type': 'application/json' }, body,
-  });
+interface Subject {
+  label: string;
+  server: ServerProcess;
 }
 
 export const overheadBenchmark: Benchmark = {
   name: 'overhead',
   title: 'GraphQL overhead',
   async run(ctx): Promise<BenchResult> {
-    const seconds = ctx.quick ? 3 : 15;
+    const seconds = ctx.quick ? 1 : 10;
+    const repetitions = 3;
     const dataDir = tempDir('trackql-bench-overhead-');
+    const started: ServerProcess[] = [];
     try {
       const backend = createSqliteBackend({ dataDir });
       const e = await backend.experiments.create(ANONYMOUS, {
@@ -87,48 +43,58 @@ export const overheadBenchmark: Benchmark = {
       });
       await backend.close();
       const body = JSON.stringify({ query: QUERY, variables: { key: e.key } });
-      ctx.progress(0.05, 'bare graphql-js warm-up');
-      const bare = await startBare(path.join(dataDir, 'trackql.db'));
-      let bareResult: autocannon.Result;
-      try {
-        await load(bare.url, body, 1);
-        ctx.progress(0.1, `bare graphql-js: ${seconds} s of load`);
-        bareResult = await load(bare.url, body, seconds);
-      } finally {
-        bare.server.close();
-        bare.db.close();
-      }
+      ctx.progress(0.02, 'starting the three servers');
+      const bare = await startServerProcess(path.join(__dirname, 'servers', 'bare.js'), [path.join(dataDir, 'trackql.db')]);
+      started.push(bare);
+      const apollo = await startServerProcess(path.join(__dirname, 'servers', 'apollo.js'), [dataDir]);
+      started.push(apollo);
       const gw = await startChildGateway({ TRACKQL_DATA_DIR: dataDir, TRACKQL_LOG_LEVEL: 'notice' });
-      let gwResult: autocannon.Result;
-      try {
-        const check = (await (await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { data?: { experiment?: { parameters: unknown[] } } };
-        if (check.data?.experiment?.parameters.length !== 10) throw new Error(`unexpected answer: ${JSON.stringify(check)}`);
-        await load(gw.url, body, 1);
-        ctx.progress(0.55, `TrackQL: ${seconds} s of load`);
-        gwResult = await load(gw.url, body, seconds);
-      } finally {
-        await gw.stop();
+      started.push({ url: gw.url, stop: async () => void (await gw.stop()) });
+      const subjects: Subject[] = [
+        { label: 'bare graphql-js + node:http, document cache', server: bare },
+        { label: 'Apollo Server 5 alone, same schema and loaders', server: apollo },
+        { label: 'TrackQL', server: started[2] },
+      ];
+      for (const s of subjects) {
+        const answer = (await (await fetch(`${s.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { data?: { experiment?: { parameters: unknown[] } } };
+        if (answer.data?.experiment?.parameters.length !== 10) throw new Error(`${s.label} answered ${JSON.stringify(answer)}`);
+        await runLoad({ url: `${s.server.url}/graphql`, body, seconds: 1, connections: CONNECTIONS }); // warm-up: JIT, caches
       }
-      if (bareResult.non2xx > 0 || gwResult.non2xx > 0 || bareResult.errors > 0 || gwResult.errors > 0) {
-        throw new Error(`load produced errors: bare ${bareResult.non2xx}/${bareResult.errors}, TrackQL ${gwResult.non2xx}/${gwResult.errors}`);
-      }
-      const ratio = gwResult.requests.average / bareResult.requests.average;
-      const row = (label: string, r: autocannon.Result) => ({
-        label, values: { 'requests/s': round(r.requests.average, 0), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, requests: r.requests.total },
+      let done = 0;
+      const runs = await interleaved(subjects, repetitions, async (s) => {
+        ctx.progress(0.05 + (0.9 * done++) / (subjects.length * repetitions), `${s.label}: ${seconds} s of load`);
+        const r = await runLoad({ url: `${s.server.url}/graphql`, body, seconds, connections: CONNECTIONS });
+        if (r.errors > 0 || r.non2xx > 0) throw new Error(`${s.label}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
+        return r;
       });
+      const rps = runs.map((r) => spreadOf(r.map((x: LoadResult) => x.requestsPerSecond)));
+      const p99 = runs.map((r) => spreadOf(r.map((x) => x.p99)));
+      const p50 = runs.map((r) => spreadOf(r.map((x) => x.p50)));
+      const [bareRps, apolloRps, gwRps] = rps.map((s) => s.median);
+      const ratio = gwRps / bareRps;
+      const p99Ratio = p99[2].median / Math.max(p99[0].median, 1);
       return {
         name: 'overhead',
         title: 'GraphQL overhead',
-        setup: `\`experiment(key)\` with ten scalar fields and a nested list of ten parameters, POSTed by autocannon (10 connections, ${seconds} s, after a 1 s warm-up) to each server on loopback; the load generator shares the machine's cores. The baseline parses, validates and executes with graphql-js behind \`node:http\`, reading the same SQLite file with hand-written SQL.`,
+        repetitions,
+        setup: `\`experiment(key)\` with ten scalar fields and a nested list of ten parameters, POSTed by autocannon (${CONNECTIONS} connections, ${seconds} s per run, after a 1 s warm-up) from its own process to each server in its own process, all with \`NODE_ENV=production\`, on loopback, sharing the machine's cores. ${repetitions} runs per server, interleaved; each cell is the median with the range of the runs. The bare baseline caches parsed and validated documents, as production servers do.`,
         tables: [{
-          title: 'Throughput and latency',
-          columns: ['requests/s', 'p50 ms', 'p99 ms', 'requests'],
-          rows: [row('bare graphql-js + node:http', bareResult), row('TrackQL (Apollo Server 5 + type-graphql)', gwResult)],
-          verdict: `TrackQL serves ${round(ratio, 2)}× the bare throughput.`,
+          title: 'Throughput and latency (median, range of runs)',
+          columns: ['requests/s', 'p50 ms', 'p99 ms', 'vs bare'],
+          rows: subjects.map((s, i) => ({
+            label: s.label,
+            values: { 'requests/s': formatSpread(rps[i]), 'p50 ms': formatSpread(p50[i]), 'p99 ms': formatSpread(p99[i]), 'vs bare': `${round(rps[i].median / bareRps, 2)}×` },
+          })),
+          verdict: `TrackQL serves ${round(ratio, 2)}× the bare throughput; Apollo Server alone on the same schema ${round(apolloRps / bareRps, 2)}×.`,
         }],
-        goals: [{ goal: 'throughput ≥ 0.7× bare graphql-js', met: ratio >= 0.7, measured: `${round(ratio, 2)}×` }],
+        raw: { runs: subjects.map((s, i) => ({ label: s.label, runs: runs[i] })) },
+        goals: [
+          { goal: 'throughput ≥ 0.7× bare graphql-js with a document cache', met: ratio >= 0.7, measured: `${round(ratio, 2)}×` },
+          { goal: 'p99 latency ≤ 1.5× bare', met: p99Ratio <= 1.5, measured: `${round(p99Ratio, 2)}× (${p99[2].median} ms vs ${p99[0].median} ms)` },
+        ],
       };
     } finally {
+      for (const s of started.reverse()) await s.stop().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     }
   },

@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { describeMachine } from './lib/machine';
+import { describeProvenance } from './lib/provenance';
 import { writeReport } from './lib/report';
 import type { BenchResult, Benchmark } from './lib/types';
 import { dashboardBenchmark } from './dashboard';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   }
   const command = `npm run bench${args.quick ? ' -- --quick' : ''}`;
   const written = writeReport(args.docs, {
-    date: new Date().toISOString(), command, quick: args.quick, machine: describeMachine(), durationSeconds: (Date.now() - started) / 1000,
+    date: new Date().toISOString(), command, quick: args.quick, machine: describeMachine(), provenance: describeProvenance(), durationSeconds: (Date.now() - started) / 1000,
   }, results);
   process.stderr.write(`wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
 }

@@ -145,6 +145,8 @@ export const runsTableBenchmark: Benchmark = {
     const all = [...results.values()].flatMap((r) => [...r.cold, ...r.warm]);
     return {
       name: 'runs-table',
+      // One measured run (its percentiles come from many samples within it).
+      repetitions: 1,
       title: 'Dashboard runs table in a browser',
       setup: `A project of ${RUNS} runs in the embedded store, written through the API (${PARAMS} parameters, ${METRICS} metrics of ${POINTS} points each), the gateway in its own process, Debian's headless Chromium (puppeteer-core) at 1280×900 on the same machine. Each load opens the runs table with its default columns (3 parameters, 2 metrics with last/min/max); ${repeats} loads per page size. First paint is the page's own clock from navigation start to the first animation frame after every row is in the page.`,
       tables,

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Machine } from './machine';
+import type { Provenance } from './provenance';
 import { renderChart } from './svg';
 import type { BenchResult, Table } from './types';
 
@@ -10,6 +11,7 @@ export interface RunInfo {
   command: string;
   quick: boolean;
   machine: Machine;
+  provenance: Provenance;
   durationSeconds: number;
 }
 
@@ -41,10 +43,12 @@ export function writeReport(docsDir: string, info: RunInfo, results: BenchResult
     'are noise). Raw results: [`benchmarks.json`](benchmarks.json).',
     '',
     `- **Date:** ${info.date}`,
+    `- **Commit:** \`${info.provenance.commit}\`${info.provenance.dirty ? ' with uncommitted changes' : ''}`,
     `- **Command:** \`${info.command}\`${info.quick ? ' (quick mode: small sizes)' : ''}`,
     `- **Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}`,
     `- **Node.js:** ${m.node}`,
     `- **Run time:** ${Math.round(info.durationSeconds)} s`,
+    `- **Repetitions:** ${results.map((r) => `${r.title} ${r.repetitions}`).join(', ')} (a figure of several runs is their median, with their range)`,
     '',
     '## Goals',
     '',

@@ -40,6 +40,10 @@ export interface BenchResult {
   /** Goals of the benchmark and whether this run met them. */
   goals: { goal: string; met: boolean; measured: string }[];
   notes?: string[];
+  /** How many times each figure was measured (the tables show the median and the spread of these runs). */
+  repetitions: number;
+  /** Every run's raw numbers, for the JSON: a skeptic recomputes the medians from them. */
+  raw?: Record<string, unknown>;
 }
 
 export interface BenchContext {
