@@ -1,95 +1,96 @@
 /**
- * Live feed: many graphql-ws subscribers on one replica, one writer logging 100 points/s across 10 metrics;
- * delivery latency from the mutation's acknowledgement (and from its sending) to receipt, with in-memory
- * pub/sub on one replica and with Redis between two replicas (writer on A, subscribers on B).
+ * Live feed: graphql-ws subscribers laid out as dashboards open them (several subscriptions per socket), one
+ * writer logging 100 points/s across 10 metrics. Latency runs from the writer's send to each subscriber's
+ * receipt on the machine's absolute clock, never clamped. The subscribers run in a process of their own, the
+ * writer in the benchmark's, each gateway in its own: the same layout in memory (one replica) and with Redis
+ * (writer on replica A, subscribers on B). The writer's own latency is measured beside, and once with no
+ * subscriber at all.
  */
-import type { Client } from 'graphql-ws';
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { gqlOk, startChildGateway, tempDir, type ChildGateway } from '../test/support/gateway';
-import { liveClient, startRedis, type LiveClient } from '../test/support/live';
+import { startRedis } from '../test/support/live';
+import { formatSpread, spreadOf, type Spread } from './lib/repeat';
 import { round, summarize } from './lib/stats';
 import type { BenchContext, BenchResult, Benchmark, Figure } from './lib/types';
 
 const METRICS = 10;
 const TICK_MS = 100; // one mutation of 10 points (one per metric) every 100 ms: 100 points/s
-const SUBSCRIPTION = `subscription($k: String!, $names: [String!]) { metricLogged(experimentKey: $k, names: $names) { name points { step } } }`;
+const PER_CONNECTION = 10;
+const now = () => performance.timeOrigin + performance.now();
 
 interface Delivery {
-  fromAck: number[];
+  /** Latency of each delivered point, from the writer's send, ms. */
   fromSend: number[];
+  /** The writer's logMetrics latency, from send to its HTTP answer, ms. */
+  writer: number[];
   received: number;
   expected: number;
 }
 
-async function subscribeAll(url: string, key: string, count: number, onEvent: (step: number, at: number) => void): Promise<LiveClient[]> {
-  const clients: LiveClient[] = [];
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const live = liveClient(url, { lazy: false });
-    clients.push(live);
-    ready.push(new Promise<void>((resolve, reject) => {
-      const client: Client = live.client;
-      let first = true;
-      client.subscribe<{ metricLogged: { points: { step: number }[] } }>(
-        { query: SUBSCRIPTION, variables: { k: key, names: [`m${i % METRICS}`] } },
-        {
-          next: (result) => {
-            const at = performance.now();
-            for (const p of result.data?.metricLogged.points ?? []) if (p.step >= 0) onEvent(p.step, at);
-            if (first) {
-              first = false;
-              resolve();
-            }
-          },
-          error: reject,
-          complete: () => undefined,
-        },
-      );
-    }));
-  }
-  // A warm-up point at step -1 is impossible (steps are >= 0): instead each subscriber is "ready" once it
-  // receives the priming event below.
-  return Object.assign(clients, { ready });
+function startSubscribers(): ChildProcess {
+  return fork(path.join(__dirname, 'servers', 'subscribers.js'), [], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function nextMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
+    child.once('exit', (code) => reject(new Error(`the subscribers' process exited ${code}`)));
+  });
 }
 
 async function run(writer: ChildGateway, reader: ChildGateway, subscribers: number, seconds: number, ctx: BenchContext, label: string): Promise<Delivery> {
   const key = (await gqlOk(writer.url, `mutation { createExperiment(input: {workspace: "bench", project: "live"}) { experiment { key } } }`)).createExperiment.experiment.key as string;
-  const sent = new Map<number, number>();
-  const acked = new Map<number, number>();
-  const fromAck: number[] = [];
-  const fromSend: number[] = [];
-  let received = 0;
-  const primeStep = 0;
-  const clients = (await subscribeAll(reader.url, key, subscribers, (step, at) => {
-    if (step === primeStep) return;
-    received += 1;
-    const s = sent.get(step);
-    const a = acked.get(step);
-    if (s !== undefined) fromSend.push(at - s);
-    // An event can arrive before the HTTP answer of its mutation: that counts as 0 ms after the acknowledgement.
-    fromAck.push(a === undefined ? 0 : Math.max(0, at - a));
-  })) as LiveClient[] & { ready: Promise<void>[] };
   const log = (step: number) => gqlOk(writer.url, `mutation($input: LogMetricsInput!) { logMetrics(input: $input) { accepted } }`, {
     input: { experimentKey: key, points: Array.from({ length: METRICS }, (_, m) => ({ name: `m${m}`, value: Math.random(), step })) },
   });
+  const child = subscribers > 0 ? startSubscribers() : null;
   try {
-    // Prime every subscription (step 0) until all are live, so set-up time is not counted as latency.
-    const primed = Promise.all(clients.ready);
-    while (await Promise.race([primed.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]) === false) await log(primeStep);
+    if (child) {
+      const ready = nextMessage<string>(child);
+      child.send({ url: reader.url, key, count: subscribers, perConnection: PER_CONNECTION, metrics: METRICS });
+      // Prime every subscription with step 0 until all are live, so set-up time is not counted as latency.
+      let live = false;
+      void ready.then(() => (live = true));
+      while (!live) {
+        await log(0);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await ready;
+    }
+    const sent = new Map<number, number>();
+    const writerMs: number[] = [];
+    const pending: Promise<unknown>[] = [];
     const ticks = Math.round((seconds * 1000) / TICK_MS);
     const start = performance.now();
     for (let step = 1; step <= ticks; step += 1) {
-      const due = start + step * TICK_MS;
-      const wait = due - performance.now();
+      const wait = start + step * TICK_MS - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      sent.set(step, performance.now());
-      void log(step).then(() => acked.set(step, performance.now()));
-      ctx.progress(step / ticks, `${label}: ${step}/${ticks} writes, ${received.toLocaleString('en-US')} points delivered`);
+      const at = now();
+      sent.set(step, at);
+      pending.push(log(step).then(() => writerMs.push(now() - at)));
+      ctx.progress(step / ticks, `${label}: ${step}/${ticks} writes`);
     }
+    await Promise.all(pending);
     await new Promise((r) => setTimeout(r, 2000)); // let the last deliveries land
-    return { fromAck, fromSend, received, expected: ticks * subscribers };
+    let receipts: [number, number][] = [];
+    if (child) {
+      const done = nextMessage<{ receipts: [number, number][] }>(child);
+      child.send('stop');
+      receipts = (await done).receipts;
+    }
+    const fromSend = receipts.map(([step, at]) => at - (sent.get(step) as number));
+    return { fromSend, writer: writerMs, received: receipts.length, expected: ticks * subscribers };
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    if (child && child.exitCode === null) child.kill('SIGKILL');
   }
+}
+
+interface Layout {
+  name: string;
+  label: string;
+  subscribers: number;
+  start(): Promise<{ writer: ChildGateway; reader: ChildGateway; stop(): Promise<void> }>;
 }
 
 export const liveBenchmark: Benchmark = {
@@ -97,47 +98,68 @@ export const liveBenchmark: Benchmark = {
   title: 'Live feed',
   async run(ctx): Promise<BenchResult> {
     const subscribers = ctx.quick ? 100 : 1000;
-    const seconds = ctx.quick ? 5 : 20;
-    const results: Record<string, Delivery> = {};
-    const memory = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice' });
-    try {
-      results.memory = await run(memory, memory, subscribers, seconds, ctx, 'in-memory, one replica');
-    } finally {
-      await memory.dispose();
+    const seconds = ctx.quick ? 3 : 20;
+    const repetitions = 3;
+    const oneReplica = async () => {
+      const gw = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice' });
+      return { writer: gw, reader: gw, stop: () => gw.dispose() };
+    };
+    const layouts: Layout[] = [
+      { name: 'alone', label: 'writer alone, no subscriber (in memory)', subscribers: 0, start: oneReplica },
+      { name: 'memory', label: 'in-memory pub/sub, one replica', subscribers, start: oneReplica },
+      {
+        name: 'redis', label: 'Redis pub/sub, writer on replica A, subscribers on B', subscribers,
+        async start() {
+          const redis = await startRedis();
+          const dataDir = tempDir('trackql-bench-live-');
+          const a = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice', TRACKQL_REDIS_URL: redis.url, TRACKQL_DATA_DIR: dataDir });
+          const b = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice', TRACKQL_REDIS_URL: redis.url, TRACKQL_DATA_DIR: dataDir });
+          return { writer: a, reader: b, async stop() { await a.stop(); await b.dispose(); await redis.dispose(); } };
+        },
+      },
+    ];
+    const runs: Record<string, Delivery[]> = Object.fromEntries(layouts.map((l) => [l.name, []]));
+    // Interleaved: each repetition runs every layout once, on fresh gateways.
+    for (let r = 0; r < repetitions; r += 1) {
+      for (const layout of layouts) {
+        const gateways = await layout.start();
+        try {
+          runs[layout.name].push(await run(gateways.writer, gateways.reader, layout.subscribers, seconds, ctx, `${layout.label} (run ${r + 1}/${repetitions})`));
+        } finally {
+          await gateways.stop();
+        }
+      }
     }
-    const redis = await startRedis();
-    const dataDir = tempDir('trackql-bench-live-');
-    const a = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice', TRACKQL_REDIS_URL: redis.url, TRACKQL_DATA_DIR: dataDir });
-    const b = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice', TRACKQL_REDIS_URL: redis.url, TRACKQL_DATA_DIR: dataDir });
-    try {
-      results.redis = await run(a, b, subscribers, seconds, ctx, 'Redis, writer on A, subscribers on B');
-    } finally {
-      await a.stop();
-      await b.dispose();
-      await redis.dispose();
-    }
-    const labels: Record<string, string> = { memory: 'in-memory pub/sub, one replica', redis: 'Redis pub/sub, two replicas' };
-    const rows: Figure[] = Object.entries(labels).map(([k, label]) => {
-      const r = results[k];
-      const ack = summarize(r.fromAck);
-      const send = summarize(r.fromSend);
-      return { label, values: { 'points delivered': r.received, 'of expected': r.expected, 'p50 ms from ack': round(ack.p50), 'p99 ms from ack': round(ack.p99), 'p50 ms from send': round(send.p50), 'p99 ms from send': round(send.p99) } };
-    });
-    const mem99 = summarize(results.memory.fromAck).p99;
-    // In memory, events usually reach subscribers before the writer has its HTTP answer (0 ms from the
-    // acknowledgement), so the Redis ratio is taken on latency from sending, where both are positive.
-    const memSend99 = summarize(results.memory.fromSend).p99;
-    const redisSend99 = summarize(results.redis.fromSend).p99;
+    const p = (values: number[], q: 'p50' | 'p99') => summarize(values)[q];
+    const spreads = (name: string, pick: (d: Delivery) => number): Spread => spreadOf(runs[name].map(pick));
+    const rows: Figure[] = layouts.map((l) => ({
+      label: l.label,
+      values: {
+        'points delivered': runs[l.name].reduce((n, d) => n + d.received, 0),
+        'of expected': runs[l.name].reduce((n, d) => n + d.expected, 0),
+        'p50 ms from send': l.subscribers ? formatSpread(spreads(l.name, (d) => p(d.fromSend, 'p50')), 1) : '–',
+        'p99 ms from send': l.subscribers ? formatSpread(spreads(l.name, (d) => p(d.fromSend, 'p99')), 1) : '–',
+        'writer p50 ms': formatSpread(spreads(l.name, (d) => p(d.writer, 'p50')), 1),
+        'writer p99 ms': formatSpread(spreads(l.name, (d) => p(d.writer, 'p99')), 1),
+      },
+    }));
+    const mem99 = spreads('memory', (d) => p(d.fromSend, 'p99')).median;
+    const redis99 = spreads('redis', (d) => p(d.fromSend, 'p99')).median;
+    const writerWith = spreads('memory', (d) => p(d.writer, 'p99')).median;
+    const writerAlone = spreads('alone', (d) => p(d.writer, 'p99')).median;
+    const delivered = ['memory', 'redis'].every((n) => runs[n].every((d) => d.received === d.expected));
     return {
       name: 'live',
-      // One measured run (its percentiles come from many samples within it).
-      repetitions: 1,
       title: 'Live feed',
-      setup: `${subscribers.toLocaleString('en-US')} graphql-ws subscribers (each watching one of ${METRICS} metrics, as a dashboard panel does) on one replica; one writer logs ${METRICS} points every ${TICK_MS} ms (${(1000 / TICK_MS) * METRICS} points/s) for ${seconds} s through \`logMetrics\`. Latency runs from the writer's acknowledgement (an event that arrives before the HTTP answer counts as 0) and from the moment the mutation was sent, to receipt by each subscriber. Subscribers, writer and gateways share the machine's 2 cores.`,
-      tables: [{ title: 'Delivery latency', columns: ['points delivered', 'of expected', 'p50 ms from ack', 'p99 ms from ack', 'p50 ms from send', 'p99 ms from send'], rows }],
+      repetitions,
+      setup: `${subscribers.toLocaleString('en-US')} graphql-ws subscriptions, ${PER_CONNECTION} per socket (as a dashboard opens them), each watching one of ${METRICS} metrics; one writer logs ${METRICS} points every ${TICK_MS} ms (${(1000 / TICK_MS) * METRICS} points/s) for ${seconds} s through \`logMetrics\`. The subscribers run in a process of their own, the writer in the benchmark's, each gateway in its own, in memory and with Redis alike. Latency runs from the writer's send to each subscriber's receipt on the machine's absolute clock, never clamped. ${repetitions} interleaved runs per layout on fresh gateways; each cell is the median of the runs' percentiles, with their range. All processes share the machine's 2 cores.`,
+      tables: [{ title: 'Delivery and writer latency (median, range of runs)', columns: ['points delivered', 'of expected', 'p50 ms from send', 'p99 ms from send', 'writer p50 ms', 'writer p99 ms'], rows }],
+      raw: { runs: Object.fromEntries(layouts.map((l) => [l.name, runs[l.name].map((d) => ({ received: d.received, expected: d.expected, fromSend: summarize(d.fromSend), writer: summarize(d.writer) }))])) },
       goals: [
-        { goal: 'p99 < 50 ms in memory', met: mem99 < 50, measured: `${round(mem99)} ms` },
-        { goal: 'Redis p99 ≤ 2× in-memory (from sending)', met: redisSend99 <= 2 * memSend99, measured: `${round(redisSend99)} ms vs ${round(memSend99)} ms (${round(redisSend99 / memSend99, 2)}×)` },
+        { goal: 'every point delivered to every subscriber', met: delivered, measured: delivered ? 'all' : 'some missing (see the table)' },
+        { goal: 'p99 from send < 50 ms in memory', met: mem99 < 50, measured: `${round(mem99)} ms` },
+        { goal: 'Redis p99 ≤ 1.5× in memory, same layout', met: redis99 <= 1.5 * mem99, measured: `${round(redis99)} ms vs ${round(mem99)} ms (${round(redis99 / mem99, 2)}×)` },
+        { goal: 'writer p99 with subscribers on its replica ≤ 1.5× with none', met: writerWith <= 1.5 * writerAlone, measured: `${round(writerWith)} ms vs ${round(writerAlone)} ms (${round(writerWith / writerAlone, 2)}×)` },
       ],
     };
   },

@@ -1,0 +1,61 @@
+/**
+ * The subscribers of the live benchmark, in a process of their own (forked with IPC): `count` `metricLogged`
+ * subscriptions, `perConnection` to a graphql-ws socket, each watching one of `metrics` metrics, as dashboard
+ * panels do. Every point received is timed on the machine's absolute clock (`timeOrigin + now()`), which the
+ * writer's process shares, so latency from the writer's send needs no clamping and no guessing.
+ *
+ * Messages: in `{ url, key, count, perConnection, metrics }`; out `ready` once every subscription has seen a
+ * priming point (step 0); in `stop`; out `{ receipts: [step, atMs][] }`.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+interface Job {
+  url: string;
+  key: string;
+  count: number;
+  perConnection: number;
+  metrics: number;
+}
+
+const SUBSCRIPTION = `subscription($k: String!, $names: [String!]) { metricLogged(experimentKey: $k, names: $names) { name points { step } } }`;
+const now = () => performance.timeOrigin + performance.now();
+
+process.once('message', (job: Job) => {
+  const clients: Client[] = [];
+  const receipts: [number, number][] = [];
+  let primed = 0;
+  for (let i = 0; i < job.count; i += 1) {
+    if (i % job.perConnection === 0) {
+      clients.push(createClient({ url: `${job.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false }));
+    }
+    let first = true;
+    clients[clients.length - 1].subscribe<{ metricLogged: { points: { step: number }[] } }>(
+      { query: SUBSCRIPTION, variables: { k: job.key, names: [`m${i % job.metrics}`] } },
+      {
+        next: (result) => {
+          const at = now();
+          for (const p of result.data?.metricLogged.points ?? []) {
+            if (p.step > 0) receipts.push([p.step, at]);
+            else if (first) {
+              first = false;
+              primed += 1;
+              if (primed === job.count) process.send?.('ready');
+            }
+          }
+        },
+        error: (error) => {
+          process.stderr.write(`subscription failed: ${JSON.stringify(error)}\n`);
+          process.exit(1);
+        },
+        complete: () => undefined,
+      },
+    );
+  }
+  process.on('message', (message) => {
+    if (message !== 'stop') return;
+    process.send?.({ receipts }, () => {
+      void Promise.all(clients.map((c) => c.dispose())).finally(() => process.exit(0));
+    });
+  });
+});
