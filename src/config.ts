@@ -227,7 +227,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxDocumentBytes: int(env, 'TRACKQL_MAX_DOCUMENT_BYTES', 32 * 1024, 256, 8 * MIB),
       maxTokens: int(env, 'TRACKQL_MAX_TOKENS', 5000, 10, 1_000_000),
       maxDepth: int(env, 'TRACKQL_MAX_DEPTH', 15, 2, 100),
-      maxCost: int(env, 'TRACKQL_MAX_COST', 500_000, 10, 1_000_000_000),
+      maxCost: int(env, 'TRACKQL_MAX_COST', 1_000_000, 10, 1_000_000_000),
       maxAliases: int(env, 'TRACKQL_MAX_ALIASES', 30, 0, 10_000),
       maxRootFields: int(env, 'TRACKQL_MAX_ROOT_FIELDS', 20, 1, 10_000),
     }),

@@ -7,7 +7,7 @@ import { ErrorNotice, Loading, PageTitle, Tags } from '../ui';
 const QUERY = `query DashboardModels {
   workspaces {
     name
-    registeredModels(first: 1000) {
+    registeredModels(first: 50) {
       totalCount
       nodes {
         name description createdAt
