@@ -39,9 +39,15 @@ export async function orNull<T>(promise: Promise<T>): Promise<T | null> {
 
 export const projectScope = (ws: string, project: string): string => `${ws}/${project}`;
 
+/**
+ * Where a point without a step sorts: Comet accepts points without one (§4 "step … optional"), the gateway
+ * logs steps >= 0, so such points come first. Only for ordering: the point itself keeps its null step.
+ */
+export const orderStep = (step: number | null): number => step ?? -1;
+
 /** Comet's series order: step, then time; `stable` keeps the order sent for ties. */
 export function sortPoints(points: WirePoint[]): WirePoint[] {
-  return points.sort((a, b) => (a.step ?? 0) - (b.step ?? 0) || a.timestamp - b.timestamp);
+  return points.sort((a, b) => orderStep(a.step) - orderStep(b.step) || a.timestamp - b.timestamp);
 }
 
 export class CometApi {
