@@ -72,7 +72,7 @@ export class MetricSummaryResolver {
       sampled: history.sampled,
       pageInfo: {
         hasNextPage: history.hasNextPage,
-        hasPreviousPage: after != null,
+        hasPreviousPage: history.hasPreviousPage,
         startCursor: history.cursors[0] ?? null,
         endCursor: history.cursors.at(-1) ?? null,
       },

@@ -133,7 +133,7 @@ function view(all: readonly WirePoint[], c: Checked): MetricHistory {
   const totalCount = inRange.length;
   if (c.samples !== null) {
     const picked = pickSampleIndices(inRange.map(({ p }) => p.value), c.samples).map((i) => toPoint(inRange[i].p));
-    return { points: picked, cursors: [], hasNextPage: false, totalCount, sampled: true };
+    return { points: picked, cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount, sampled: true };
   }
   const after = c.after;
   const start = after === null ? 0 : inRange.findIndex(({ pos }) => compareTuple(pos, after) > 0);
@@ -143,6 +143,7 @@ function view(all: readonly WirePoint[], c: Checked): MetricHistory {
     points: page.map(({ p }) => toPoint(p)),
     cursors: page.map(({ pos }) => Buffer.from(JSON.stringify([CURSOR_KIND, ...pos])).toString('base64url')),
     hasNextPage: rest.length > c.first,
+    hasPreviousPage: start !== 0 && inRange.length > 0,
     totalCount,
     sampled: false,
   };

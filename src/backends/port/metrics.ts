@@ -51,6 +51,8 @@ export interface MetricHistory {
   /** Cursor of each point, same order as `points` (raw paging only; empty when sampled). */
   cursors: string[];
   hasNextPage: boolean;
+  /** A point of the range comes before this page (raw paging after a cursor); false when sampled. */
+  hasPreviousPage: boolean;
   /** Points in the requested step range before sampling or paging. */
   totalCount: number;
   sampled: boolean;

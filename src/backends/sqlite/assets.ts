@@ -14,8 +14,12 @@ export class SqliteAssets implements Port.AssetsPort {
     this.#c = context;
   }
 
-  async list(_caller: Caller, keys: readonly string[], type?: string | null) {
-    return this.#c.assets.list(keys, type);
+  async list(_caller: Caller, requests: readonly Port.AssetPageRequest[]) {
+    return this.#c.assets.pages(requests);
+  }
+
+  async get(_caller: Caller, refs: readonly Port.AssetRef[]) {
+    return this.#c.assets.getMany(refs);
   }
 
   async models(_caller: Caller, keys: readonly string[]) {
