@@ -111,6 +111,11 @@ export class CometApi {
     });
   }
 
+  /** The cached `experimentList` answer, without any call: undefined when it is not cached. */
+  async cachedExperimentList(ws: string, project: string, archived: boolean): Promise<ExperimentMeta[] | null | undefined> {
+    return this.cache.get<ExperimentMeta[] | null>(await this.#projectKey('list', ws, project, String(archived)));
+  }
+
   meta(key: string): Promise<ExperimentMeta | null> {
     return this.cache.getOrLoad(`meta:${key}`, () =>
       orNull(this.get(Route.experimentMetadata, { experimentKey: key }).then((json) => decodeExperimentMeta(json))));
