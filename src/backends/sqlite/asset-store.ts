@@ -92,8 +92,6 @@ export class AssetStore {
   readonly #pages;
   readonly #getMany;
   readonly #models;
-  readonly #shasOf;
-  readonly #referenced;
   readonly #hasModel;
 
   constructor(db: Db) {
@@ -110,8 +108,6 @@ export class AssetStore {
     this.#models = db.prepare<[string], AssetRow>(
       `${ASSETS_OF_KEYS} AND model_name IS NOT NULL ORDER BY experiment_key, model_name, created_at, id`,
     );
-    this.#shasOf = db.prepare<[string], string>('SELECT DISTINCT sha256 FROM assets WHERE experiment_key = ?').pluck();
-    this.#referenced = db.prepare<[string], number>('SELECT 1 FROM assets WHERE sha256 = ? LIMIT 1').pluck();
     this.#hasModel = db
       .prepare<[string, string], number>('SELECT 1 FROM assets WHERE experiment_key = ? AND model_name = ? LIMIT 1')
       .pluck();
@@ -193,15 +189,6 @@ export class AssetStore {
         assetIds: [...assetIds],
       })),
     );
-  }
-
-  /** Content hashes an experiment's assets use (collected before a delete, to free unshared blobs). */
-  hashesOf(experimentKey: string): string[] {
-    return this.#shasOf.all(experimentKey);
-  }
-
-  isReferenced(sha256: string): boolean {
-    return this.#referenced.get(sha256) !== undefined;
   }
 }
 
