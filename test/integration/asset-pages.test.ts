@@ -102,6 +102,25 @@ describe.each([['the embedded store', sqliteGateway], ['Comet', cometGateway]])(
     expect(after.pageInfo.hasPreviousPage).toBe(first.node.type === 'odd');
   });
 
+  it('says the same of experiment and project listings', async () => {
+    await q(`mutation { createExperiment(input: {workspace: "${WS}", project: "p", name: "second"}) { experiment { key } } }`, {});
+    await q(`mutation { createProject(input: {workspace: "${WS}", name: "q"}) { project { name } } }`, {});
+    const EXPERIMENTS = `query($after: String, $filter: ExperimentFilterInput) { project(workspace: "${WS}", name: "p") {
+      experiments(first: 1, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } } } }`;
+    const head = (await q(EXPERIMENTS, {})).project.experiments;
+    expect(head).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true, hasPreviousPage: false } });
+    const next = (await q(EXPERIMENTS, { after: head.pageInfo.endCursor })).project.experiments;
+    expect(next).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: false, hasPreviousPage: true } });
+    const none = (await q(EXPERIMENTS, { after: head.pageInfo.endCursor, filter: { nameContains: 'no such run' } })).project.experiments;
+    expect(none).toMatchObject({ totalCount: 0, pageInfo: { hasNextPage: false, hasPreviousPage: false } });
+
+    const PROJECTS = `query($after: String) { workspace(name: "${WS}") { projects(first: 1, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } } } }`;
+    const first = (await q(PROJECTS, {})).workspace.projects;
+    expect(first).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true, hasPreviousPage: false } });
+    const second = (await q(PROJECTS, { after: first.pageInfo.endCursor })).workspace.projects;
+    expect(second).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: false, hasPreviousPage: true } });
+  });
+
   it('says the same of a metric history narrowed after a cursor', async () => {
     const history = async (variables: Record<string, unknown>) => (await q(HISTORY, { k: key, ...variables })).experiment.metric.history;
     const head = await history({ first: 2 });
