@@ -46,8 +46,8 @@ export class SqliteBackend implements Port.Backend {
   }
 
   /** Removes queued blobs no asset references any more (blob-gc.ts). */
-  collectBlobs(): void {
-    this.#c.blobGc.collect();
+  collectBlobs(): boolean {
+    return this.#c.blobGc.collectLater();
   }
 
   capabilities(): Port.Capabilities {

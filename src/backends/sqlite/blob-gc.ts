@@ -51,4 +51,18 @@ export class BlobCollector {
       }
     }).immediate();
   }
+
+  /**
+   * `collect`, for callers whose own work is already committed (a delete, the start): a failure (the lock
+   * busy past its timeout, a file system error) leaves the blobs queued for the next collection instead of
+   * failing a delete that did happen.
+   */
+  collectLater(): boolean {
+    try {
+      this.collect();
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }

@@ -71,6 +71,6 @@ export class SqliteExperiments implements Port.ExperimentsPort {
       c.blobGc.enqueueOf(experimentKey);
       c.experiments.delete(experimentKey);
     });
-    c.blobGc.collect();
+    c.blobGc.collectLater();
   }
 }
