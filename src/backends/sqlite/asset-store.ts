@@ -46,24 +46,34 @@ export interface NewAsset {
 
 const ASSETS_OF_KEYS = 'SELECT * FROM assets WHERE experiment_key IN (SELECT value FROM json_each(?))';
 /**
- * Pages of assets, one per request of the JSON array `?` ({ key, type, createdAt, id } each): every request's
- * count, the count at or before its cursor, and its rows after the cursor through the (experiment_key,
- * created_at, id) index. SQLite allows no correlated LIMIT, so every request reads at most the batch's
- * largest page plus one (a bound parameter), and each page is cut to its own size afterwards. An empty page
- * still yields one row (all asset columns NULL) to carry its counts.
+ * Pages of assets, one per request of the JSON array `?` ({ key, type, createdAt, id } each; no cursor is
+ * (-1, ''), before every asset). Each request's fields are read from the JSON once (`r`), its two counts
+ * computed once (`n`: whole list, and at or before the cursor) on covering indexes, then its rows after the
+ * cursor walked in index order. SQLite allows no correlated LIMIT, so every request reads at most the
+ * batch's largest page plus one (a bound parameter), and each page is cut to its own size afterwards. An
+ * empty page still yields one row (all asset columns NULL) to carry its counts.
  */
-const OF_REQUEST = `experiment_key = j.value ->> 'key' AND (j.value ->> 'type' IS NULL OR type = j.value ->> 'type')`;
-const AT_OR_BEFORE = `(created_at, id) <= (j.value ->> 'createdAt', j.value ->> 'id')`;
+const AFTER_CURSOR = '(created_at, id) > (r.c, r.cid)';
+const AT_OR_BEFORE_CURSOR = '(created_at, id) <= (r.c, r.cid)';
 const ASSET_PAGES = `
-  SELECT j.key AS request,
-    (SELECT count(*) FROM assets WHERE ${OF_REQUEST}) AS total,
-    (SELECT count(*) FROM assets WHERE ${OF_REQUEST} AND ${AT_OR_BEFORE}) AS before,
-    a.*
-  FROM json_each(?) AS j
+  WITH r AS MATERIALIZED (
+    SELECT j.key AS i, j.value ->> 'key' AS k, j.value ->> 'type' AS t, j.value ->> 'createdAt' AS c, j.value ->> 'id' AS cid
+    FROM json_each(?) AS j
+  ),
+  n AS MATERIALIZED (
+    SELECT r.*,
+      CASE WHEN r.t IS NULL THEN (SELECT count(*) FROM assets WHERE experiment_key = r.k)
+        ELSE (SELECT count(*) FROM assets WHERE experiment_key = r.k AND type = r.t) END AS total,
+      CASE WHEN r.t IS NULL THEN (SELECT count(*) FROM assets WHERE experiment_key = r.k AND ${AT_OR_BEFORE_CURSOR})
+        ELSE (SELECT count(*) FROM assets WHERE experiment_key = r.k AND type = r.t AND ${AT_OR_BEFORE_CURSOR}) END AS before
+    FROM r
+  )
+  SELECT r.i AS request, r.total, r.before, a.*
+  FROM n AS r
   LEFT JOIN assets AS a ON a.rowid IN (
-    SELECT rowid FROM assets WHERE ${OF_REQUEST} AND (j.value ->> 'createdAt' IS NULL OR NOT ${AT_OR_BEFORE})
+    SELECT rowid FROM assets WHERE experiment_key = r.k AND (r.t IS NULL OR type = r.t) AND ${AFTER_CURSOR}
     ORDER BY created_at, id LIMIT ?)
-  ORDER BY j.key, a.created_at, a.id`;
+  ORDER BY r.i, a.created_at, a.id`;
 const ASSET_CURSOR = 'as';
 
 type PageRow = { request: number; total: number; before: number } & ({ [K in keyof AssetRow]: AssetRow[K] } | { [K in keyof AssetRow]: null });
@@ -136,7 +146,7 @@ export class AssetStore {
       try {
         const first = checkPageSize(request.first);
         const cursor = request.after ? decodeAssetCursor(request.after) : null;
-        valid.push({ index, first, params: { key: request.experimentKey, type: request.type ?? null, createdAt: cursor?.createdAt ?? null, id: cursor?.id ?? null } });
+        valid.push({ index, first, params: { key: request.experimentKey, type: request.type ?? null, createdAt: cursor?.createdAt ?? -1, id: cursor?.id ?? '' } });
       } catch (error) {
         if (!isTrackqlError(error)) throw error;
         out[index] = error;
