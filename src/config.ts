@@ -33,6 +33,11 @@ export interface Config {
     readonly concurrency: number;
     /** Upstream calls per API key per hour (Comet documents 15,000 REST calls per hour per key). */
     readonly budgetPerHour: number;
+    /**
+     * Largest share (0–1] of `budgetPerHour` one listing may spend on metric summaries to sort or filter by a
+     * metric (one call per run); a listing that would spend more is QUERY_TOO_COMPLEX before the calls.
+     */
+    readonly queryBudgetShare: number;
   };
   /** Secret(s) that sign upload and download URLs; the first signs, all verify (rotation). */
   readonly urlSecrets: readonly string[];
@@ -103,6 +108,17 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got '${raw}'`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** A fraction above 0 and at most 1, written as a decimal (`0.1`). */
+function share(env: Env, name: string, fallback: number): number {
+  const raw = str(env, name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value > 0) || value > 1) {
+    throw new ConfigError(`${name} must be a fraction above 0 and at most 1, such as 0.1, got '${raw}'`);
+  }
   return value;
 }
 
@@ -215,6 +231,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       timeoutMs: int(env, 'TRACKQL_COMET_TIMEOUT_MS', 10_000, 100, 600_000),
       concurrency: int(env, 'TRACKQL_COMET_CONCURRENCY', 128, 1, 1024),
       budgetPerHour: int(env, 'TRACKQL_COMET_BUDGET_PER_HOUR', 15_000, 1, 10_000_000),
+      queryBudgetShare: share(env, 'TRACKQL_COMET_QUERY_BUDGET_SHARE', 0.1),
     }),
     urlSecrets: secrets,
     urlTtlSeconds: int(env, 'TRACKQL_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),

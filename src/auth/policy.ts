@@ -3,7 +3,7 @@
  * workspace of its target is found, and how an invisible target is shown. `Policy` is a mapped type over the
  * port, so a method without a row does not compile. Roles: see roles.ts; the checks: guard.ts.
  */
-import type { DomainName, Domains, Experiment, MetricHistory, MetricHistoryRequest } from '../backends/port';
+import type { Asset, DomainName, Domains, Experiment, MetricHistory, MetricHistoryRequest, Page } from '../backends/port';
 import { NotFoundError } from '../errors';
 import { custom, inWorkspace, onExperiment, perExperiment, perWorkspace, type Rule } from './rules';
 import { may, readsEverything, roleIncludes } from './roles';
@@ -12,7 +12,8 @@ export type Policy = { readonly [D in DomainName]: { readonly [M in keyof Domain
 
 const none = (): never[] => [];
 const emptyHistory = (request: MetricHistoryRequest): MetricHistory =>
-  ({ points: [], cursors: [], hasNextPage: false, totalCount: 0, sampled: request.samples != null });
+  ({ points: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0, sampled: request.samples != null });
+const emptyPage = (): Page<Asset> => ({ items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 });
 const isExperiment = (row: Experiment | Error | null): row is Experiment => row !== null && !(row instanceof Error);
 
 export const POLICY: Policy = {
@@ -83,7 +84,9 @@ export const POLICY: Policy = {
     removeTags: onExperiment('write', (key) => key, 'removeTags'),
   },
   assets: {
-    list: perExperiment((keys) => keys, none),
+    list: perExperiment((requests) => requests.map((r) => r.experimentKey), emptyPage),
+    // An asset of an experiment the caller cannot see is missing, like the experiment.
+    get: perExperiment((refs) => refs.map((r) => r.experimentKey), () => null),
     models: perExperiment((keys) => keys, none),
     open: onExperiment('read', (key) => key, 'downloading an asset', 'null'),
     put: onExperiment('write', (input) => input.experimentKey, 'uploading an asset'),

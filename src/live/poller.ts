@@ -83,7 +83,8 @@ export class ExperimentPoller {
 
   /** Points delivered from any source: the poller will not read them back. */
   observe(event: MetricEvent): void {
-    const top = event.points.reduce<number | null>((max, p) => (max === null || p.step > max ? p.step : max), null);
+    // A point without a step (Comet) moves no mark: marks are step bounds of the next history read.
+    const top = event.points.reduce<number | null>((max, p) => (p.step !== null && (max === null || p.step > max) ? p.step : max), null);
     const mark = this.#marks.get(event.name);
     if (top !== null && (mark == null || top > mark)) this.#marks.set(event.name, top);
   }

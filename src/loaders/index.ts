@@ -4,8 +4,8 @@
  */
 import DataLoader from 'dataloader';
 import type {
-  Asset, Backend, Caller, Experiment, ExperimentModel, MetricHistory, MetricHistoryRequest, MetricSummary,
-  ModelVersion, Other, Parameter, Project, ProjectRef, RegisteredModel, RegisteredModelRef, Workspace,
+  Asset, AssetPageRequest, AssetRef, Backend, Caller, Experiment, ExperimentModel, MetricHistory, MetricHistoryRequest, MetricSummary,
+  ModelVersion, Other, Page, Parameter, Project, ProjectRef, RegisteredModel, RegisteredModelRef, Workspace,
 } from '../backends/port';
 
 /** Composite keys joined with a separator that cannot appear in names (names are validated). */
@@ -22,7 +22,9 @@ export interface Loaders {
   parameters: DataLoader<string, Parameter[]>;
   tags: DataLoader<string, string[]>;
   others: DataLoader<string, Other[]>;
-  assets: DataLoader<string, Asset[]>;
+  /** One page of one experiment's assets per key. */
+  assets: DataLoader<AssetPageRequest, Page<Asset>, string>;
+  asset: DataLoader<AssetRef, Asset | null, string>;
   experimentModels: DataLoader<string, ExperimentModel[]>;
   registeredModel: DataLoader<RegisteredModelRef, RegisteredModel | null, string>;
   modelVersions: DataLoader<RegisteredModelRef, ModelVersion[], string>;
@@ -44,7 +46,11 @@ export function createLoaders(backend: Backend, caller: Caller): Loaders {
     parameters: new DataLoader((keys) => backend.attributes.parameters(caller, keys), options),
     tags: new DataLoader((keys) => backend.attributes.tags(caller, keys), options),
     others: new DataLoader((keys) => backend.attributes.others(caller, keys), options),
-    assets: new DataLoader((keys) => backend.assets.list(caller, keys), options),
+    assets: new DataLoader((requests) => backend.assets.list(caller, requests), {
+      ...options,
+      cacheKeyFn: (r) => JSON.stringify([r.experimentKey, r.type ?? null, r.first, r.after ?? null]),
+    }),
+    asset: new DataLoader((refs) => backend.assets.get(caller, refs), { ...options, cacheKeyFn: (r) => `${r.experimentKey}${SEP}${r.assetId}` }),
     experimentModels: new DataLoader((keys) => backend.assets.models(caller, keys), options),
     registeredModel: new DataLoader((refs) => backend.registry.models(caller, refs), { ...options, cacheKeyFn: refKey }),
     modelVersions: new DataLoader((refs) => backend.registry.versions(caller, refs), { ...options, cacheKeyFn: refKey }),

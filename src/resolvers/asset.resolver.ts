@@ -22,7 +22,8 @@ export class AssetResolver {
 export class ExperimentModelResolver {
   @FieldResolver(() => [Asset])
   async assets(@Root() m: ModelData, @Ctx() ctx: RequestContext) {
-    const ids = new Set(m.assetIds);
-    return unwrap(await ctx.loaders.assets.load(m.experimentKey)).filter((a) => ids.has(a.assetId));
+    const assets = await ctx.loaders.asset.loadMany(m.assetIds.map((assetId) => ({ experimentKey: m.experimentKey, assetId })));
+    // An asset deleted since the model was read is left out.
+    return assets.map(unwrap).filter((a) => a !== null);
   }
 }

@@ -6,7 +6,6 @@ import { Experiment, Other, Parameter } from '../schema/experiment.type';
 import { MetricSummary } from '../schema/metric.type';
 import { toGlobalId } from '../schema/node.type';
 import { Project } from '../schema/project.type';
-import { slicePage } from '../schema/slice';
 import type { RequestContext } from './context';
 import { PageArgs, pageRequest, unwrap } from './args';
 
@@ -84,9 +83,8 @@ export class ExperimentResolver {
     @Args() page: PageArgs,
     @Ctx() ctx: RequestContext,
   ) {
-    const all = unwrap(await ctx.loaders.assets.load(e.key));
-    const { first, after } = pageRequest(page);
-    return toConnection(slicePage(type ? all.filter((a) => a.type === type) : all, first, after), after);
+    // The backend cuts the page: a run with thousands of assets costs one page of rows, not the whole list.
+    return toConnection(unwrap(await ctx.loaders.assets.load({ experimentKey: e.key, type, ...pageRequest(page) })));
   }
 
   @FieldResolver(() => [ExperimentModel], { description: 'Models logged by this experiment (assets grouped by model name).' })

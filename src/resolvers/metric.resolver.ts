@@ -4,6 +4,7 @@ import {
 } from '../backends/port';
 import { NonFiniteEnum } from '../schema/enums';
 import { MetricHistory, MetricPoint, MetricSummary } from '../schema/metric.type';
+import { SafeIntScalar } from '../schema/scalars';
 import { classifyNonFinite } from '../services/metrics.service';
 import type { RequestContext } from './context';
 import { unwrap } from './args';
@@ -47,13 +48,14 @@ export class MetricSummaryResolver {
     description:
       'Points in step order (then timestamp). Raw by pages with `first`/`after`, or downsampled with `samples`: ' +
       "at most that many points, keeping each bucket's min and max and the first and last point. " +
-      'Step bounds are exclusive and apply before paging or sampling.',
+      'Step bounds (up to 2^53 − 1) are exclusive and apply before paging or sampling; a point without a step ' +
+      'is outside every bounded range.',
   })
   async history(
     @Root() m: SummaryData,
     @Ctx() ctx: RequestContext,
-    @Arg('afterStep', () => Int, { nullable: true }) afterStep: number | null,
-    @Arg('beforeStep', () => Int, { nullable: true }) beforeStep: number | null,
+    @Arg('afterStep', () => SafeIntScalar, { nullable: true }) afterStep: number | null,
+    @Arg('beforeStep', () => SafeIntScalar, { nullable: true }) beforeStep: number | null,
     @Arg('first', () => Int, { defaultValue: DEFAULT_HISTORY_PAGE, description: `At most ${MAX_HISTORY_PAGE}.` }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('samples', () => Int, { nullable: true, description: `Downsample to at most this many points (1 to ${MAX_SAMPLES}).` }) samples: number | null,
@@ -70,7 +72,7 @@ export class MetricSummaryResolver {
       sampled: history.sampled,
       pageInfo: {
         hasNextPage: history.hasNextPage,
-        hasPreviousPage: after != null,
+        hasPreviousPage: history.hasPreviousPage,
         startCursor: history.cursors[0] ?? null,
         endCursor: history.cursors.at(-1) ?? null,
       },

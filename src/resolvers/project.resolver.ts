@@ -44,6 +44,6 @@ export class ProjectResolver {
       includeArchived: mentionsArchived(portFilter),
     });
     primeExperiments(ctx.loaders, result.items);
-    return toConnection(result, page.after);
+    return toConnection(result);
   }
 }

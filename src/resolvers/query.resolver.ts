@@ -35,8 +35,7 @@ export class QueryResolver {
         return tag(versions.find((v) => v.version === c), 'ModelVersion');
       }
       case 'Asset': {
-        const assets = unwrap(await loaders.assets.load(a));
-        return tag(assets.find((x) => x.assetId === b), 'Asset');
+        return tag(unwrap(await loaders.asset.load({ experimentKey: a, assetId: b ?? '' })), 'Asset');
       }
       default:
         return null;

@@ -18,7 +18,7 @@ export class WorkspaceResolver {
 
   @FieldResolver(() => ProjectConnection)
   async projects(@Root() w: WorkspaceData, @Args() page: PageArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(await ctx.backend.projects.list(ctx.caller, w.name, pageRequest(page)), page.after);
+    return toConnection(await ctx.backend.projects.list(ctx.caller, w.name, pageRequest(page)));
   }
 
   @FieldResolver(() => Project, { nullable: true })
@@ -28,7 +28,7 @@ export class WorkspaceResolver {
 
   @FieldResolver(() => RegisteredModelConnection)
   async registeredModels(@Root() w: WorkspaceData, @Args() page: PageArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(await ctx.backend.registry.list(ctx.caller, w.name, pageRequest(page)), page.after);
+    return toConnection(await ctx.backend.registry.list(ctx.caller, w.name, pageRequest(page)));
   }
 
   @FieldResolver(() => Capabilities)

@@ -52,8 +52,8 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   return ConnectionType;
 }
 
-/** Turns a port page into a connection. `hasPreviousPage` is true when the page started after a cursor. */
-export function toConnection<T>(page: Page<T>, after: string | null | undefined): ConnectionShape<T> {
+/** Turns a port page into a connection; the backend says whether an item precedes the page. */
+export function toConnection<T>(page: Page<T>): ConnectionShape<T> {
   const edges = page.items.map((node, i) => ({ node, cursor: page.cursors[i] }));
   return {
     edges,
@@ -61,7 +61,7 @@ export function toConnection<T>(page: Page<T>, after: string | null | undefined)
     totalCount: page.totalCount,
     pageInfo: {
       hasNextPage: page.hasNextPage,
-      hasPreviousPage: after != null,
+      hasPreviousPage: page.hasPreviousPage,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

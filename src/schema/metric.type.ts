@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from './connection.type';
-import { DateTimeScalar } from './scalars';
+import { DateTimeScalar, SafeIntScalar } from './scalars';
 
 @ObjectType({ description: 'Figures of one metric of one experiment, kept current on every write.' })
 export class MetricSummary {
@@ -10,13 +10,13 @@ export class MetricSummary {
   @Field(() => Int, { nullable: true, description: 'Stored points; null when the backend cannot tell (Comet).' })
   count!: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Step of the last point.' })
+  @Field(() => SafeIntScalar, { nullable: true, description: 'Step of the last point; null when it was logged without one (Comet).' })
   lastStep!: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Step at which `min` was logged.' })
+  @Field(() => SafeIntScalar, { nullable: true, description: 'Step at which `min` was logged.' })
   minStep!: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Step at which `max` was logged.' })
+  @Field(() => SafeIntScalar, { nullable: true, description: 'Step at which `max` was logged.' })
   maxStep!: number | null;
 
   @Field(() => DateTimeScalar, { nullable: true })
@@ -25,8 +25,13 @@ export class MetricSummary {
 
 @ObjectType({ description: 'One logged value of a metric.' })
 export class MetricPoint {
-  @Field(() => Int)
-  step!: number;
+  @Field(() => SafeIntScalar, {
+    nullable: true,
+    description:
+      'Step of the point, up to 2^53 − 1. Null when the point was logged without a step (Comet accepts those; ' +
+      'they sort before every step and fall outside any `afterStep`/`beforeStep` range).',
+  })
+  step!: number | null;
 
   @Field(() => Int, { nullable: true })
   epoch!: number | null;

@@ -1,7 +1,7 @@
 /** Inputs of the mutations. Values are validated in the services, which give BAD_USER_INPUT with a reason. */
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { ExperimentStatusEnum, NonFiniteEnum } from './enums';
-import { DateTimeScalar, JSONObjectScalar, JSONScalar } from './scalars';
+import { DateTimeScalar, JSONObjectScalar, JSONScalar, SafeIntScalar } from './scalars';
 
 /**
  * What every mutation input has: an optional idempotency key (src/services/idempotency.ts, README
@@ -90,7 +90,7 @@ export class MetricPointInput {
   @Field(() => NonFiniteEnum, { nullable: true })
   nonFinite?: NonFiniteEnum | null;
 
-  @Field(() => Int, { description: 'Integer >= 0.' })
+  @Field(() => SafeIntScalar, { description: 'Integer from 0 to 2^53 − 1 (token counts fit).' })
   step!: number;
 
   @Field(() => Int, { nullable: true })
@@ -112,7 +112,7 @@ export class MetricSeriesInput {
   @Field()
   name!: string;
 
-  @Field(() => [Int], { description: 'Integers >= 0.' })
+  @Field(() => [SafeIntScalar], { description: 'Integers from 0 to 2^53 − 1 (token counts fit).' })
   steps!: number[];
 
   @Field(() => [Float], { nullable: 'items', description: 'Same length as steps; null where `nonFinite` gives the value.' })
@@ -196,7 +196,7 @@ export class CreateAssetUploadInput extends IdempotentInput {
   @Field({ defaultValue: 'asset' })
   type!: string;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => SafeIntScalar, { nullable: true, description: 'Integer from 0 to 2^53 − 1.' })
   step?: number | null;
 
   @Field(() => JSONObjectScalar, { nullable: true })

@@ -3,7 +3,7 @@
  * objects from the port can be returned as they are.
  */
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON, GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars';
 
 function toMillis(value: unknown): number {
   if (typeof value === 'string') {
@@ -36,6 +36,17 @@ export const DateTimeScalar = new GraphQLScalarType<number, string>({
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be an ISO 8601 string or Unix milliseconds', { nodes: ast });
     return toMillis(ast.value);
   },
+});
+
+/**
+ * Steps: GraphQL's `Int` is 32-bit, and a step counted in tokens passes 2^31 within a day of training.
+ * graphql-scalars' `SafeInt` carries every integer a JSON number holds exactly (up to 2^53 − 1), in and out.
+ */
+export const SafeIntScalar = new GraphQLScalarType({
+  ...GraphQLSafeInt.toConfig(),
+  description:
+    'An integer from -(2^53 − 1) to 2^53 − 1 (9007199254740991), sent as a plain JSON number: the integers a ' +
+    'JSON number holds exactly. Used for steps, which outgrow the 32-bit `Int` when they count tokens.',
 });
 
 /**

@@ -69,6 +69,7 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         timeoutMs: config.comet.timeoutMs,
         concurrency: config.comet.concurrency,
         budgetPerHour: config.comet.budgetPerHour,
+        queryBudgetShare: config.comet.queryBudgetShare,
         observer,
       });
   }

@@ -61,9 +61,8 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   // The signed token stands for the caller it was issued to; its key travels only sealed.
   const caller = deps.assets.callerOf(claims);
   // Metadata first (size for the range), then one stream of just the bytes asked for.
-  const [listed] = await deps.backend.assets.list(caller, [claims.experimentKey]);
-  if (listed instanceof Error) throw listed;
-  const asset = listed.find((a) => a.assetId === claims.assetId);
+  const [asset] = await deps.backend.assets.get(caller, [{ experimentKey: claims.experimentKey, assetId: claims.assetId }]);
+  if (asset instanceof Error) throw asset;
   if (!asset) return sendError(res, new NotFoundError('The asset no longer exists'));
   const range = parseRange(req.headers.range, asset.size);
   const headers: Record<string, string> = {

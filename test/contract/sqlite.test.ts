@@ -188,7 +188,8 @@ describe('sqlite backend: round trips', () => {
         ['getTags', () => backend.attributes.tags(CALLER, asked)],
         ['getOthers', () => backend.attributes.others(CALLER, asked)],
         ['getMetricSummaries', () => backend.metrics.summaries(CALLER, asked)],
-        ['listAssets', () => backend.assets.list(CALLER, asked)],
+        ['listAssets', () => backend.assets.list(CALLER, asked.map((experimentKey, i) => ({ experimentKey, first: 1 + (i % 3), type: i % 2 ? 'image' : null })))],
+        ['getAssets', () => backend.assets.get(CALLER, asked.map((experimentKey) => ({ experimentKey, assetId: 'a' })))],
         ['getExperimentModels', () => backend.assets.models(CALLER, asked)],
         ['getProjects', () => backend.projects.get(CALLER, [{ workspace: 'w', name: 'p' }, { workspace: 'w', name: 'q' }])],
         ['getWorkspaces', () => backend.projects.getWorkspaces(CALLER, ['w', 'v'])],
@@ -316,6 +317,27 @@ describe('sqlite backend: blobs on disk', () => {
     expect(filesUnder(path.join(dataDir, 'blobs'))).toEqual([path.join(shared.slice(0, 2), shared)]);
     await backend.experiments.delete(CALLER, b.key);
     expect(filesUnder(path.join(dataDir, 'blobs'))).toEqual([]);
+  });
+
+  it('collects at start the blobs a process queued but did not collect (a crash after the delete)', async () => {
+    const a = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    const b = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    await backend.assets.put(CALLER, { experimentKey: a.key, fileName: 'x', type: 't', maxBytes: 100 }, bodyOf('only in a'));
+    await backend.assets.put(CALLER, { experimentKey: a.key, fileName: 'y', type: 't', maxBytes: 100 }, bodyOf('in a and b'));
+    await backend.assets.put(CALLER, { experimentKey: b.key, fileName: 'y', type: 't', maxBytes: 100 }, bodyOf('in a and b'));
+    // What the delete's transaction commits, without the collection that follows it.
+    const db = openDatabase(path.join(dataDir, 'trackql.db'));
+    db.transaction(() => {
+      db.prepare('INSERT INTO blob_gc (sha256) SELECT DISTINCT sha256 FROM assets WHERE experiment_key = ?').run(a.key);
+      db.prepare('DELETE FROM experiments WHERE key = ?').run(a.key);
+    }).immediate();
+    const kept = sha('in a and b');
+    expect(filesUnder(path.join(dataDir, 'blobs')).sort()).toEqual([kept, sha('only in a')].map((d) => path.join(d.slice(0, 2), d)).sort());
+    const restarted = createSqliteBackend({ dataDir });
+    await restarted.close();
+    expect(filesUnder(path.join(dataDir, 'blobs'))).toEqual([path.join(kept.slice(0, 2), kept)]);
+    expect(db.prepare('SELECT count(*) FROM blob_gc').pluck().get()).toBe(0);
+    db.close();
   });
 
   it('rejects an unsatisfiable byte range with BAD_USER_INPUT', async () => {

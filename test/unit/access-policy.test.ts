@@ -13,7 +13,7 @@ import { POLICY } from '../../src/auth/policy';
 import type { Role } from '../../src/auth/roles';
 import type { Rule } from '../../src/auth/rules';
 import { scopeBackend } from '../../src/auth/scoped-backend';
-import { DOMAIN_NAMES, type Backend, type Caller, type DomainName, type Domains } from '../../src/backends/port';
+import { DOMAIN_NAMES, type Asset, type Backend, type Caller, type DomainName, type Domains, type Page } from '../../src/backends/port';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { TrackqlError } from '../../src/errors';
 import { ANONYMOUS, callerFromAuthorization } from '../../src/server/identity';
@@ -107,7 +107,8 @@ describe('each row, against each role', () => {
       'attributes.logOthers': [key, [{ key: 'k', value: 'v' }]],
       'attributes.addTags': [key, ['x']],
       'attributes.removeTags': [key, ['t']],
-      'assets.list': [[key]],
+      'assets.list': [[{ experimentKey: key, first: 10 }]],
+      'assets.get': [[{ experimentKey: key, assetId: '__asset__' }]],
       'assets.models': [[key]],
       'assets.open': [key, '__asset__'],
       'assets.put': [{ experimentKey: key, fileName: 'x.bin', type: 'asset', maxBytes: 10 }, Readable.from([Buffer.from('x')])],
@@ -130,7 +131,11 @@ describe('each row, against each role', () => {
     const grants = role === 'none' ? [{ workspace: 'other', role: 'admin' as const }] : [{ workspace: 'ml', role }];
     const caller: Caller = callerFromAuthorization(keys.create({ grants }).secret);
     let args = argsFor(domain, method);
-    if (method === 'open') args = [key, ((await inner.assets.list(ANONYMOUS, [key]))[0] as { assetId: string }[])[0].assetId];
+    if (domain === 'assets' && (method === 'open' || method === 'get')) {
+      const [page] = await inner.assets.list(ANONYMOUS, [{ experimentKey: key, first: 1 }]);
+      const { assetId } = (page as Page<Asset>).items[0];
+      args = method === 'open' ? [key, assetId] : [[{ experimentKey: key, assetId }]];
+    }
     const port = scoped[domain] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const outcome = await port[method](caller, ...args).then((value) => ({ value }), (error: unknown) => ({ error }));
     const opened = (outcome as { value?: { stream?: Readable } }).value?.stream;

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       port: 4000, host: '127.0.0.1', backend: 'sqlite', dataDir: path.resolve('/srv/.trackql'),
       maxMetricPoints: 10_000, introspection: true, redisUrl: null, cacheUrl: null,
       cometAllowedOrigins: ['https://www.comet.com'],
+      comet: expect.objectContaining({ budgetPerHour: 15_000, queryBudgetShare: 0.1 }),
       limits: expect.objectContaining({ maxTokens: 5000, maxDocumentBytes: 32 * 1024 }),
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -22,6 +23,9 @@ describe('loadConfig', () => {
     [{ TRACKQL_INTROSPECTION: 'maybe' }, "TRACKQL_INTROSPECTION must be true or false, got 'maybe'"],
     [{ TRACKQL_URL_SECRETS: 'short' }, 'TRACKQL_URL_SECRETS entries must be at least 16 characters long'],
     [{ TRACKQL_COMET_ALLOWED_ORIGINS: 'https://comet.example.com/api' }, "TRACKQL_COMET_ALLOWED_ORIGINS entries must be origins such as https://app.example.com (no path, no wildcard), got 'https://comet.example.com/api'"],
+    [{ TRACKQL_COMET_QUERY_BUDGET_SHARE: '0' }, "TRACKQL_COMET_QUERY_BUDGET_SHARE must be a fraction above 0 and at most 1, such as 0.1, got '0'"],
+    [{ TRACKQL_COMET_QUERY_BUDGET_SHARE: '1.5' }, "TRACKQL_COMET_QUERY_BUDGET_SHARE must be a fraction above 0 and at most 1, such as 0.1, got '1.5'"],
+    [{ TRACKQL_COMET_QUERY_BUDGET_SHARE: '10%' }, "TRACKQL_COMET_QUERY_BUDGET_SHARE must be a fraction above 0 and at most 1, such as 0.1, got '10%'"],
   ])('refuses %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });
@@ -32,12 +36,14 @@ describe('loadConfig', () => {
       TRACKQL_COMET_URL: 'https://comet.example.com/', COMET_API_KEY: 'abc', TRACKQL_REDIS_URL: 'redis://127.0.0.1:6379',
       TRACKQL_MAX_METRIC_POINTS: '500', TRACKQL_URL_SECRETS: 'aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb',
       TRACKQL_COMET_ALLOWED_ORIGINS: 'https://Comet.example.com:443/, http://10.0.0.5:8080', TRACKQL_MAX_TOKENS: '800',
+      TRACKQL_COMET_QUERY_BUDGET_SHARE: '0.25',
     });
     expect(config).toMatchObject({
       port: 8080, host: '0.0.0.0', backend: 'comet', dataDir: '/data', cometUrl: 'https://comet.example.com',
       cometApiKey: 'abc', redisUrl: 'redis://127.0.0.1:6379', maxMetricPoints: 500,
       urlSecrets: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
       cometAllowedOrigins: ['https://comet.example.com', 'http://10.0.0.5:8080'],
+      comet: expect.objectContaining({ queryBudgetShare: 0.25 }),
       limits: expect.objectContaining({ maxTokens: 800 }),
     });
   });

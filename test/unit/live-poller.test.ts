@@ -28,8 +28,8 @@ function fakePort() {
     async histories(_caller, requests: readonly MetricHistoryRequest[]) {
       calls.push({ method: 'histories', arg: requests.map((r) => [r.name, r.afterStep ?? null]) });
       return requests.map((r) => {
-        const points = lagging ? [] : (series.get(r.name) ?? []).filter((p) => r.afterStep == null || p.step > r.afterStep);
-        return { points, cursors: [], hasNextPage: false, totalCount: points.length, sampled: false };
+        const points = lagging ? [] : (series.get(r.name) ?? []).filter((p) => r.afterStep == null || (p.step !== null && p.step > r.afterStep));
+        return { points, cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: points.length, sampled: false };
       });
     },
   } };

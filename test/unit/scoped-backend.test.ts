@@ -8,7 +8,7 @@ import { Authenticator } from '../../src/auth/authenticator';
 import { openKeyStore, type KeyStore } from '../../src/auth/key-store';
 import type { Grant } from '../../src/auth/roles';
 import { scopeBackend } from '../../src/auth/scoped-backend';
-import type { Backend, Caller, Experiment } from '../../src/backends/port';
+import type { Asset, Backend, Caller, Experiment, Page } from '../../src/backends/port';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { ErrorCode, TrackqlError } from '../../src/errors';
 import { ANONYMOUS, callerFromAuthorization } from '../../src/server/identity';
@@ -71,15 +71,17 @@ describe('reads', () => {
     expect((await scoped.experiments.get(writer, [ml.key, cv.key, 'nope'])).map((e) => (e as Experiment | null)?.key ?? null)).toEqual([ml.key, null, null]);
     expect(await scoped.attributes.tags(writer, [ml.key, cv.key])).toEqual([['t'], []]);
     expect((await scoped.metrics.summaries(writer, [ml.key, cv.key])).map((s) => (s as unknown[]).length)).toEqual([1, 0]);
-    expect((await scoped.assets.list(writer, [ml.key, cv.key])).map((a) => (a as unknown[]).length)).toEqual([1, 0]);
+    const pages = await scoped.assets.list(writer, [{ experimentKey: ml.key, first: 10 }, { experimentKey: cv.key, first: 10 }]);
+    expect(pages.map((p) => (p as Page<Asset>).totalCount)).toEqual([1, 0]);
     expect(await scoped.assets.models(writer, [cv.key])).toEqual([[]]);
     expect(await scoped.attributes.parameters(writer, [cv.key])).toEqual([[]]);
     expect(await scoped.attributes.others(writer, [cv.key])).toEqual([[]]);
     const [hidden] = await scoped.metrics.histories(writer, [{ experimentKey: cv.key, name: 'loss', samples: 10 }]);
-    expect(hidden).toEqual({ points: [], cursors: [], hasNextPage: false, totalCount: 0, sampled: true });
+    expect(hidden).toEqual({ points: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0, sampled: true });
     expect(await scoped.experiments.children(writer, [ml.key])).toEqual([[]]); // its child lives in cv
-    const [asset] = (await inner.assets.list(ANONYMOUS, [cv.key]))[0] as { assetId: string }[];
+    const [asset] = ((await inner.assets.list(ANONYMOUS, [{ experimentKey: cv.key, first: 1 }]))[0] as Page<Asset>).items;
     expect(await scoped.assets.open(writer, cv.key, asset.assetId)).toBeNull();
+    expect(await scoped.assets.get(writer, [{ experimentKey: cv.key, assetId: asset.assetId }])).toEqual([null]);
   });
 
   it('answers FORBIDDEN for a named workspace without a grant, whether it exists or not', async () => {

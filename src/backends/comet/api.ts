@@ -39,9 +39,15 @@ export async function orNull<T>(promise: Promise<T>): Promise<T | null> {
 
 export const projectScope = (ws: string, project: string): string => `${ws}/${project}`;
 
+/**
+ * Where a point without a step sorts: Comet accepts points without one (§4 "step … optional"), the gateway
+ * logs steps >= 0, so such points come first. Only for ordering: the point itself keeps its null step.
+ */
+export const orderStep = (step: number | null): number => step ?? -1;
+
 /** Comet's series order: step, then time; `stable` keeps the order sent for ties. */
 export function sortPoints(points: WirePoint[]): WirePoint[] {
-  return points.sort((a, b) => (a.step ?? 0) - (b.step ?? 0) || a.timestamp - b.timestamp);
+  return points.sort((a, b) => orderStep(a.step) - orderStep(b.step) || a.timestamp - b.timestamp);
 }
 
 export class CometApi {
@@ -103,6 +109,11 @@ export class CometApi {
       await Promise.all(metas.map((m) => this.cache.set(`meta:${m.key}`, m)));
       return metas;
     });
+  }
+
+  /** The cached `experimentList` answer, without any call: undefined when it is not cached. */
+  async cachedExperimentList(ws: string, project: string, archived: boolean): Promise<ExperimentMeta[] | null | undefined> {
+    return this.cache.get<ExperimentMeta[] | null>(await this.#projectKey('list', ws, project, String(archived)));
   }
 
   meta(key: string): Promise<ExperimentMeta | null> {

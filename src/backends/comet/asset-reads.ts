@@ -4,8 +4,8 @@
  * asset's metadata (protocol.ts `AssetMetaKey`); they are read back from there and hidden from `metadata`.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { BadUserInputError } from '../../errors';
-import type { Asset, ExperimentModel, OpenAssetOptions, OpenedAsset } from '../port';
+import { BadUserInputError, isTrackqlError } from '../../errors';
+import { checkPageSize, type Asset, type AssetPageRequest, type AssetRef, type ExperimentModel, type OpenAssetOptions, type OpenedAsset, type Page } from '../port';
 import { type CometApi, orNull } from './api';
 import type { CometAsset } from './decode';
 import { mapLimit } from './limiter';
@@ -33,11 +33,65 @@ export function toAsset(experimentKey: string, c: CometAsset): Asset {
 
 const byCreation = (a: Asset, b: Asset): number => a.createdAt - b.createdAt || (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0);
 
-export async function listAssets(api: CometApi, keys: readonly string[], type?: string | null): Promise<Asset[][]> {
+const ASSET_CURSOR_KIND = 'as';
+
+/** An asset's place in the listing order (createdAt, assetId): the cursor resumes after it whether or not it is still listed. */
+function assetCursor(asset: Asset): string {
+  return Buffer.from(JSON.stringify([ASSET_CURSOR_KIND, asset.createdAt, asset.assetId])).toString('base64url');
+}
+
+function decodeAssetCursor(cursor: string): { createdAt: number; assetId: string } {
+  let decoded: unknown = null;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    // reported below
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== ASSET_CURSOR_KIND || !Number.isSafeInteger(decoded[1]) || typeof decoded[2] !== 'string') {
+    throw new BadUserInputError(`Invalid cursor '${cursor.slice(0, 64)}': pass a cursor returned by the same list`, { field: 'after' });
+  }
+  return { createdAt: decoded[1] as number, assetId: decoded[2] as string };
+}
+
+/** The page of `all` (in listing order) after the request's cursor. */
+function assetPage(all: readonly Asset[], request: AssetPageRequest): Page<Asset> {
+  const first = checkPageSize(request.first);
+  const cursor = request.after ? decodeAssetCursor(request.after) : null;
+  const before = cursor === null ? 0 : all.filter((a) => byCreation(a, { ...a, ...cursor }) <= 0).length;
+  const rest = all.slice(before);
+  const items = rest.slice(0, first);
+  return { items, cursors: items.map(assetCursor), hasNextPage: rest.length > first, hasPreviousPage: before > 0, totalCount: all.length };
+}
+
+/** Every asset of each distinct key, by creation then id: one (cached) `experiment/asset/list` per run. */
+async function allAssets(api: CometApi, keys: readonly string[]): Promise<Map<string, Asset[]>> {
   const distinct = [...new Set(keys)];
   const lists = await mapLimit(distinct, FANOUT, async (key) => (await api.assets(key)).map((c) => toAsset(key, c)).sort(byCreation));
-  const byKey = new Map(distinct.map((key, i) => [key, lists[i]]));
-  return keys.map((key) => (byKey.get(key) ?? []).filter((a) => !type || a.type === type));
+  return new Map(distinct.map((key, i) => [key, lists[i]]));
+}
+
+/**
+ * Pages of assets. Comet lists an experiment's assets whole (§8 "Pagination"): the page is cut here, behind
+ * a keyset cursor (createdAt, assetId) like the embedded store's, and the (cached) list is read once per run
+ * however many pages.
+ */
+export async function listAssets(api: CometApi, requests: readonly AssetPageRequest[]): Promise<(Page<Asset> | Error)[]> {
+  const byKey = await allAssets(api, requests.map((r) => r.experimentKey));
+  return requests.map((request) => {
+    const all = (byKey.get(request.experimentKey) ?? []).filter((a) => !request.type || a.type === request.type);
+    try {
+      return assetPage(all, request);
+    } catch (error) {
+      if (isTrackqlError(error)) return error;
+      throw error;
+    }
+  });
+}
+
+/** Assets by ref, in ref order; null where missing. One (cached) list per distinct run. */
+export async function getAssets(api: CometApi, refs: readonly AssetRef[]): Promise<(Asset | null)[]> {
+  const byKey = await allAssets(api, refs.map((r) => r.experimentKey));
+  return refs.map((r) => byKey.get(r.experimentKey)?.find((a) => a.assetId === r.assetId) ?? null);
 }
 
 /**
@@ -65,8 +119,7 @@ export async function getExperimentModels(api: CometApi, keys: readonly string[]
  * requested and the range is cut while streaming: bytes before it are dropped, the stream ends after it.
  */
 export async function openAsset(api: CometApi, experimentKey: string, assetId: string, options?: OpenAssetOptions): Promise<OpenedAsset | null> {
-  const [list] = await listAssets(api, [experimentKey]);
-  const asset = list.find((a) => a.assetId === assetId);
+  const [asset] = await getAssets(api, [{ experimentKey, assetId }]);
   if (!asset) return null;
   const range = options?.range ? checkRange(options.range, asset.size) : null;
   const body = await orNull(api.http.download(api.session, { route: Route.getAsset, query: { experimentKey, assetId }, idempotent: true }));

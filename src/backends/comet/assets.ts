@@ -1,7 +1,7 @@
 /** The assets port on Comet: listed and downloaded per experiment, uploaded as multipart. */
 import type { Readable } from 'node:stream';
 import type * as Port from '../port';
-import { getExperimentModels, listAssets, openAsset } from './asset-reads';
+import { getAssets, getExperimentModels, listAssets, openAsset } from './asset-reads';
 import type { CometContext } from './context';
 import { putAsset } from './upload';
 import { requireMeta } from './writes';
@@ -15,8 +15,12 @@ export class CometAssets implements Port.AssetsPort {
     this.#c = context;
   }
 
-  async list(caller: Caller, keys: readonly string[], type?: string | null) {
-    return listAssets(this.#c.api(caller), keys, type);
+  async list(caller: Caller, requests: readonly Port.AssetPageRequest[]) {
+    return listAssets(this.#c.api(caller), requests);
+  }
+
+  async get(caller: Caller, refs: readonly Port.AssetRef[]) {
+    return getAssets(this.#c.api(caller), refs);
   }
 
   async models(caller: Caller, keys: readonly string[]) {

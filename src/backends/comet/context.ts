@@ -9,6 +9,7 @@ import type { UpstreamCache } from './cache';
 import type { CometHttp } from './http';
 import type { CometIdempotency } from './idempotency';
 import type { Outbox } from './outbox';
+import type { QueryCostLimit } from './query-cost';
 import type { SessionResolver } from './routing';
 import type { WritePipeline } from './writer';
 
@@ -21,6 +22,8 @@ export interface CometParts {
   idempotency: CometIdempotency;
   drainOnCloseMs: number;
   now: () => number;
+  /** What one experiment listing may spend on per-run summaries (query-cost.ts). */
+  queryCost: QueryCostLimit;
 }
 
 export type LoggedKind = 'metric' | 'parameter' | 'other';

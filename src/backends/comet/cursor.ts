@@ -40,6 +40,7 @@ export function slicePage<T>(kind: string, all: readonly T[], page: PageRequest,
     items,
     cursors: items.map((item, i) => Buffer.from(JSON.stringify([kind, start + i, idOf(item)])).toString('base64url')),
     hasNextPage: start + first < all.length,
+    hasPreviousPage: start > 0 && all.length > 0,
     totalCount: all.length,
   };
 }

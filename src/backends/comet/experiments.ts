@@ -29,7 +29,7 @@ export class CometExperiments implements Port.ExperimentsPort {
   }
 
   async list(caller: Caller, request: Port.ListExperimentsRequest) {
-    return listExperiments(this.#c.api(caller), request);
+    return listExperiments(this.#c.api(caller), request, this.#c.parts.queryCost);
   }
 
   async children(caller: Caller, parentKeys: readonly string[]) {

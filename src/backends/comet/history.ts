@@ -11,7 +11,7 @@
 import { BadUserInputError, ForbiddenError, isTrackqlError } from '../../errors';
 import { checkHistoryRequest, type MetricHistory, type MetricHistoryRequest, type MetricPoint } from '../port';
 import { pickSampleIndices } from '../shared/sampling';
-import { type CometApi, sortPoints } from './api';
+import { type CometApi, orderStep, sortPoints } from './api';
 import type { WirePoint } from './decode';
 import { Limits } from './protocol';
 import { orderedSeries } from './summaries';
@@ -111,8 +111,8 @@ function positions(points: readonly WirePoint[]): [number, number, number][] {
   let tie = 0;
   return points.map((p, i) => {
     const prev = points[i - 1];
-    tie = prev && (prev.step ?? 0) === (p.step ?? 0) && prev.timestamp === p.timestamp ? tie + 1 : 0;
-    return [p.step ?? 0, p.timestamp, tie];
+    tie = prev && orderStep(prev.step) === orderStep(p.step) && prev.timestamp === p.timestamp ? tie + 1 : 0;
+    return [orderStep(p.step), p.timestamp, tie];
   });
 }
 
@@ -121,14 +121,19 @@ function compareTuple(a: readonly number[], b: readonly number[]): number {
 }
 
 function view(all: readonly WirePoint[], c: Checked): MetricHistory {
-  const from = c.request.afterStep ?? -Infinity;
-  const to = c.request.beforeStep ?? Infinity;
+  const { afterStep, beforeStep } = c.request;
+  const bounded = afterStep != null || beforeStep != null;
+  const from = afterStep ?? -Infinity;
+  const to = beforeStep ?? Infinity;
   const tuples = positions(all);
-  const inRange = all.map((p, i) => ({ p, pos: tuples[i] })).filter(({ p }) => (p.step ?? 0) > from && (p.step ?? 0) < to);
+  // A point without a step has no place in a step range: it is served only when no bound is given.
+  const inRange = all
+    .map((p, i) => ({ p, pos: tuples[i] }))
+    .filter(({ p }) => (p.step === null ? !bounded : p.step > from && p.step < to));
   const totalCount = inRange.length;
   if (c.samples !== null) {
     const picked = pickSampleIndices(inRange.map(({ p }) => p.value), c.samples).map((i) => toPoint(inRange[i].p));
-    return { points: picked, cursors: [], hasNextPage: false, totalCount, sampled: true };
+    return { points: picked, cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount, sampled: true };
   }
   const after = c.after;
   const start = after === null ? 0 : inRange.findIndex(({ pos }) => compareTuple(pos, after) > 0);
@@ -138,13 +143,14 @@ function view(all: readonly WirePoint[], c: Checked): MetricHistory {
     points: page.map(({ p }) => toPoint(p)),
     cursors: page.map(({ pos }) => Buffer.from(JSON.stringify([CURSOR_KIND, ...pos])).toString('base64url')),
     hasNextPage: rest.length > c.first,
+    hasPreviousPage: start !== 0 && inRange.length > 0,
     totalCount,
     sampled: false,
   };
 }
 
 function toPoint(p: WirePoint): MetricPoint {
-  return { step: p.step ?? 0, epoch: p.epoch, value: p.value, timestamp: p.timestamp, context: p.context };
+  return { step: p.step, epoch: p.epoch, value: p.value, timestamp: p.timestamp, context: p.context };
 }
 
 function decodeHistoryCursor(cursor: string): [number, number, number] {

@@ -34,6 +34,8 @@ export interface CometBackendOptions {
   concurrency?: number;
   /** Upstream calls per key per hour. Default 15,000 (§8). */
   budgetPerHour?: number;
+  /** Largest share (0–1] of `budgetPerHour` one experiment listing may spend on metric summaries. Default 0.1. */
+  queryBudgetShare?: number;
   /** Origins with an open connection pool at once. Default 32; the least recently used closes past it. */
   maxPools?: number;
   /** First outbox retry delay, ms (doubles per attempt). Default 1,000. */
@@ -60,7 +62,10 @@ function positive(name: string, value: number | undefined, fallback: number, min
 
 export function createCometBackend(options: CometBackendOptions): Backend {
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 10_000);
-  const budget = new RateBudget({ perHour: positive('budgetPerHour', options.budgetPerHour, 15_000), now: options.now });
+  const budgetPerHour = positive('budgetPerHour', options.budgetPerHour, 15_000);
+  const queryBudgetShare = options.queryBudgetShare ?? 0.1;
+  if (!(queryBudgetShare > 0 && queryBudgetShare <= 1)) throw new RangeError(`Comet backend option queryBudgetShare must be above 0 and at most 1, got ${queryBudgetShare}`);
+  const budget = new RateBudget({ perHour: budgetPerHour, now: options.now });
   const http = new CometHttp({
     timeoutMs,
     concurrency: positive('concurrency', options.concurrency, 8),
@@ -94,6 +99,7 @@ export function createCometBackend(options: CometBackendOptions): Backend {
     idempotency: new CometIdempotency(outbox, options.now),
     drainOnCloseMs: positive('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     now: options.now ?? Date.now,
+    queryCost: { budgetPerHour, share: queryBudgetShare },
   });
 }
 

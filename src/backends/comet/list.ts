@@ -14,10 +14,11 @@ import { toExperiments } from './experiment-reads';
 import { evaluate, normalizeFilter, mentionsArchived, needsOf, splitFilter, type RunData } from './filter';
 import { getMetricSummaries } from './summaries';
 import { orderNeeds, sortExperiments } from './order';
+import { checkSummaryCalls, mayNarrow, type QueryCostLimit } from './query-cost';
 
 const CURSOR_KIND = 'cl';
 
-export async function listExperiments(api: CometApi, request: ListExperimentsRequest): Promise<Page<Experiment>> {
+export async function listExperiments(api: CometApi, request: ListExperimentsRequest, cost: QueryCostLimit): Promise<Page<Experiment>> {
   const { first } = request.page;
   checkPageSize(first);
   // Checked before any upstream call: a bad cursor costs nothing.
@@ -25,6 +26,13 @@ export async function listExperiments(api: CometApi, request: ListExperimentsReq
   const filter = request.filter ? normalizeFilter(request.filter) : null;
   const { workspace, name } = request.project;
   const states = request.includeArchived || mentionsArchived(filter) ? [false, true] : [false];
+  const why = orderNeeds(request.orderBy).metrics ? 'Sorting by a metric' : 'Filtering by a metric';
+  const needsSummaries = (residual: typeof filter): boolean => orderNeeds(request.orderBy).metrics || needsOf(residual).metrics;
+  // Before any call: with the run list cached and nothing Comet could narrow it by, its length is the cost.
+  if (needsSummaries(filter) && !mayNarrow(filter)) {
+    const cached = await Promise.all(states.map((archived) => api.cachedExperimentList(workspace, name, archived)));
+    if (cached.every((list) => list !== undefined)) checkSummaryCalls(cached.reduce((n, list) => n + (list?.length ?? 0), 0), cost, why);
+  }
 
   const candidates: ExperimentMeta[] = [];
   const residuals = new Set<string>();
@@ -51,6 +59,8 @@ export async function listExperiments(api: CometApi, request: ListExperimentsReq
 
   // Archived and live runs may split differently (their columns differ): then the whole filter is re-checked.
   if (residuals.size > 1) residual = filter;
+  // Before any summary is read: one call per candidate (cold, this is the first point the count is known).
+  if (needsSummaries(residual)) checkSummaryCalls(candidates.length, cost, why);
   let items = await toExperiments(api, candidates);
   const data = await loadRunData(api, items.map((e) => e.key), residual, request);
   if (residual) {

@@ -68,7 +68,7 @@ export async function getProjects(api: CometApi, refs: readonly ProjectRef[]): P
 
 export async function listProjects(api: CometApi, workspace: string, page: PageRequest): Promise<Page<Project>> {
   const projects = [...(await api.projects(workspace.trim()))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const { items, cursors, hasNextPage, totalCount } = slicePage(CURSOR_KIND, projects, page, (p) => p.name);
-  return { items: await mapLimit(items, FANOUT, (p) => withCount(api, p)), cursors, hasNextPage, totalCount };
+  const { items, ...rest } = slicePage(CURSOR_KIND, projects, page, (p) => p.name);
+  return { ...rest, items: await mapLimit(items, FANOUT, (p) => withCount(api, p)) };
 }
 

@@ -53,7 +53,7 @@ async function summaryOf(api: CometApi, experimentKey: string, v: ValueSummary):
   return summary;
 }
 
-const tieKey = (p: WirePoint): string => `${p.step ?? 0}:${p.timestamp}`;
+const tieKey = (p: WirePoint): string => `${p.step ?? ''}:${p.timestamp}`;
 
 /**
  * One series in port order: (step, timestamp, insertion). `get-metric` is unsorted (§3) and carries

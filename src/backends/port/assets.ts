@@ -1,6 +1,6 @@
 /** Files logged with a run (streamed both ways, never buffered whole) and the experiment models grouping them. */
 import type { Readable } from 'node:stream';
-import type { Caller } from './common';
+import type { Caller, Page, PageRequest, ReadOptions } from './common';
 
 export interface Asset {
   experimentKey: string;
@@ -44,9 +44,26 @@ export interface OpenedAsset {
   stream: Readable;
 }
 
+/** One page of one experiment's assets (`first` at most MAX_PAGE_SIZE), only `type` when given. */
+export interface AssetPageRequest extends PageRequest {
+  experimentKey: string;
+  type?: string | null;
+}
+
+/** One asset, by its experiment and id. */
+export interface AssetRef {
+  experimentKey: string;
+  assetId: string;
+}
+
 export interface AssetsPort {
-  /** Assets per experiment key, ordered by creation then id; only `type` when given. */
-  list(caller: Caller, keys: readonly string[], type?: string | null): Promise<(Asset[] | Error)[]>;
+  /**
+   * One page per request, in request order, ordered by creation then id; cursors are stable while assets are
+   * added. An unknown experiment gives an empty page.
+   */
+  list(caller: Caller, requests: readonly AssetPageRequest[], options?: ReadOptions): Promise<(Page<Asset> | Error)[]>;
+  /** Assets by ref, in ref order; null where the asset (or its experiment) does not exist. */
+  get(caller: Caller, refs: readonly AssetRef[], options?: ReadOptions): Promise<(Asset | null | Error)[]>;
   /** Experiment models (asset groups) per experiment key, ordered by name. */
   models(caller: Caller, keys: readonly string[]): Promise<(ExperimentModel[] | Error)[]>;
   /** Streams an asset's bytes; null when the asset does not exist. */

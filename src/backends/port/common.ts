@@ -30,6 +30,8 @@ export interface Page<T> {
   /** Cursor of each item, same order as `items`. */
   cursors: string[];
   hasNextPage: boolean;
+  /** True only when an item of the list comes before the first of this page (not merely because `after` was given). */
+  hasPreviousPage: boolean;
   totalCount: number;
 }
 

@@ -24,7 +24,8 @@ export interface MetricSummary {
 }
 
 export interface MetricPoint {
-  step: number;
+  /** An integer up to 2^53 − 1; null when the point was logged without a step (Comet allows it). */
+  step: number | null;
   epoch: number | null;
   /** May be NaN or ±Infinity. */
   value: number;
@@ -32,7 +33,7 @@ export interface MetricPoint {
   context: string | null;
 }
 
-/** One series to read. Ranges are exclusive: afterStep < step < beforeStep. */
+/** One series to read. Ranges are exclusive: afterStep < step < beforeStep; a point without a step is in no bounded range. */
 export interface MetricHistoryRequest {
   experimentKey: string;
   name: string;
@@ -50,6 +51,8 @@ export interface MetricHistory {
   /** Cursor of each point, same order as `points` (raw paging only; empty when sampled). */
   cursors: string[];
   hasNextPage: boolean;
+  /** A point of the range comes before this page (raw paging after a cursor); false when sampled. */
+  hasPreviousPage: boolean;
   /** Points in the requested step range before sampling or paging. */
   totalCount: number;
   sampled: boolean;

@@ -14,8 +14,12 @@ export class SqliteAssets implements Port.AssetsPort {
     this.#c = context;
   }
 
-  async list(_caller: Caller, keys: readonly string[], type?: string | null) {
-    return this.#c.assets.list(keys, type);
+  async list(_caller: Caller, requests: readonly Port.AssetPageRequest[]) {
+    return this.#c.assets.pages(requests);
+  }
+
+  async get(_caller: Caller, refs: readonly Port.AssetRef[]) {
+    return this.#c.assets.getMany(refs);
   }
 
   async models(_caller: Caller, keys: readonly string[]) {
@@ -36,9 +40,10 @@ export class SqliteAssets implements Port.AssetsPort {
     c.experiments.requireProjectId(input.experimentKey);
     const staged = await c.blobs.stage(body, maxBytes);
     try {
-      // Row first, then the rename: if the rename fails the row rolls back. Both run in this one tick, so a
-      // concurrent delete cannot collect the blob between them. The experiment is checked again: it may have
-      // been deleted while the bytes streamed.
+      // Row first, then the check for the blob and the rename, all in this IMMEDIATE transaction: collection
+      // decides and unlinks under the same write lock (blob-gc.ts), so no process can remove the blob between
+      // our check and our commit. If the rename fails the row rolls back. The experiment is checked again: it
+      // may have been deleted while the bytes streamed.
       return c.touching(caller, undefined, input.experimentKey, (now) => {
         const asset = c.assets.insert({ ...fields, sha256: staged.sha256, size: staged.size, createdAt: now });
         c.blobs.commitSync(staged);

@@ -45,6 +45,11 @@ export class SqliteBackend implements Port.Backend {
     this.registry = new SqliteRegistry(this.#c);
   }
 
+  /** Removes queued blobs no asset references any more (blob-gc.ts). */
+  collectBlobs(): boolean {
+    return this.#c.blobGc.collectLater();
+  }
+
   capabilities(): Port.Capabilities {
     return SQLITE_CAPABILITIES;
   }

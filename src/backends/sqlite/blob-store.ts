@@ -82,9 +82,8 @@ export class BlobStore {
   }
 
   /**
-   * Moves a staged blob to its content address, or drops it when that content is already stored.
-   * Synchronous on purpose: together with the metadata insert that follows it in the same tick, no other
-   * request (a delete collecting unreferenced blobs) can run in between.
+   * Moves a staged blob to its content address, or drops it when that content is already stored. Call it
+   * inside the write transaction that inserts the row referencing it, after the insert (blob-gc.ts says why).
    */
   commitSync(staged: StagedBlob): void {
     const target = this.pathOf(staged.sha256);
@@ -100,7 +99,7 @@ export class BlobStore {
     fs.rmSync(staged.tempFile, { force: true });
   }
 
-  /** Removes the blob (call only once no asset row references it). */
+  /** Removes the blob: only from blob-gc.ts, which decides under the write lock that no row references it. */
   deleteSync(sha256: string): void {
     fs.rmSync(this.pathOf(sha256), { force: true });
   }

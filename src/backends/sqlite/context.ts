@@ -9,6 +9,7 @@
 import type * as Port from '../port';
 import { AssetStore } from './asset-store';
 import { AttributeStore } from './attribute-store';
+import { BlobCollector } from './blob-gc';
 import { BlobStore } from './blob-store';
 import type { DataPaths, Db } from './db';
 import { ExperimentStore } from './experiment-store';
@@ -24,6 +25,7 @@ export class SqliteContext {
   readonly attributes: AttributeStore;
   readonly assets: AssetStore;
   readonly blobs: BlobStore;
+  readonly blobGc: BlobCollector;
   readonly blocks: BlockStore;
   readonly idempotency: IdempotencyStore;
 
@@ -35,6 +37,7 @@ export class SqliteContext {
     this.attributes = new AttributeStore(db);
     this.assets = new AssetStore(db);
     this.blobs = new BlobStore(paths);
+    this.blobGc = new BlobCollector(db, this.blobs);
     this.blocks = new BlockStore(db);
     this.idempotency = new IdempotencyStore(db);
   }

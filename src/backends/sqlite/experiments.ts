@@ -65,13 +65,12 @@ export class SqliteExperiments implements Port.ExperimentsPort {
   /** Removes the experiment with all its data; children are kept as top-level runs (parent set to null). */
   async delete(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
     const c = this.#c;
-    // A replayed delete finds nothing to collect: the record stores no hashes.
-    let hashes: string[] = [];
+    // The blobs are queued with the delete and collected after it commits, deciding under the write lock
+    // (blob-gc.ts): another process may be storing the same bytes right now.
     c.touching(caller, options, experimentKey, () => {
-      hashes = c.assets.hashesOf(experimentKey);
+      c.blobGc.enqueueOf(experimentKey);
       c.experiments.delete(experimentKey);
     });
-    // Same tick as the commit: no upload can start referencing one of these blobs in between.
-    for (const sha256 of hashes) if (!c.assets.isReferenced(sha256)) c.blobs.deleteSync(sha256);
+    c.blobGc.collectLater();
   }
 }

@@ -48,6 +48,7 @@ const emptyHistory = (sampled: boolean): MetricHistory => ({
   points: [],
   cursors: [],
   hasNextPage: false,
+  hasPreviousPage: false,
   totalCount: 0,
   sampled,
 });
@@ -96,7 +97,7 @@ export class HistoryReader {
     const totalCount = this.#count(ref, range);
     if (sampled) {
       const points = this.#sample(ref.id, range, samples, totalCount);
-      return { points: points.map(toMetricPoint), cursors: [], hasNextPage: false, totalCount, sampled: true };
+      return { points: points.map(toMetricPoint), cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount, sampled: true };
     }
     const rows = this.#series.page(ref.id, range.from, range.to, first + 1, cursor);
     const points = rows.slice(0, first);
@@ -104,6 +105,7 @@ export class HistoryReader {
       points: points.map(toMetricPoint),
       cursors: points.map((point) => encodeCursor(HISTORY_CURSOR, [point.step, point.timestamp, point.seq])),
       hasNextPage: rows.length > first,
+      hasPreviousPage: cursor !== null && this.#series.hasAtOrBefore(ref.id, range.from, range.to, cursor),
       totalCount,
       sampled: false,
     };

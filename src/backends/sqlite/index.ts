@@ -21,7 +21,10 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
   const db = openDatabase(paths.dbFile, options.onStatement);
   try {
     migrate(db);
-    return new SqliteBackend(db, paths, options.now);
+    const backend = new SqliteBackend(db, paths, options.now);
+    // Blobs a crashed process queued but did not collect.
+    backend.collectBlobs();
+    return backend;
   } catch (error) {
     db.close();
     throw error;

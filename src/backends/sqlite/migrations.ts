@@ -11,6 +11,8 @@ import { SCHEMA_001_CORE } from './schema-001-core';
 import { SCHEMA_002_INDEXES } from './schema-002-indexes';
 import { SCHEMA_003_API_KEYS } from './schema-003-api-keys';
 import { SCHEMA_004_IDEMPOTENCY } from './schema-004-idempotency';
+import { SCHEMA_005_BLOB_GC } from './schema-005-blob-gc';
+import { SCHEMA_006_ASSET_TYPE_INDEX } from './schema-006-asset-type-index';
 
 export interface Migration {
   /** The `user_version` after this migration; versions are 1, 2, 3… in list order. */
@@ -24,6 +26,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'secondary indexes', up: (db) => db.exec(SCHEMA_002_INDEXES) },
   { version: 3, name: 'api keys', up: (db) => db.exec(SCHEMA_003_API_KEYS) },
   { version: 4, name: 'idempotency records', up: (db) => db.exec(SCHEMA_004_IDEMPOTENCY) },
+  { version: 5, name: 'blob collection queue', up: (db) => db.exec(SCHEMA_005_BLOB_GC) },
+  { version: 6, name: 'asset type index', up: (db) => db.exec(SCHEMA_006_ASSET_TYPE_INDEX) },
 ];
 
 export interface MigrationResult {

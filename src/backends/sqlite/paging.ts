@@ -21,6 +21,8 @@ export function offsetPage<T>(rows: readonly T[], window: OffsetWindow, totalCou
     items,
     cursors: items.map((_, index) => offsetCursor(window.offset + index + 1)),
     hasNextPage: rows.length > window.first,
+    // The cursor says how many rows come before this page; rows removed since may leave none.
+    hasPreviousPage: window.offset > 0 && totalCount > 0,
     totalCount,
   };
 }

@@ -37,6 +37,7 @@ export const NO_LIMIT = -1;
 export class SeriesReader {
   readonly #head;
   readonly #after;
+  readonly #atOrBefore;
   readonly #last;
   readonly #count;
   readonly #byKeys;
@@ -49,6 +50,9 @@ export class SeriesReader {
       `SELECT ${POINT_COLUMNS} FROM metric_points WHERE ${IN_RANGE} AND (step, timestamp, seq) > (?, ?, ?)
        ${SERIES_ORDER} LIMIT ?`,
     ).raw();
+    this.#atOrBefore = db.prepare<[number, number, number, number, number, number], number>(
+      `SELECT 1 FROM metric_points WHERE ${IN_RANGE} AND (step, timestamp, seq) <= (?, ?, ?) LIMIT 1`,
+    ).pluck();
     this.#last = db.prepare<[number, number, number], PointTuple>(
       `SELECT ${POINT_COLUMNS} FROM metric_points WHERE ${IN_RANGE}
        ORDER BY step DESC, timestamp DESC, seq DESC LIMIT 1`,
@@ -72,6 +76,11 @@ export class SeriesReader {
       ? this.#after.all(metricId, from, to, cursor.step, cursor.timestamp, cursor.seq, limit)
       : this.#head.all(metricId, from, to, limit);
     return rows.map(toStoredPoint);
+  }
+
+  /** Whether a point of the range sits at or before `cursor`: a page after it has a previous page. */
+  hasAtOrBefore(metricId: number, from: number, to: number, cursor: SeriesPoint): boolean {
+    return this.#atOrBefore.get(metricId, from, to, cursor.step, cursor.timestamp, cursor.seq) !== undefined;
   }
 
   /** Every point in the range, streamed (for a downsampling pass). */

@@ -1,5 +1,6 @@
 /** Contract: assets (streamed in and out, byte ranges, size limits) and experiment models. */
 import { PassThrough } from 'node:stream';
+import type { Asset, AssetPageRequest, Page } from '../../../src/backends/port';
 import { CALLER, bodyOf, collect, expectCode, isSorted, newExperiment, uniqueProject, type GetBackend } from './support';
 
 const MAX = 1_000_000;
@@ -30,21 +31,82 @@ export function describeAssets(backend: GetBackend): void {
       expect(await backend().assets.open(CALLER, 'f'.repeat(32), 'nope')).toBeNull();
     });
 
-    it('lists assets per key in key order, by creation then id, optionally of one type', async () => {
+    it('lists a page of assets per request in request order, by creation then id, optionally of one type', async () => {
       const project = uniqueProject();
       const a = await newExperiment(backend(), project);
       const b = await newExperiment(backend(), project);
       for (const [fileName, type] of [['one.png', 'image'], ['two.txt', 'text'], ['three.png', 'image']]) {
         await backend().assets.put(CALLER, { experimentKey: a.key, fileName, type, maxBytes: MAX }, bodyOf(fileName));
       }
-      const [listA, listB, again] = await backend().assets.list(CALLER, [a.key, b.key, a.key]);
-      expect(listB).toEqual([]);
-      expect(again).toEqual(listA);
-      const assets = listA as { createdAt: number; assetId: string; fileName: string }[];
+      const [pageA, pageB, again, unknown] = await backend().assets.list(CALLER, [
+        { experimentKey: a.key, first: 10 }, { experimentKey: b.key, first: 10 }, { experimentKey: a.key, first: 10 }, { experimentKey: 'f'.repeat(32), first: 10 },
+      ]);
+      const empty = { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 };
+      expect(pageB).toEqual(empty);
+      expect(unknown).toEqual(empty);
+      expect(again).toEqual(pageA);
+      const assets = (pageA as Page<Asset>).items;
+      expect(pageA).toMatchObject({ totalCount: 3, hasNextPage: false, hasPreviousPage: false });
       expect(assets.map((asset) => asset.fileName).sort()).toEqual(['one.png', 'three.png', 'two.txt']);
       expect(isSorted(assets, (x, y) => x.createdAt - y.createdAt || (x.assetId < y.assetId ? -1 : 1))).toBe(true);
-      const [images] = await backend().assets.list(CALLER, [a.key], 'image');
-      expect((images as { fileName: string }[]).map((asset) => asset.fileName).sort()).toEqual(['one.png', 'three.png']);
+      const [images] = await backend().assets.list(CALLER, [{ experimentKey: a.key, first: 10, type: 'image' }]);
+      expect((images as Page<Asset>).items.map((asset) => asset.fileName).sort()).toEqual(['one.png', 'three.png']);
+      expect((images as Page<Asset>).totalCount).toBe(2);
+    });
+
+    it('pages assets by cursor: each page has its own size, a previous page only after the first', async () => {
+      const { key } = await newExperiment(backend(), uniqueProject());
+      for (let i = 0; i < 5; i++) {
+        await backend().assets.put(CALLER, { experimentKey: key, fileName: `f${i}.bin`, type: i % 2 ? 'odd' : 'even', maxBytes: MAX }, bodyOf(`bytes ${i}`));
+      }
+      const list = async (request: Omit<AssetPageRequest, 'experimentKey'>) =>
+        (await backend().assets.list(CALLER, [{ experimentKey: key, ...request }]))[0] as Page<Asset>;
+      const whole = await list({ first: 5 });
+      const ids = whole.items.map((a) => a.assetId);
+      const seen: string[] = [];
+      let page = await list({ first: 2 });
+      expect(page).toMatchObject({ totalCount: 5, hasNextPage: true, hasPreviousPage: false });
+      for (;;) {
+        expect(page.cursors).toHaveLength(page.items.length);
+        seen.push(...page.items.map((a) => a.assetId));
+        if (!page.hasNextPage) break;
+        page = await list({ first: 2, after: page.cursors.at(-1) });
+        expect(page).toMatchObject({ totalCount: 5, hasPreviousPage: true });
+      }
+      expect(seen).toEqual(ids);
+      // Past the end: nothing left, but items do come before.
+      expect(await list({ first: 2, after: whole.cursors.at(-1) })).toEqual({ items: [], cursors: [], hasNextPage: false, hasPreviousPage: true, totalCount: 5 });
+      // One batch, different sizes, types and cursors per request.
+      const [two, odd, rest] = await backend().assets.list(CALLER, [
+        { experimentKey: key, first: 1 }, { experimentKey: key, first: 5, type: 'odd' }, { experimentKey: key, first: 3, after: whole.cursors[0] },
+      ]);
+      expect((two as Page<Asset>).items.map((a) => a.assetId)).toEqual(ids.slice(0, 1));
+      expect(odd).toMatchObject({ totalCount: 2, hasNextPage: false, hasPreviousPage: false });
+      expect((odd as Page<Asset>).items.map((a) => a.assetId)).toEqual(whole.items.filter((a) => a.type === 'odd').map((a) => a.assetId));
+      expect(rest).toMatchObject({ totalCount: 5, hasNextPage: true, hasPreviousPage: true });
+      expect((rest as Page<Asset>).items.map((a) => a.assetId)).toEqual(ids.slice(1, 4));
+    });
+
+    it('answers a bad cursor or page size with BAD_USER_INPUT in its own slot', async () => {
+      const { key } = await newExperiment(backend(), uniqueProject());
+      await backend().assets.put(CALLER, { experimentKey: key, fileName: 'a.bin', type: 't', maxBytes: MAX }, bodyOf('a'));
+      const [bad, tooBig, good] = await backend().assets.list(CALLER, [
+        { experimentKey: key, first: 1, after: 'bm90IGEgY3Vyc29y' }, { experimentKey: key, first: 1_000_000 }, { experimentKey: key, first: 1 },
+      ]);
+      expect(bad).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(tooBig).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(good).toMatchObject({ totalCount: 1 });
+    });
+
+    it('gets assets by ref in ref order, null where the asset or its experiment is missing', async () => {
+      const { key } = await newExperiment(backend(), uniqueProject());
+      const one = await backend().assets.put(CALLER, { experimentKey: key, fileName: 'one.txt', type: 't', maxBytes: MAX }, bodyOf('1'));
+      const two = await backend().assets.put(CALLER, { experimentKey: key, fileName: 'two.txt', type: 't', maxBytes: MAX }, bodyOf('22'));
+      const got = await backend().assets.get(CALLER, [
+        { experimentKey: key, assetId: two.assetId }, { experimentKey: key, assetId: 'nope' }, { experimentKey: 'f'.repeat(32), assetId: one.assetId },
+        { experimentKey: key, assetId: one.assetId },
+      ]);
+      expect(got).toEqual([two, null, null, one]);
     });
 
     it('rejects an upload over maxBytes while streaming with PAYLOAD_TOO_LARGE and keeps nothing', async () => {
@@ -56,7 +118,7 @@ export function describeAssets(backend: GetBackend): void {
       // The stream never ends: the limit must trip on the bytes, not at the end of the body.
       await expectCode(upload, 'PAYLOAD_TOO_LARGE');
       body.destroy();
-      expect(await backend().assets.list(CALLER, [key])).toEqual([[]]);
+      expect(await backend().assets.list(CALLER, [{ experimentKey: key, first: 10 }])).toMatchObject([{ items: [], totalCount: 0 }]);
       const exact = await backend().assets.put(CALLER, { experimentKey: key, fileName: 'ok.bin', type: 'bin', maxBytes: 10 }, bodyOf(Buffer.alloc(10)));
       expect(exact.size).toBe(10);
     });
@@ -73,7 +135,7 @@ export function describeAssets(backend: GetBackend): void {
     ])('rejects the file name %j (%s) with BAD_USER_INPUT', async (fileName) => {
       const { key } = await newExperiment(backend(), uniqueProject());
       await expectCode(backend().assets.put(CALLER, { experimentKey: key, fileName, type: 't', maxBytes: MAX }, bodyOf('x')), 'BAD_USER_INPUT');
-      expect(await backend().assets.list(CALLER, [key])).toEqual([[]]);
+      expect(await backend().assets.list(CALLER, [{ experimentKey: key, first: 10 }])).toMatchObject([{ items: [], totalCount: 0 }]);
     });
 
     it('rejects an upload to an unknown experiment with NOT_FOUND', async () => {

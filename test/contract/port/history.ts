@@ -112,7 +112,7 @@ export function describeMetricHistories(backend: GetBackend): void {
       const steps = sampled.points.map((point) => point.step);
       expect(steps[0]).toBe(0);
       expect(steps[steps.length - 1]).toBe(4_999);
-      expect(steps).toEqual([...steps].sort((a, b) => a - b));
+      expect(steps).toEqual([...steps].sort((a, b) => (a ?? -1) - (b ?? -1)));
       expect(sampled.points).toContainEqual(expect.objectContaining({ step: 1_234, value: 100 }));
       expect(sampled.points).toContainEqual(expect.objectContaining({ step: 3_777, value: -100 }));
       expect(await history({ experimentKey: key, name: 'm', samples: 40 })).toEqual(sampled);

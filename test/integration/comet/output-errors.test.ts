@@ -1,6 +1,6 @@
 /**
- * An answer that cannot be serialised is the server's failure, not the caller's: a Comet metric step past 32
- * bits, which GraphQL's `Int` cannot carry, answers INTERNAL_SERVER_ERROR (never BAD_USER_INPUT), logged with
+ * An answer that cannot be serialised is the server's failure, not the caller's: a Comet metric epoch past 32
+ * bits, which GraphQL's `Int` cannot carry (steps are `SafeInt` and carry it), answers INTERNAL_SERVER_ERROR (never BAD_USER_INPUT), logged with
  * the request's trace id; the rest of the answer is served.
  */
 import fs from 'node:fs';
@@ -35,17 +35,17 @@ describe('errors raised while executing', () => {
 
   it('answers an output GraphQL cannot serialise with INTERNAL_SERVER_ERROR, logged with its trace id', async () => {
     const [key] = sim.seed({ experiments: [{ workspace: WS, project: 'p', name: 'long', metrics: [
-      { metricName: 'loss', metricValue: 0.5, step: 1 }, { metricName: 'loss', metricValue: 0.25, step: 3_000_000_000 },
+      { metricName: 'loss', metricValue: 0.5, step: 1, epoch: 1 }, { metricName: 'loss', metricValue: 0.25, step: 2, epoch: 3_000_000_000 },
     ] }] }).experimentKeys;
     const res = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: SIM_KEY, traceparent: `00-${TRACE}-b7ad6b7169203331-01` },
-      body: JSON.stringify({ query: 'query($k: String!) { experiment(key: $k) { name metric(name: "loss") { history { points { step value } } } } }', variables: { k: key } }),
+      body: JSON.stringify({ query: 'query($k: String!) { experiment(key: $k) { name metric(name: "loss") { history { points { step epoch value } } } } }', variables: { k: key } }),
     });
     const body = (await res.json()) as { data: { experiment: { name: string; metric: unknown } }; errors: { message: string; path: unknown[]; extensions: unknown }[] };
     expect(body.errors).toHaveLength(1);
     expect(body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    expect(body.errors[0].path).toEqual(['experiment', 'metric', 'history', 'points', 1, 'step']);
+    expect(body.errors[0].path).toEqual(['experiment', 'metric', 'history', 'points', 1, 'epoch']);
     expect(body.data.experiment.name).toBe('long');
     const logged = lines.map((line) => JSON.parse(line) as { msg: string; traceId?: string; error?: { message: string } });
     expect(logged).toEqual([expect.objectContaining({ msg: 'internal error', traceId: TRACE, error: expect.objectContaining({ message: expect.stringContaining('Int cannot represent non 32-bit signed integer value') }) })]);

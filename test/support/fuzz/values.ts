@@ -72,6 +72,15 @@ const ints = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: -3, max: 12 }) },
   { weight: 1, arbitrary: fc.constantFrom(2147483647, -2147483648, 2147483648, 1_000_000, 10_001, 1001, Number.MAX_SAFE_INTEGER) },
 );
+/** Steps: up to 2^53 − 1 is valid; in loose mode, also just past it and non-integers. */
+const strictSafeInts = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: -3, max: 12 }) },
+  { weight: 1, arbitrary: fc.constantFrom(2147483648, 2 ** 40, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER) },
+);
+const safeInts = fc.oneof(
+  { weight: 6, arbitrary: strictSafeInts },
+  { weight: 1, arbitrary: fc.constantFrom(2 ** 53, -(2 ** 53), 1.5, 1e300) },
+);
 const floats = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.constantFrom(-0, 0.1, 1e308, -1e308, 5e-324, 2 ** 53 + 1),
@@ -114,6 +123,8 @@ function scalar(type: GraphQLScalarType, ctx: FuzzContext): fc.Arbitrary<unknown
   switch (type.name) {
     case 'Int':
       return ctx.strict ? strictInts : ints;
+    case 'SafeInt':
+      return ctx.strict ? strictSafeInts : safeInts;
     case 'Float':
       return floats;
     case 'Boolean':
