@@ -159,5 +159,5 @@ describe('fuzzing every query and mutation', () => {
     for (const kind of routeKinds) expect([kind, (sent.get(kind) ?? 0) >= 50]).toEqual([kind, true]);
     expect([...sent.keys()].filter((label) => label.startsWith('metrics ')).reduce((n, label) => n + (sent.get(label) ?? 0), 0)).toBeGreaterThan(50);
     expect([...succeeded.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-  }, 240_000);
+  }, 600_000); // about 100 s alone on 2 cores; a busy machine must not fail it by the clock
 });
