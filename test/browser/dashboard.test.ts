@@ -217,7 +217,7 @@ describe('the dashboard', () => {
     const { createExperiment } = await api(`mutation { createExperiment(input: {workspace: "${WS}", project: "spikes", name: "spiky"}) { experiment { key } } }`);
     const steps = Array.from({ length: 5000 }, (_, i) => i);
     const values = steps.map((i) => (i === 3217 ? 100 : 1 + Math.sin(i / 50) * 0.1));
-    await api(`mutation($k: String!, $s: [Int!]!, $v: [Float]!) { logMetrics(input: {experimentKey: $k, series: [{name: "loss", steps: $s, values: $v}]}) { accepted } }`,
+    await api(`mutation($k: String!, $s: [SafeInt!]!, $v: [Float]!) { logMetrics(input: {experimentKey: $k, series: [{name: "loss", steps: $s, values: $v}]}) { accepted } }`,
       { k: createExperiment.experiment.key, s: steps, v: values });
     const calls = await open(`#/run/${createExperiment.experiment.key}`, 'section[data-metric=loss] canvas');
     const samples = calls[0].variables.samples as number;

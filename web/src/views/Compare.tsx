@@ -22,7 +22,7 @@ interface Run {
   key: string; name: string | null; status: string; workspace: string; project: { name: string };
   parameters: { name: string; value: string }[];
   metrics: { name: string }[];
-  metric: { last: number | null; lastNonFinite: NonFinite | null; history: { points: { step: number; value: number | null }[] } } | null;
+  metric: { last: number | null; lastNonFinite: NonFinite | null; history: { points: { step: number | null; value: number | null }[] } } | null;
 }
 
 export default function Compare({ params }: { params: URLSearchParams }) {
@@ -34,10 +34,11 @@ export default function Compare({ params }: { params: URLSearchParams }) {
   const runs = useMemo(() => (data?.experiments ?? []).filter((r): r is Run => r !== null), [data]);
 
   const metricNames = useMemo(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.name)))].sort(), [runs]);
-  const chartData = useMemo(() => alignSeries(runs.map((r) => ({
-    steps: r.metric?.history.points.map((p) => p.step) ?? [],
-    values: r.metric?.history.points.map((p) => p.value) ?? [],
-  }))), [runs]);
+  const chartData = useMemo(() => alignSeries(runs.map((r) => {
+    // Points logged without a step (Comet allows it) have no place on a step axis.
+    const points = (r.metric?.history.points ?? []).filter((p): p is { step: number; value: number | null } => p.step !== null);
+    return { steps: points.map((p) => p.step), values: points.map((p) => p.value) };
+  })), [runs]);
   const series = useMemo(() => runs.map((r, i) => ({ label: r.name ?? r.key.slice(0, 8), color: colorOf(i) })), [runs]);
   const paramNames = useMemo(() => [...new Set(runs.flatMap((r) => r.parameters.map((p) => p.name)))].sort(), [runs]);
   const values = (r: Run) => new Map(r.parameters.map((p) => [p.name, p.value]));

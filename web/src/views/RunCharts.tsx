@@ -19,7 +19,7 @@ export interface MetricData {
   maxNonFinite: NonFinite | null;
   count: number | null;
   lastStep: number | null;
-  history: { sampled: boolean; totalCount: number; points: { step: number; value: number | null }[] };
+  history: { sampled: boolean; totalCount: number; points: { step: number | null; value: number | null }[] };
 }
 
 interface Series {
@@ -37,11 +37,17 @@ interface PanelState {
   error: string | null;
 }
 
-const ZOOM_QUERY = `query DashboardZoom($key: String!, $name: String!, $after: Int, $before: Int, $samples: Int!) {
+const ZOOM_QUERY = `query DashboardZoom($key: String!, $name: String!, $after: SafeInt, $before: SafeInt, $samples: Int!) {
   experiment(key: $key) { metric(name: $name) { history(afterStep: $after, beforeStep: $before, samples: $samples) { sampled totalCount points { step value } } } }
 }`;
 
-function toSeries(points: { step: number; value: number | null }[]): Series {
+/** A chart's x axis is the step: points logged without one (Comet allows it) have no place on it. */
+function stepped<P extends { step: number | null }>(points: readonly P[]): (P & { step: number })[] {
+  return points.filter((p): p is P & { step: number } => p.step !== null);
+}
+
+function toSeries(all: { step: number | null; value: number | null }[]): Series {
+  const points = stepped(all);
   return { steps: points.map((p) => p.step), values: points.map((p) => p.value) };
 }
 
