@@ -7,6 +7,7 @@ import { RateBudget } from './budget';
 import { UpstreamCache } from './cache';
 import { CometHttp } from './http';
 import { CometIdempotency } from './idempotency';
+import { SqliteRecords } from './records';
 import { createReconciler, createSender, forgetLogged } from './logging';
 import type { CometObserver } from './observer';
 import { Outbox } from './outbox';
@@ -91,7 +92,7 @@ export function createCometBackend(options: CometBackendOptions): Backend {
   writer.start();
   return new CometBackend({
     http, cache, sessions, outbox, writer,
-    idempotency: new CometIdempotency(outbox, options.now),
+    idempotency: new CometIdempotency(new SqliteRecords(outbox, options.now)),
     drainOnCloseMs: positive('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     now: options.now ?? Date.now,
   });

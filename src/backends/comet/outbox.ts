@@ -10,7 +10,13 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-export type WriteKind = 'metric' | 'parameter' | 'other';
+/**
+ * What one queued request does: log metrics, parameters or others (the logging mutations), or add tags and
+ * set the start time (the steps that follow a run's creation, queued with it so a failure after the create
+ * cannot leave the run without them).
+ */
+export type WriteKind = 'metric' | 'parameter' | 'other' | 'tags' | 'start';
+export const WRITE_KINDS: readonly WriteKind[] = ['metric', 'parameter', 'other', 'tags', 'start'];
 
 export interface OutboxEntry {
   id: number;
@@ -46,7 +52,7 @@ CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   ns TEXT NOT NULL,
   experiment_key TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('metric', 'parameter', 'other')),
+  kind TEXT NOT NULL,
   payload TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
@@ -73,6 +79,24 @@ function toEntry(row: EntryRow): OutboxEntry {
   };
 }
 
+/**
+ * The first outbox files limited `kind` to the three logging kinds by a CHECK; SQLite cannot drop a CHECK in
+ * place, so the table is copied once into the current shape (kinds are checked in code, WRITE_KINDS).
+ */
+function dropKindCheck(db: Database.Database): void {
+  const sql = db.prepare<[], string>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'entries'").pluck().get() ?? '';
+  if (!sql.includes('CHECK')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE entries RENAME TO entries_old');
+    db.exec('DROP INDEX IF EXISTS entries_lane');
+    db.exec(SCHEMA);
+    db.exec('ALTER TABLE entries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0');
+    db.exec(`INSERT INTO entries (id, ns, experiment_key, kind, payload, created_at, attempts, next_attempt_at, last_error, ambiguous)
+             SELECT id, ns, experiment_key, kind, payload, created_at, attempts, next_attempt_at, last_error, ambiguous FROM entries_old`);
+    db.exec('DROP TABLE entries_old');
+  })();
+}
+
 export class Outbox {
   readonly #db: Database.Database;
   readonly #now: () => number;
@@ -90,6 +114,7 @@ export class Outbox {
     // Added after the first outbox files were written: upgrade them in place.
     const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(entries)').all().map((c) => c.name);
     if (!columns.includes('ambiguous')) this.#db.exec('ALTER TABLE entries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0');
+    dropKindCheck(this.#db);
     this.#now = now;
   }
 

@@ -37,6 +37,12 @@ export interface WriterOptions {
   reconcile?: Reconciler;
 }
 
+/** Values of one kind, for one experiment: chunked into requests when queued. */
+export interface WriteItem {
+  kind: WriteKind;
+  values: readonly unknown[];
+}
+
 interface Submission {
   kind: WriteKind;
   values: readonly unknown[];
@@ -62,8 +68,9 @@ export function isTransient(error: unknown): boolean {
 }
 
 export function chunk(kind: WriteKind, values: readonly unknown[]): unknown[][] {
-  // Others go one REST call per entry anyway: one request row holds them all (resending overwrites).
-  const size = kind === 'other' ? Math.max(1, values.length) : Limits.BATCH_MAX_VALUES;
+  // Others go one REST call per entry anyway: one request row holds them all (resending overwrites); tags and
+  // a start time are one REST call each.
+  const size = kind === 'metric' || kind === 'parameter' ? Limits.BATCH_MAX_VALUES : Math.max(1, values.length);
   const out: unknown[][] = [];
   for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
   return out;
@@ -112,11 +119,11 @@ export class WritePipeline {
    * transaction), so a crash at any point leaves both or neither; the lane's drain then delivers it like any
    * queued request. Answers ACCEPTED once Comet took all of it, QUEUED as soon as the lane has to wait.
    */
-  async submitDurable(session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[], record: () => void): Promise<WriteStatus> {
+  async submitDurable(session: CometSession, experimentKey: string, items: readonly WriteItem[], record: () => void): Promise<WriteStatus> {
     const lane = this.#lane(session.ns, experimentKey);
     // Live sends under way go first: the experiment's writes keep their order.
     while (lane.flushing) await lane.flushing;
-    const requests = chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues }));
+    const requests = items.flatMap(({ kind, values }) => chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues })));
     const ids = this.#o.outbox.append(session.ns, session.replayKey, experimentKey, requests, record);
     if (this.#closing) return 'QUEUED';
     const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000);
