@@ -201,13 +201,45 @@ export class WritePipeline {
         rest.forEach((s) => s.resolve('QUEUED'));
         return;
       }
-      if (batch.length > 1 && sent === 0) {
+      if (sent > 0) {
+        this.#refusedPartway(lane, batch, sent, failure);
+        continue;
+      }
+      if (batch.length > 1) {
         // A refusal of a coalesced batch: send its calls one by one, so only the faulty one fails.
         lane.live.unshift(...batch.map((s) => ({ ...s, solo: true })));
         continue;
       }
       batch.forEach((s) => s.reject(failure instanceof Error ? failure : new Error(String(failure))));
     }
+  }
+
+  /**
+   * Comet refused a request for good after it took the first `sent` values of a batch. A call stores all its
+   * values or none (the schema's promise), and Comet cannot take back what it stored: so calls wholly sent
+   * are ACCEPTED; the call cut in two keeps its rest, the refused request as a dead letter (kept with the
+   * reason, replayable) and the untried requests in the outbox, and answers QUEUED rather than an error for
+   * values that were stored; calls not begun are sent again alone, so only a faulty one fails.
+   */
+  #refusedPartway(lane: Lane, batch: readonly Submission[], sent: number, failure: unknown): void {
+    let offset = 0;
+    const untouched: Submission[] = [];
+    for (const s of batch) {
+      const start = offset;
+      offset += s.values.length;
+      if (offset <= sent) s.resolve('ACCEPTED');
+      else if (start >= sent) untouched.push({ ...s, solo: true });
+      else {
+        const rest = chunk(s.kind, s.values.slice(sent - start));
+        const ids = this.#o.outbox.append(lane.ns, s.session.replayKey, lane.experimentKey, rest.map((values) => ({ kind: s.kind, values })));
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        this.#o.onError?.('comet outbox: request refused for good after part of its call was stored, kept in dead', { experimentKey: lane.experimentKey, kind: s.kind, error: reason });
+        this.#o.outbox.bury(ids[0], reason);
+        if (ids.length > 1) this.#scheduleDrain(lane, 0);
+        s.resolve('QUEUED');
+      }
+    }
+    lane.live.unshift(...untouched);
   }
 
   #scheduleDrain(lane: Lane, delayMs: number, evenIfClosing = false): void {
