@@ -33,6 +33,8 @@ export interface Config {
     readonly concurrency: number;
     /** Upstream calls per API key per hour (Comet documents 15,000 REST calls per hour per key). */
     readonly budgetPerHour: number;
+    /** Requests one API key may hold in the outbox, queued or dead; past it, writes that would queue are RATE_LIMITED. */
+    readonly outboxMaxPerKey: number;
   };
   /** Secret(s) that sign upload and download URLs; the first signs, all verify (rotation). */
   readonly urlSecrets: readonly string[];
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       timeoutMs: int(env, 'TRACKQL_COMET_TIMEOUT_MS', 10_000, 100, 600_000),
       concurrency: int(env, 'TRACKQL_COMET_CONCURRENCY', 128, 1, 1024),
       budgetPerHour: int(env, 'TRACKQL_COMET_BUDGET_PER_HOUR', 15_000, 1, 10_000_000),
+      outboxMaxPerKey: int(env, 'TRACKQL_OUTBOX_MAX_PER_KEY', 10_000, 1, 100_000_000),
     }),
     urlSecrets: secrets,
     urlTtlSeconds: int(env, 'TRACKQL_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),

@@ -68,6 +68,7 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         timeoutMs: config.comet.timeoutMs,
         concurrency: config.comet.concurrency,
         budgetPerHour: config.comet.budgetPerHour,
+        outboxMaxPerKey: config.comet.outboxMaxPerKey,
         observer,
       });
   }

@@ -12,6 +12,8 @@ interface Group {
   readonly laneId: string;
   readonly pending: Set<number>;
   readonly all: readonly number[];
+  /** A refusal keeps the entries (a replayed dead letter goes back to dead) instead of dropping them. */
+  readonly keep: boolean;
   settle(outcome: WriteStatus | Error): void;
 }
 
@@ -20,7 +22,7 @@ export class DeliveryWaiters {
   readonly #byLane = new Map<string, Set<Group>>();
 
   /** Waits for the entries `ids` of lane `laneId`. */
-  wait(laneId: string, ids: readonly number[], maxWaitMs: number): Promise<WriteStatus> {
+  wait(laneId: string, ids: readonly number[], maxWaitMs: number, keep = false): Promise<WriteStatus> {
     if (ids.length === 0) return Promise.resolve('ACCEPTED');
     return new Promise<WriteStatus>((resolve, reject) => {
       let done = false;
@@ -30,6 +32,7 @@ export class DeliveryWaiters {
         laneId,
         pending: new Set(ids),
         all: [...ids],
+        keep,
         settle: (outcome) => {
           if (done) return;
           done = true;
@@ -62,6 +65,10 @@ export class DeliveryWaiters {
   refused(id: number, error: Error): readonly number[] | null {
     const group = this.#byEntry.get(id);
     if (!group) return null;
+    if (group.keep) {
+      group.settle(error);
+      return null;
+    }
     if (group.pending.size < group.all.length) {
       // Comet already stored part of the call: it must not fail for values that were stored. The refused
       // entry is kept as a dead letter (returning null says so), the rest is delivered, and the call is QUEUED.

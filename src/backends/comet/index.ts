@@ -41,6 +41,8 @@ export interface CometBackendOptions {
   outboxBackoffMs?: number;
   /** Longest outbox retry delay, ms. Default 60,000. */
   outboxMaxBackoffMs?: number;
+  /** Requests one API key may hold in the outbox, queued or dead; past it, writes that would queue are RATE_LIMITED. Default 10,000. */
+  outboxMaxPerKey?: number;
   /** How long `close()` keeps draining the outbox, ms. Default 2,000. */
   drainOnCloseMs?: number;
   /** Backoff of the first in-call retry, ms. Default 100. */
@@ -88,6 +90,7 @@ export function createCometBackend(options: CometBackendOptions): Backend {
     maxBackoffMs: positive('outboxMaxBackoffMs', options.outboxMaxBackoffMs, 60_000),
     onError: options.onError,
     reconcile: createReconciler(http),
+    maxPerKey: positive('outboxMaxPerKey', options.outboxMaxPerKey, 10_000),
   });
   writer.start();
   return new CometBackend({

@@ -43,6 +43,17 @@ interface EntryRow {
 
 export const OUTBOX_FILE = 'comet-outbox.db';
 
+/** A dead letter as listed: its request's kind and size, the refusal, and when. */
+export interface DeadRow {
+  id: number;
+  experimentKey: string;
+  kind: WriteKind;
+  size: number;
+  reason: string;
+  queuedAt: number;
+  failedAt: number;
+}
+
 /** How long an ambiguously failed request waits before its check: the lag of Comet's reads is unmeasured [I]. */
 export const AMBIGUOUS_SETTLE_MS = 3_000;
 
@@ -69,7 +80,8 @@ CREATE TABLE IF NOT EXISTS dead (
   created_at INTEGER NOT NULL,
   failed_at INTEGER NOT NULL,
   error TEXT NOT NULL
-);`;
+);
+CREATE INDEX IF NOT EXISTS dead_by_ns ON dead (ns, id);`;
 
 function toEntry(row: EntryRow): OutboxEntry {
   return {
@@ -201,6 +213,52 @@ export class Outbox {
       this.#db.prepare('DELETE FROM entries WHERE id = ?').run(id);
       this.#forgetKeyIfIdle(row.ns);
     })();
+  }
+
+  /** Requests of one key namespace held here, queued or dead: what `TRACKQL_OUTBOX_MAX_PER_KEY` bounds. */
+  sizeOf(ns: string): number {
+    return this.#db.prepare<[string, string], number>('SELECT (SELECT count(*) FROM entries WHERE ns = ?) + (SELECT count(*) FROM dead WHERE ns = ?)')
+      .pluck().get(ns, ns) ?? 0;
+  }
+
+  /** Up to `first` dead letters of one key namespace after id `afterId`, oldest first, and how many it has. */
+  deadLetters(ns: string, first: number, afterId: number): { rows: DeadRow[]; total: number } {
+    const rows = this.#db.prepare<[string, number, number], DeadRow>(
+      `SELECT id, experiment_key AS experimentKey, kind, json_array_length(payload) AS size, error AS reason,
+              created_at AS queuedAt, failed_at AS failedAt
+       FROM dead WHERE ns = ? AND id > ? ORDER BY id LIMIT ?`,
+    ).all(ns, afterId, first);
+    const total = this.#db.prepare<[string], number>('SELECT count(*) FROM dead WHERE ns = ?').pluck().get(ns) ?? 0;
+    return { rows, total };
+  }
+
+  /** The experiment of a dead letter of `ns`, or null when `ns` has no letter `id`. */
+  deadExperiment(ns: string, id: number): string | null {
+    return this.#db.prepare<[string, number], string>('SELECT experiment_key FROM dead WHERE ns = ? AND id = ?').pluck().get(ns, id) ?? null;
+  }
+
+  /**
+   * Moves dead letter `id` of `ns` back to the tail of its lane, with `alsoInTransaction` (an idempotency
+   * record); the new entry's id, or null when `ns` has no letter `id`.
+   */
+  revive(ns: string, apiKey: string, id: number, alsoInTransaction?: () => void): number | null {
+    return this.#db.transaction(() => {
+      const row = this.#db.prepare<[string, number], { experiment_key: string; kind: WriteKind; payload: string; created_at: number }>(
+        'SELECT experiment_key, kind, payload, created_at FROM dead WHERE ns = ? AND id = ?',
+      ).get(ns, id);
+      if (!row) return null;
+      this.#db.prepare('DELETE FROM dead WHERE id = ?').run(id);
+      this.#db.prepare('INSERT INTO keys (ns, api_key) VALUES (?, ?) ON CONFLICT (ns) DO UPDATE SET api_key = excluded.api_key').run(ns, apiKey);
+      const entry = this.#db.prepare('INSERT INTO entries (ns, experiment_key, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(ns, row.experiment_key, row.kind, row.payload, row.created_at);
+      alsoInTransaction?.();
+      return Number(entry.lastInsertRowid);
+    })();
+  }
+
+  /** Forgets dead letter `id` of `ns`; false when `ns` has no such letter. */
+  discard(ns: string, id: number): boolean {
+    return this.#db.prepare('DELETE FROM dead WHERE ns = ? AND id = ?').run(ns, id).changes > 0;
   }
 
   count(): number {

@@ -6,7 +6,7 @@
  * it, so order per experiment holds across failures and restarts. The outbox drains per lane, oldest first,
  * with backoff that honours Retry-After, and waits for the key's hourly budget.
  */
-import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
+import { NotFoundError, RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
 import type { WriteStatus } from '../port';
 import type { RateBudget } from './budget';
 import { DeliveryWaiters } from './delivery';
@@ -35,7 +35,15 @@ export interface WriterOptions {
   onError?: (message: string, detail: Record<string, unknown>) => void;
   /** Checks what an ambiguously failed request already stored, so it is never stored twice. */
   reconcile?: Reconciler;
+  /**
+   * Requests one key namespace may hold in the outbox, queued or dead (`TRACKQL_OUTBOX_MAX_PER_KEY`): past
+   * it, a write that would queue is RATE_LIMITED, so no key (an invented one during an outage) fills the disk.
+   */
+  maxPerKey?: number;
 }
+
+/** What a full outbox tells the caller to wait, in seconds: about one drain of a lane under backoff. */
+const FULL_RETRY_AFTER_SECONDS = 30;
 
 /** Values of one kind, for one experiment: chunked into requests when queued. */
 export interface WriteItem {
@@ -65,6 +73,10 @@ interface Lane {
 /** Transient: Comet is down, slow or throttling; anything else is a refusal that retrying will not fix. */
 export function isTransient(error: unknown): boolean {
   return isTrackqlError(error) && (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'RATE_LIMITED');
+}
+
+function deadLetterNotFound(id: number): NotFoundError {
+  return new NotFoundError(`Dead letter '${id}' does not exist for this API key`);
 }
 
 export function chunk(kind: WriteKind, values: readonly unknown[]): unknown[][] {
@@ -103,6 +115,7 @@ export class WritePipeline {
     const lane = this.#lane(session.ns, experimentKey);
     const queued = this.#o.outbox.laneSize(session.ns, experimentKey) > 0;
     if (queued || this.#closing || this.#o.budget.waitSeconds(session.ns) > 0) {
+      this.#requireRoom(session.ns);
       this.#persist(lane, session, [{ kind, values }]);
       return Promise.resolve('QUEUED');
     }
@@ -124,9 +137,28 @@ export class WritePipeline {
     // Live sends under way go first: the experiment's writes keep their order.
     while (lane.flushing) await lane.flushing;
     const requests = items.flatMap(({ kind, values }) => chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues })));
+    this.#requireRoom(session.ns);
     const ids = this.#o.outbox.append(session.ns, session.replayKey, experimentKey, requests, record);
     if (this.#closing) return 'QUEUED';
     const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000);
+    this.#scheduleDrain(lane, 0);
+    return outcome;
+  }
+
+  /**
+   * Queues dead letter `id` of the session's namespace again, at the tail of its lane, with its record
+   * (`record` commits in the same transaction), and waits like `submitDurable`. NOT_FOUND when the namespace
+   * has no such letter; a new refusal rejects, and the request is dead again (under a new id).
+   */
+  async replayDead(session: CometSession, id: number, record: () => void): Promise<WriteStatus> {
+    const experimentKey = this.#o.outbox.deadExperiment(session.ns, id);
+    if (experimentKey === null) throw deadLetterNotFound(id);
+    const lane = this.#lane(session.ns, experimentKey);
+    while (lane.flushing) await lane.flushing;
+    const entry = this.#o.outbox.revive(session.ns, session.replayKey, id, record);
+    if (entry === null) throw deadLetterNotFound(id);
+    if (this.#closing) return 'QUEUED';
+    const outcome = this.#waiters.wait(laneId(lane), [entry], this.#o.durableWaitMs ?? 15_000, true);
     this.#scheduleDrain(lane, 0);
     return outcome;
   }
@@ -189,8 +221,15 @@ export class WritePipeline {
         continue;
       }
       if (isTransient(failure)) {
-        // Everything not yet taken, this batch's rest and every later call, goes to the outbox in order.
-        const rest = lane.live.splice(0);
+        // Everything not yet taken, this batch's rest and every later call, goes to the outbox in order. When
+        // the key's share of the outbox is full, the later calls are refused instead: this batch's rest is
+        // kept (part of it may be stored, and a batch is a few requests at most).
+        let rest = lane.live.splice(0);
+        if (!this.#hasRoom(session.ns)) {
+          const full = this.#fullError();
+          rest.forEach((s) => s.reject(full));
+          rest = [];
+        }
         // The failed request is the first one queued: if it may have landed, the drain checks before resending.
         this.#persist(lane, session, [{ kind, values: values.slice(sent) }, ...rest.map((s) => ({ kind: s.kind, values: s.values }))], isAmbiguous(failure));
         let offset = 0;
@@ -240,6 +279,21 @@ export class WritePipeline {
       }
     }
     lane.live.unshift(...untouched);
+  }
+
+  #hasRoom(ns: string): boolean {
+    return this.#o.maxPerKey === undefined || this.#o.outbox.sizeOf(ns) < this.#o.maxPerKey;
+  }
+
+  #requireRoom(ns: string): void {
+    if (!this.#hasRoom(ns)) throw this.#fullError();
+  }
+
+  #fullError(): RateLimitedError {
+    return new RateLimitedError(
+      `This API key already has ${this.#o.maxPerKey} requests waiting for Comet in the gateway's outbox: retry once they are delivered`,
+      FULL_RETRY_AFTER_SECONDS,
+    );
   }
 
   #scheduleDrain(lane: Lane, delayMs: number, evenIfClosing = false): void {
