@@ -76,6 +76,7 @@ export class CometBackend implements Port.Backend {
     this.#closed ??= (async () => {
       await this.#p.writer.close(this.#p.drainOnCloseMs);
       await this.#p.http.close();
+      await this.#p.idempotency.close();
       this.#p.outbox.close();
       await this.#p.cache.close();
     })();

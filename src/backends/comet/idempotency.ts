@@ -19,7 +19,7 @@
  *   left, or a failure after the run was made) leaves it `ambiguous`, and the retry asks the reconciler what
  *   the first attempt did before doing anything: resume it, run it again when nothing was stored, or give up.
  *
- * Calls with one key are serialized (records.ts: in process, or across replicas with Redis).
+ * Calls with one key are serialized (records.ts: in process; records-redis.ts: across replicas).
  */
 import { BadUserInputError, isTrackqlError } from '../../errors';
 import type { IdempotencyClaim, WriteStatus } from '../port';
@@ -141,9 +141,16 @@ export class CometIdempotency {
       const found = await this.#store.get(keyId, claim);
       if (found) return this.#answer<WriteStatus>(keyId, claim, found, 'was cut short before it was queued');
       let status: WriteStatus;
+      let copied: Promise<void> = Promise.resolve();
       try {
-        status = await submit(() => this.#store.putInOutbox(keyId, claim, encodeResult('QUEUED')));
+        status = await submit(() => {
+          this.#store.putInOutbox(keyId, claim, encodeResult('QUEUED'));
+          // Runs once the transaction committed (a microtask after it): a shared store copies the record out.
+          copied = Promise.resolve().then(() => this.#store.afterOutbox?.(keyId, claim));
+        });
+        await copied;
       } catch (error) {
+        await copied.catch(() => undefined);
         // Comet refused it before storing any of it, and its entries were dropped (delivery.ts): nothing is
         // stored, a retry may try again.
         await this.#store.delete(keyId, claim);
@@ -153,6 +160,10 @@ export class CometIdempotency {
       if (status === 'ACCEPTED') await this.#store.update(keyId, claim, { resultJson: encodeResult(status) });
       return status;
     });
+  }
+
+  async close(): Promise<void> {
+    await this.#store.close?.();
   }
 
   /** The answer for a retry that found a record: its result when done, a refusal otherwise. */

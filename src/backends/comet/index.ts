@@ -8,6 +8,7 @@ import { UpstreamCache } from './cache';
 import { CometHttp } from './http';
 import { CometIdempotency } from './idempotency';
 import { SqliteRecords } from './records';
+import { RedisRecords } from './records-redis';
 import { createReconciler, createSender, forgetLogged } from './logging';
 import type { CometObserver } from './observer';
 import { Outbox } from './outbox';
@@ -47,6 +48,8 @@ export interface CometBackendOptions {
   drainOnCloseMs?: number;
   /** Backoff of the first in-call retry, ms. Default 100. */
   retryBackoffMs?: number;
+  /** `TRACKQL_REDIS_URL`: idempotency records shared by every replica (unset: in the outbox file, per replica). */
+  redisUrl?: string | null;
   /** Clock in Unix ms. */
   now?: () => number;
   /** Where the outbox reports what it could not deliver (never with a key). */
@@ -95,7 +98,9 @@ export function createCometBackend(options: CometBackendOptions): Backend {
   writer.start();
   return new CometBackend({
     http, cache, sessions, outbox, writer,
-    idempotency: new CometIdempotency(new SqliteRecords(outbox, options.now)),
+    idempotency: new CometIdempotency(options.redisUrl
+      ? new RedisRecords(options.redisUrl, new SqliteRecords(outbox, options.now), options.now)
+      : new SqliteRecords(outbox, options.now)),
     drainOnCloseMs: positive('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     now: options.now ?? Date.now,
   });

@@ -1,7 +1,8 @@
 /**
  * Where the Comet backend keeps its idempotency records (idempotency.ts says what they mean): a table in the
  * outbox database (`comet-outbox.db`), so a logging write's record commits in the transaction that queues it.
- * Calls with one key are serialized in process: one gateway owns a data dir's outbox.
+ * Calls with one key are serialized in process: one gateway owns a data dir's outbox. Replicas share their
+ * records through Redis instead (records-redis.ts), which keeps this store for the outbox transaction.
  */
 import { IDEMPOTENCY_TTL_MS, type IdempotencyClaim } from '../port';
 import { KeyedMutex, scopeOf, type IdempotencyRecord } from '../shared/idempotency';
@@ -33,6 +34,7 @@ export interface RecordStore {
   putInOutbox(keyId: string, claim: IdempotencyClaim, resultJson: string): void;
   /** Called once the queued write's transaction committed (a shared store copies the record out then). */
   afterOutbox?(keyId: string, claim: IdempotencyClaim): Promise<void>;
+  close?(): Promise<void>;
 }
 
 const SCHEMA = `
