@@ -21,6 +21,7 @@
  *
  * Calls with one key are serialized (records.ts: in process; records-redis.ts: across replicas).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BadUserInputError, isTrackqlError } from '../../errors';
 import type { IdempotencyClaim, WriteStatus } from '../port';
 import { encodeResult, replay } from '../shared/idempotency';
@@ -61,9 +62,17 @@ function outcomeUnknown(claim: IdempotencyClaim, why: string): BadUserInputError
 
 export class CometIdempotency {
   readonly #store: RecordStore;
+  readonly #settleMs: number;
+  readonly #now: () => number;
 
-  constructor(store: RecordStore) {
+  /**
+   * `settleMs`: how long after an ambiguous attempt started its reconciliation waits, since Comet's reads lag
+   * its writes (§8 "Latency"): a run made a moment ago may not be listed yet.
+   */
+  constructor(store: RecordStore, settleMs = 0, now: () => number = Date.now) {
     this.#store = store;
+    this.#settleMs = settleMs;
+    this.#now = now;
   }
 
   /** A plain REST write (end, archive, tag, registry, delete; `once` of the port), at most once per claim. */
@@ -98,7 +107,10 @@ export class CometIdempotency {
         // A pending or reconciled record whose call is no longer running (calls are serialized) was cut short
         // by a crash: what it did is as unknown as after an ambiguous failure.
         if (found.state !== 'ambiguous') found = await this.#move(keyId, claim, found.state, 'ambiguous', {});
-        const answer = await write.reconcile({ progress: JSON.parse(found.progressJson) as unknown, since: found.createdAt });
+        const progress = JSON.parse(found.progressJson) as unknown;
+        const settle = found.createdAt + this.#settleMs - this.#now();
+        if (progress === null && settle > 0) await sleep(settle);
+        const answer = await write.reconcile({ progress, since: found.createdAt });
         if (answer.outcome === 'unknown') {
           const reason = `failed ambiguously and ${answer.reason}`;
           await this.#move(keyId, claim, 'ambiguous', 'dead', { reason });

@@ -11,7 +11,7 @@ import { SqliteRecords } from './records';
 import { RedisRecords } from './records-redis';
 import { createReconciler, createSender, forgetLogged } from './logging';
 import type { CometObserver } from './observer';
-import { Outbox } from './outbox';
+import { AMBIGUOUS_SETTLE_MS, Outbox } from './outbox';
 import { SessionResolver, configuredUpstream } from './routing';
 import { WritePipeline } from './writer';
 
@@ -44,6 +44,8 @@ export interface CometBackendOptions {
   outboxMaxBackoffMs?: number;
   /** Requests one API key may hold in the outbox, queued or dead; past it, writes that would queue are RATE_LIMITED. Default 10,000. */
   outboxMaxPerKey?: number;
+  /** How long a retry of an ambiguous create waits, from the first attempt's start, before looking for its run, ms (Comet's reads lag). Default 3,000. */
+  ambiguousSettleMs?: number;
   /** How long `close()` keeps draining the outbox, ms. Default 2,000. */
   drainOnCloseMs?: number;
   /** Backoff of the first in-call retry, ms. Default 100. */
@@ -98,9 +100,11 @@ export function createCometBackend(options: CometBackendOptions): Backend {
   writer.start();
   return new CometBackend({
     http, cache, sessions, outbox, writer,
-    idempotency: new CometIdempotency(options.redisUrl
-      ? new RedisRecords(options.redisUrl, new SqliteRecords(outbox, options.now), options.now)
-      : new SqliteRecords(outbox, options.now)),
+    idempotency: new CometIdempotency(
+      options.redisUrl ? new RedisRecords(options.redisUrl, new SqliteRecords(outbox, options.now), options.now) : new SqliteRecords(outbox, options.now),
+      positive('ambiguousSettleMs', options.ambiguousSettleMs, AMBIGUOUS_SETTLE_MS, 0),
+      options.now,
+    ),
     drainOnCloseMs: positive('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     now: options.now ?? Date.now,
   });

@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../../errors';
 import type * as Port from '../port';
+import { checkPageSize } from '../port';
 
 type Caller = Port.Caller;
 
@@ -15,7 +16,8 @@ function noSuchLetter(id: string): NotFoundError {
 }
 
 export class SqliteDeadLetters implements Port.DeadLettersPort {
-  async list(_caller: Caller, _page: Port.PageRequest): Promise<Port.Page<Port.DeadLetter>> {
+  async list(_caller: Caller, page: Port.PageRequest): Promise<Port.Page<Port.DeadLetter>> {
+    checkPageSize(page.first);
     return { items: [], cursors: [], hasNextPage: false, totalCount: 0 };
   }
 

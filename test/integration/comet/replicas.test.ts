@@ -40,8 +40,9 @@ describe('comet backend: idempotency records shared by replicas through Redis', 
     sim = await startSim([WS]);
     const [dirA, dirB] = [tempDataDir(), tempDataDir()];
     dirs.push(dirA, dirB);
-    a = cometBackend(sim, dirA, { redisUrl: redis.url });
-    b = cometBackend(sim, dirB, { redisUrl: redis.url });
+    // Reconciliation waits a short while for Comet's reads to catch up (the simulator has no lag).
+    a = cometBackend(sim, dirA, { redisUrl: redis.url, ambiguousSettleMs: 100 });
+    b = cometBackend(sim, dirB, { redisUrl: redis.url, ambiguousSettleMs: 100 });
   });
 
   afterEach(async () => {
