@@ -48,12 +48,13 @@ export class CometContext {
   }
 
   /**
-   * Queues requests for one experiment in the outbox and waits briefly for their delivery: ACCEPTED once
-   * Comet took them all, QUEUED once the lane has to wait; Comet's refusal of one of them rejects.
+   * Queues the steps of a run just made in the outbox and waits briefly for their delivery: ACCEPTED once
+   * Comet took them all, QUEUED once the lane has to wait. Comet's refusal of one for good rejects, and that
+   * step is kept as a dead letter while the others are delivered.
    */
-  queue(caller: Port.Caller, experimentKey: string, items: readonly WriteItem[]): Promise<Port.WriteStatus> {
+  queueSteps(caller: Port.Caller, experimentKey: string, items: readonly WriteItem[]): Promise<Port.WriteStatus> {
     if (items.length === 0) return Promise.resolve('ACCEPTED');
-    return this.parts.writer.submitDurable(this.parts.sessions.resolve(caller), experimentKey, items, () => undefined);
+    return this.parts.writer.submitDurable(this.parts.sessions.resolve(caller), experimentKey, items, () => undefined, { ofMadeRun: true });
   }
 
   /** Hands logged values to the write pipeline: ACCEPTED once Comet has them, QUEUED once the outbox has. */

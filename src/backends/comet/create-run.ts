@@ -5,7 +5,7 @@
  * - Those later steps go through the outbox, queued in one transaction right after the run exists: a failure
  *   after the create (Comet down, a crash) cannot leave the run without them, since the outbox delivers them
  *   in order, with retries, across restarts. The call answers once they reached Comet, or once they are
- *   queued (the run is made; its tags follow).
+ *   queued (the run is made; its tags follow). A step Comet refuses for good is kept as a dead letter.
  * - Under an idempotency claim the run also gets a `trackql.create` other, a digest of the claim, delivered
  *   first. A retry after an ambiguous attempt (idempotency.ts) finds the run by it (`project/query`), or, when
  *   the create's own answer was lost so no marker was written, in the project's listing: a run of the same
@@ -14,6 +14,7 @@
  *   stays refused rather than risk a second run.
  */
 import { createHash } from 'node:crypto';
+import { isTrackqlError } from '../../errors';
 import type * as Port from '../port';
 import type { CometApi } from './api';
 import type { CometContext } from './context';
@@ -22,7 +23,7 @@ import { allOthers, experimentUrl, otherRule, toExperiment } from './experiment-
 import type { ReconcilableWrite, Reconciled } from './idempotency';
 import { OtherKey, Route } from './protocol';
 import { projectName, requireMeta, requireName } from './writes';
-import type { WriteItem } from './writer';
+import { isTransient, type WriteItem } from './writer';
 
 /** Comet's clock and the gateway's may differ: runs started this long before an attempt still count. */
 const CLOCK_SKEW_MS = 60_000;
@@ -75,7 +76,13 @@ export function createRun(context: CometContext, caller: Port.Caller, input: Por
       }
       const key = created.experimentKey;
       // Steps that overwrite or append the same values: queued again on a resumed attempt, they change nothing.
-      await context.queue(caller, key, followUps(input, marker, now));
+      try {
+        await context.queueSteps(caller, key, followUps(input, marker, now));
+      } catch (error) {
+        // Comet refused a step for good: it is kept as a dead letter (listed, replayable) and the run is made,
+        // so the call answers the run; failing it would only make each retry queue the refused step again.
+        if (!isTrackqlError(error) || isTransient(error)) throw error;
+      }
       return answerFor(api, created, { workspace, project, name, startedAt: input.startedAt ?? null, parentKey: input.parentKey ?? null, now });
     },
     async reconcile({ progress, since }) {

@@ -51,6 +51,14 @@ export interface WriteItem {
   values: readonly unknown[];
 }
 
+export interface StepsOptions {
+  /**
+   * The steps of a run already made (create-run.ts): queued even past the key's bound, since leaving them out
+   * would leave the run without them, and one refused for good is kept as a dead letter, not dropped.
+   */
+  ofMadeRun?: boolean;
+}
+
 interface Submission {
   kind: WriteKind;
   values: readonly unknown[];
@@ -132,15 +140,17 @@ export class WritePipeline {
    * transaction), so a crash at any point leaves both or neither; the lane's drain then delivers it like any
    * queued request. Answers ACCEPTED once Comet took all of it, QUEUED as soon as the lane has to wait.
    */
-  async submitDurable(session: CometSession, experimentKey: string, items: readonly WriteItem[], record: () => void): Promise<WriteStatus> {
+  async submitDurable(
+    session: CometSession, experimentKey: string, items: readonly WriteItem[], record: () => void, steps: StepsOptions = {},
+  ): Promise<WriteStatus> {
     const lane = this.#lane(session.ns, experimentKey);
     // Live sends under way go first: the experiment's writes keep their order.
     while (lane.flushing) await lane.flushing;
     const requests = items.flatMap(({ kind, values }) => chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues })));
-    this.#requireRoom(session.ns);
+    if (!steps.ofMadeRun) this.#requireRoom(session.ns);
     const ids = this.#o.outbox.append(session.ns, session.replayKey, experimentKey, requests, record);
     if (this.#closing) return 'QUEUED';
-    const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000);
+    const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000, steps.ofMadeRun ?? false);
     this.#scheduleDrain(lane, 0);
     return outcome;
   }

@@ -105,4 +105,19 @@ describe('comet backend: createExperiment exactly once', () => {
     expect(done.tags).toEqual(['x']);
     expect(done.parameters.map((p) => [p.name, p.value])).toEqual([['depth', '4']]);
   });
+
+  it('answers the made run when Comet refuses one of its steps for good, and keeps that step as a dead letter', async () => {
+    const input = { workspace: WS, project: 'refused', name: 'run', tags: ['x'], parameters: [{ name: 'depth', value: '4' }], idempotencyKey: 'refused-1' };
+    sim.setFaults({ rate: 1, status: 403, routes: /^POST write\/experiment\/tags$/ });
+    const made = await gql(g.url, CREATE, { input }, AUTH);
+    expect(made.errors).toBeUndefined();
+    const [run] = runsIn('refused');
+    expect(made.data?.createExperiment.experiment.key).toBe(run.experimentKey);
+    expect(run.parameters.map((p) => [p.name, p.value])).toEqual([['depth', '4']]);
+    const letters = await gql(g.url, `{ deadLetters(first: 5) { nodes { experimentKey kind size } } }`, {}, AUTH);
+    expect(letters.data).toEqual({ deadLetters: { nodes: [{ experimentKey: run.experimentKey, kind: 'tags', size: 1 }] } });
+    sim.setFaults({});
+    expect((await gql(g.url, CREATE, { input }, AUTH)).data).toEqual(made.data);
+    expect(runsIn('refused')).toHaveLength(1);
+  });
 });
