@@ -17,7 +17,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
-import { UpstreamUnavailableError } from '../../errors';
+import { RateLimitedError, UpstreamUnavailableError } from '../../errors';
 import { IDEMPOTENCY_TTL_MS, type IdempotencyClaim } from '../port';
 import { KeyedMutex, scopeOf } from '../shared/idempotency';
 import type { WriteState } from './idempotency';
@@ -25,7 +25,9 @@ import type { RecordChange, RecordStore, SqliteRecords, StoredRecord } from './r
 
 const KEY_PREFIX = 'trackql:idempotency:';
 /** How long a lock holds without its holder, ms: longer than any one write (create: its call, queue and read). */
-const LOCK_LEASE_MS = 120_000;
+const LOCK_LEASE_MS = 60_000;
+/** Longest wait for another replica's call with the same key, ms; then the caller is told to retry. */
+const LOCK_WAIT_MS = 30_000;
 /** How often a call waiting for another replica's lock looks again, ms. */
 const LOCK_POLL_MS = 25;
 /** Longest wait for Redis to answer one command, ms. */
@@ -62,9 +64,11 @@ export class RedisRecords implements RecordStore {
     return this.#mutex.run(scopeOf(keyId, claim), async () => {
       const lock = `${this.#key(keyId, claim)}:lock`;
       const token = randomUUID();
-      const deadline = Date.now() + LOCK_LEASE_MS;
+      const deadline = Date.now() + LOCK_WAIT_MS;
       while ((await this.#run(() => this.#redis.set(lock, token, 'PX', LOCK_LEASE_MS, 'NX'))) !== 'OK') {
-        if (Date.now() > deadline) throw unreachable(new Error('the lock of this key was never released'));
+        if (Date.now() > deadline) {
+          throw new RateLimitedError(`A call with idempotencyKey '${claim.key.slice(0, 64)}' is still running on another replica: retry shortly`, 1);
+        }
         await sleep(LOCK_POLL_MS);
       }
       try {
