@@ -38,6 +38,8 @@ export interface Config {
      * metric (one call per run); a listing that would spend more is QUERY_TOO_COMPLEX before the calls.
      */
     readonly queryBudgetShare: number;
+    /** Requests one API key may hold in the outbox, queued or dead; past it, writes that would queue are RATE_LIMITED. */
+    readonly outboxMaxPerKey: number;
   };
   /** Secret(s) that sign upload and download URLs; the first signs, all verify (rotation). */
   readonly urlSecrets: readonly string[];
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       concurrency: int(env, 'TRACKQL_COMET_CONCURRENCY', 128, 1, 1024),
       budgetPerHour: int(env, 'TRACKQL_COMET_BUDGET_PER_HOUR', 15_000, 1, 10_000_000),
       queryBudgetShare: share(env, 'TRACKQL_COMET_QUERY_BUDGET_SHARE', 0.1),
+      outboxMaxPerKey: int(env, 'TRACKQL_OUTBOX_MAX_PER_KEY', 10_000, 1, 100_000_000),
     }),
     urlSecrets: secrets,
     urlTtlSeconds: int(env, 'TRACKQL_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),

@@ -5,7 +5,7 @@
  */
 import type { Asset, DomainName, Domains, Experiment, MetricHistory, MetricHistoryRequest, Page } from '../backends/port';
 import { NotFoundError } from '../errors';
-import { custom, inWorkspace, onExperiment, perExperiment, perWorkspace, type Rule } from './rules';
+import { custom, inWorkspace, onExperiment, ownOnly, perExperiment, perWorkspace, type Rule } from './rules';
 import { may, readsEverything, roleIncludes } from './roles';
 
 export type Policy = { readonly [D in DomainName]: { readonly [M in keyof Domains[D]]-?: Rule<Domains[D][M]> } };
@@ -106,5 +106,11 @@ export const POLICY: Policy = {
       return call();
     }),
     updateVersion: inWorkspace('write', (input) => input.workspace, 'updateModelVersion'),
+  },
+  deadLetters: {
+    // A key's own letters, scoped by the backend (the embedded store keeps none: it never queues).
+    list: ownOnly(),
+    replay: ownOnly(),
+    discard: ownOnly(),
   },
 };

@@ -24,6 +24,11 @@ export type Rule<F> =
   | { kind: 'workspace'; role: Role; workspace: (...args: ArgsOf<F>) => string; action: string }
   /** A batch read naming one workspace per slot: FORBIDDEN in the slot of each workspace without a grant. */
   | { kind: 'workspaces'; workspaces: (...args: ArgsOf<F>) => readonly string[] }
+  /**
+   * A call on what belongs to the caller's own API key alone (its dead letters): it names no workspace, so
+   * any key may make it, and the backend answers only with that key's own records.
+   */
+  | { kind: 'own' }
   /** Anything else, written out. `call` runs the method on the inner backend with the same arguments. */
   | { kind: 'custom'; apply: (guard: Guard, who: Principal, caller: Caller, call: () => Promise<ResultOf<F>>, ...args: ArgsOf<F>) => Promise<ResultOf<F>> };
 
@@ -35,6 +40,7 @@ export const perExperiment = <F>(keys: (...args: ArgsOf<F>) => readonly string[]
 export const inWorkspace = <F>(role: Role, workspace: (...args: ArgsOf<F>) => string, action: string): Rule<F> =>
   ({ kind: 'workspace', role, workspace, action });
 export const perWorkspace = <F>(workspaces: (...args: ArgsOf<F>) => readonly string[]): Rule<F> => ({ kind: 'workspaces', workspaces });
+export const ownOnly = <F>(): Rule<F> => ({ kind: 'own' });
 export const custom = <F>(apply: Extract<Rule<F>, { kind: 'custom' }>['apply']): Rule<F> => ({ kind: 'custom', apply });
 
 /** Checks `caller` against `rule`, then runs `call` (or not), and hides what the caller may not see in its answer. */
@@ -62,6 +68,8 @@ export async function applyRule<F>(guard: Guard, rule: Rule<F>, caller: Caller, 
       return call();
     case 'workspaces':
       return guard.masked(who, rule.workspaces(...args), (await call()) as readonly unknown[]) as ResultOf<F>;
+    case 'own':
+      return call();
     case 'custom':
       return rule.apply(guard, who, caller, call, ...args);
     default:

@@ -35,7 +35,7 @@ export class ExperimentMutations {
     return { experiment };
   }
 
-  @Mutation(() => LogMetricsPayload, { description: 'Stores every point of the batch, or none of them.' })
+  @Mutation(() => LogMetricsPayload, { description: 'Stores every point of the batch, or none of them: an error means none was stored. QUEUED when the backend has not taken all of them yet; the gateway holds the rest (see WriteStatus).' })
   async logMetrics(@Arg('input') input: LogMetricsInput, @Ctx() ctx: RequestContext) {
     const claim = claimOf('logMetrics', input);
     const result = await ctx.services.metrics.logMetrics(ctx.caller, input.experimentKey, input.points ?? [], input.series ?? [], claim);

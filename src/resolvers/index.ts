@@ -1,5 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AssetResolver, ExperimentModelResolver } from './asset.resolver';
+import { DeadLetterResolver } from './dead-letter.resolver';
 import { ExperimentMutations } from './experiment.mutations';
 import { ExperimentResolver } from './experiment.resolver';
 import { LiveResolver } from './live.resolver';
@@ -14,5 +15,5 @@ import { WorkspaceResolver } from './workspace.resolver';
 export const resolvers: NonEmptyArray<Function> = [
   QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
-  LiveResolver,
+  LiveResolver, DeadLetterResolver,
 ];

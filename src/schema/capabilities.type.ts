@@ -24,6 +24,12 @@ export class RegistryCapabilities {
   aliases!: boolean;
 }
 
+@ObjectType({ description: 'What the backend does with writes its upstream refuses after they were queued.' })
+export class DeadLetterCapabilities {
+  @Field({ description: 'Queued writes refused for good are kept as dead letters (false: the backend never queues, so it has none).' })
+  kept!: boolean;
+}
+
 @ObjectType({ description: 'How the live feed learns of new data.' })
 export class LiveCapabilities {
   @Field({ description: 'Other clients write to the store behind the gateway; the live feed polls watched experiments for their points.' })
@@ -46,6 +52,9 @@ export class Capabilities {
 
   @Field(() => RegistryCapabilities)
   registry!: RegistryCapabilities;
+
+  @Field(() => DeadLetterCapabilities)
+  deadLetters!: DeadLetterCapabilities;
 
   @Field(() => LiveCapabilities)
   live!: LiveCapabilities;

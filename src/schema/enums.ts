@@ -61,5 +61,5 @@ export enum WriteStatusEnum {
 }
 registerEnumType(WriteStatusEnum, {
   name: 'WriteStatus',
-  description: 'ACCEPTED: stored by the backend. QUEUED: written to the durable outbox, delivered when the backend recovers.',
+  description: 'ACCEPTED: stored by the backend. QUEUED: held by the gateway (the durable outbox), delivered when the backend recovers; what the backend then refuses for good is kept as a dead letter (`deadLetters`).',
 });

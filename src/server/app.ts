@@ -70,6 +70,9 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         concurrency: config.comet.concurrency,
         budgetPerHour: config.comet.budgetPerHour,
         queryBudgetShare: config.comet.queryBudgetShare,
+        outboxMaxPerKey: config.comet.outboxMaxPerKey,
+        // Idempotency records shared by the replicas, as the live feed and the rate limits are.
+        redisUrl: config.redisUrl,
         observer,
       });
   }

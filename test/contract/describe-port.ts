@@ -5,6 +5,7 @@
 import type { Backend, Capabilities } from '../../src/backends/port';
 import { describeAssets } from './port/assets';
 import { describeAttributes } from './port/attributes';
+import { describeDeadLetters } from './port/dead-letters';
 import { describeProjectsAndExperiments } from './port/experiments';
 import { describeMetricHistories } from './port/history';
 import { describeListing } from './port/listing';
@@ -39,5 +40,6 @@ export function describePort(name: string, makeBackend: MakeBackend, capabilitie
     describeListing(current);
     describeAssets(current);
     describeRegistry(current, capabilities);
+    describeDeadLetters(current, capabilities);
   });
 }

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
       port: 4000, host: '127.0.0.1', backend: 'sqlite', dataDir: path.resolve('/srv/.trackql'),
       maxMetricPoints: 10_000, introspection: true, redisUrl: null, cacheUrl: null,
       cometAllowedOrigins: ['https://www.comet.com'],
-      comet: expect.objectContaining({ budgetPerHour: 15_000, queryBudgetShare: 0.1 }),
+      comet: expect.objectContaining({ budgetPerHour: 15_000, queryBudgetShare: 0.1, outboxMaxPerKey: 10_000 }),
       limits: expect.objectContaining({ maxTokens: 5000, maxDocumentBytes: 32 * 1024 }),
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     [{ TRACKQL_PORT: '70000' }, 'TRACKQL_PORT must be between 0 and 65535, got 70000'],
     [{ TRACKQL_REDIS_URL: 'localhost:6379' }, "TRACKQL_REDIS_URL must be a URL such as redis://host:port, got 'localhost:6379'"],
     [{ TRACKQL_COMET_URL: 'ftp://x' }, "TRACKQL_COMET_URL must be a URL such as http://host:port, got 'ftp://x'"],
+    [{ TRACKQL_OUTBOX_MAX_PER_KEY: '0' }, 'TRACKQL_OUTBOX_MAX_PER_KEY must be between 1 and 100000000, got 0'],
     [{ TRACKQL_INTROSPECTION: 'maybe' }, "TRACKQL_INTROSPECTION must be true or false, got 'maybe'"],
     [{ TRACKQL_URL_SECRETS: 'short' }, 'TRACKQL_URL_SECRETS entries must be at least 16 characters long'],
     [{ TRACKQL_COMET_ALLOWED_ORIGINS: 'https://comet.example.com/api' }, "TRACKQL_COMET_ALLOWED_ORIGINS entries must be origins such as https://app.example.com (no path, no wildcard), got 'https://comet.example.com/api'"],
@@ -37,13 +38,14 @@ describe('loadConfig', () => {
       TRACKQL_MAX_METRIC_POINTS: '500', TRACKQL_URL_SECRETS: 'aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb',
       TRACKQL_COMET_ALLOWED_ORIGINS: 'https://Comet.example.com:443/, http://10.0.0.5:8080', TRACKQL_MAX_TOKENS: '800',
       TRACKQL_COMET_QUERY_BUDGET_SHARE: '0.25',
+      TRACKQL_OUTBOX_MAX_PER_KEY: '250',
     });
     expect(config).toMatchObject({
       port: 8080, host: '0.0.0.0', backend: 'comet', dataDir: '/data', cometUrl: 'https://comet.example.com',
       cometApiKey: 'abc', redisUrl: 'redis://127.0.0.1:6379', maxMetricPoints: 500,
       urlSecrets: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
       cometAllowedOrigins: ['https://comet.example.com', 'http://10.0.0.5:8080'],
-      comet: expect.objectContaining({ queryBudgetShare: 0.25 }),
+      comet: expect.objectContaining({ queryBudgetShare: 0.25, outboxMaxPerKey: 250 }),
       limits: expect.objectContaining({ maxTokens: 800 }),
     });
   });

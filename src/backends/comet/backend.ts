@@ -6,6 +6,7 @@ import type * as Port from '../port';
 import { CometAssets } from './assets';
 import { COMET_ATTRIBUTES_CAPABILITIES, CometAttributes } from './attributes';
 import { CometContext, type CometParts } from './context';
+import { COMET_DEAD_LETTERS_CAPABILITIES, CometDeadLetters } from './dead-letters';
 import { COMET_EXPERIMENTS_CAPABILITIES, CometExperiments } from './experiments';
 import { COMET_METRICS_CAPABILITIES, CometMetrics } from './metrics';
 import { CometProjects } from './projects';
@@ -17,6 +18,7 @@ export const COMET_CAPABILITIES: Port.Capabilities = Object.freeze({
   metrics: COMET_METRICS_CAPABILITIES,
   attributes: COMET_ATTRIBUTES_CAPABILITIES,
   registry: COMET_REGISTRY_CAPABILITIES,
+  deadLetters: COMET_DEAD_LETTERS_CAPABILITIES,
   // SDK clients log to Comet directly: the live feed polls for their points.
   live: Object.freeze({ externalWriters: true }),
 });
@@ -30,6 +32,7 @@ export class CometBackend implements Port.Backend {
   readonly attributes: CometAttributes;
   readonly assets: CometAssets;
   readonly registry: CometRegistry;
+  readonly deadLetters: CometDeadLetters;
   readonly #p: CometParts;
   #closed: Promise<void> | null = null;
 
@@ -42,6 +45,7 @@ export class CometBackend implements Port.Backend {
     this.attributes = new CometAttributes(context);
     this.assets = new CometAssets(context);
     this.registry = new CometRegistry(context);
+    this.deadLetters = new CometDeadLetters(context);
   }
 
   capabilities(): Port.Capabilities {
@@ -72,6 +76,7 @@ export class CometBackend implements Port.Backend {
     this.#closed ??= (async () => {
       await this.#p.writer.close(this.#p.drainOnCloseMs);
       await this.#p.http.close();
+      await this.#p.idempotency.close();
       this.#p.outbox.close();
       await this.#p.cache.close();
     })();

@@ -11,7 +11,7 @@ import type { CometIdempotency } from './idempotency';
 import type { Outbox } from './outbox';
 import type { QueryCostLimit } from './query-cost';
 import type { SessionResolver } from './routing';
-import type { WritePipeline } from './writer';
+import type { WriteItem, WritePipeline } from './writer';
 
 export interface CometParts {
   http: CometHttp;
@@ -50,6 +50,16 @@ export class CometContext {
     return this.parts.idempotency.call(caller.keyId, options?.idempotency, write);
   }
 
+  /**
+   * Queues the steps of a run just made in the outbox and waits briefly for their delivery: ACCEPTED once
+   * Comet took them all, QUEUED once the lane has to wait. Comet's refusal of one for good rejects, and that
+   * step is kept as a dead letter while the others are delivered.
+   */
+  queueSteps(caller: Port.Caller, experimentKey: string, items: readonly WriteItem[]): Promise<Port.WriteStatus> {
+    if (items.length === 0) return Promise.resolve('ACCEPTED');
+    return this.parts.writer.submitDurable(this.parts.sessions.resolve(caller), experimentKey, items, () => undefined, { ofMadeRun: true });
+  }
+
   /** Hands logged values to the write pipeline: ACCEPTED once Comet has them, QUEUED once the outbox has. */
   submit(
     caller: Port.Caller, experimentKey: string, kind: LoggedKind, values: readonly unknown[], options?: Port.WriteOptions,
@@ -59,6 +69,6 @@ export class CometContext {
     const claim = options?.idempotency;
     const { writer, idempotency } = this.parts;
     if (!claim) return writer.submit(session, experimentKey.trim(), kind, values);
-    return idempotency.logged(caller.keyId, claim, (record) => writer.submitDurable(session, experimentKey.trim(), kind, values, record));
+    return idempotency.logged(caller.keyId, claim, (record) => writer.submitDurable(session, experimentKey.trim(), [{ kind, values }], record));
   }
 }

@@ -2,8 +2,9 @@
  * Calls waiting for their outbox entries to reach Comet (idempotent logging writes go through the outbox
  * first, see `WritePipeline.submitDurable`). A call answers ACCEPTED once Comet took all its entries, QUEUED
  * as soon as its lane has to wait (backoff, budget, shutdown) or after `maxWaitMs`, and fails with Comet's
- * refusal, like a live send would: then its other entries are dropped too, so nothing of it is half-stored
- * behind the caller's back.
+ * refusal, like a live send would, when Comet stored none of it: then its other entries are dropped too, so
+ * nothing of it is half-stored behind the caller's back. A refusal after Comet stored part of it keeps the
+ * refused entry as a dead letter and the call answers QUEUED.
  */
 import type { WriteStatus } from '../port';
 
@@ -11,6 +12,8 @@ interface Group {
   readonly laneId: string;
   readonly pending: Set<number>;
   readonly all: readonly number[];
+  /** A refusal keeps the entries (a replayed dead letter goes back to dead) instead of dropping them. */
+  readonly keep: boolean;
   settle(outcome: WriteStatus | Error): void;
 }
 
@@ -19,7 +22,7 @@ export class DeliveryWaiters {
   readonly #byLane = new Map<string, Set<Group>>();
 
   /** Waits for the entries `ids` of lane `laneId`. */
-  wait(laneId: string, ids: readonly number[], maxWaitMs: number): Promise<WriteStatus> {
+  wait(laneId: string, ids: readonly number[], maxWaitMs: number, keep = false): Promise<WriteStatus> {
     if (ids.length === 0) return Promise.resolve('ACCEPTED');
     return new Promise<WriteStatus>((resolve, reject) => {
       let done = false;
@@ -29,6 +32,7 @@ export class DeliveryWaiters {
         laneId,
         pending: new Set(ids),
         all: [...ids],
+        keep,
         settle: (outcome) => {
           if (done) return;
           done = true;
@@ -61,6 +65,16 @@ export class DeliveryWaiters {
   refused(id: number, error: Error): readonly number[] | null {
     const group = this.#byEntry.get(id);
     if (!group) return null;
+    if (group.keep) {
+      group.settle(error);
+      return null;
+    }
+    if (group.pending.size < group.all.length) {
+      // Comet already stored part of the call: it must not fail for values that were stored. The refused
+      // entry is kept as a dead letter (returning null says so), the rest is delivered, and the call is QUEUED.
+      group.settle('QUEUED');
+      return null;
+    }
     group.settle(error);
     return group.all;
   }

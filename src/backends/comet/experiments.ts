@@ -1,6 +1,7 @@
 /** The experiments port on Comet. */
 import type * as Port from '../port';
 import type { CometContext } from './context';
+import { createRun } from './create-run';
 import { childKeysOf, metasOf, toExperiments } from './experiment-reads';
 import { listExperiments } from './list';
 import * as writes from './writes';
@@ -48,7 +49,8 @@ export class CometExperiments implements Port.ExperimentsPort {
   }
 
   async create(caller: Caller, input: Port.CreateExperimentInput, options?: Port.WriteOptions) {
-    return this.#c.once(caller, options, () => writes.createExperiment(this.#c.api(caller), input, this.#c.now()));
+    const claim = options?.idempotency;
+    return this.#c.parts.idempotency.reconcilable(caller.keyId, claim, createRun(this.#c, caller, input, claim));
   }
 
   async end(caller: Caller, input: Port.EndExperimentInput, options?: Port.WriteOptions) {

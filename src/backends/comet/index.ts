@@ -7,9 +7,11 @@ import { RateBudget } from './budget';
 import { UpstreamCache } from './cache';
 import { CometHttp } from './http';
 import { CometIdempotency } from './idempotency';
+import { SqliteRecords } from './records';
+import { RedisRecords } from './records-redis';
 import { createReconciler, createSender, forgetLogged } from './logging';
 import type { CometObserver } from './observer';
-import { Outbox } from './outbox';
+import { AMBIGUOUS_SETTLE_MS, Outbox } from './outbox';
 import { SessionResolver, configuredUpstream } from './routing';
 import { WritePipeline } from './writer';
 
@@ -42,10 +44,16 @@ export interface CometBackendOptions {
   outboxBackoffMs?: number;
   /** Longest outbox retry delay, ms. Default 60,000. */
   outboxMaxBackoffMs?: number;
+  /** Requests one API key may hold in the outbox, queued or dead; past it, writes that would queue are RATE_LIMITED. Default 10,000. */
+  outboxMaxPerKey?: number;
+  /** How long a retry of an ambiguous create waits, from the first attempt's start, before looking for its run, ms (Comet's reads lag). Default 3,000. */
+  ambiguousSettleMs?: number;
   /** How long `close()` keeps draining the outbox, ms. Default 2,000. */
   drainOnCloseMs?: number;
   /** Backoff of the first in-call retry, ms. Default 100. */
   retryBackoffMs?: number;
+  /** `TRACKQL_REDIS_URL`: idempotency records shared by every replica (unset: in the outbox file, per replica). */
+  redisUrl?: string | null;
   /** Clock in Unix ms. */
   now?: () => number;
   /** Where the outbox reports what it could not deliver (never with a key). */
@@ -92,11 +100,16 @@ export function createCometBackend(options: CometBackendOptions): Backend {
     maxBackoffMs: positive('outboxMaxBackoffMs', options.outboxMaxBackoffMs, 60_000),
     onError: options.onError,
     reconcile: createReconciler(http),
+    maxPerKey: positive('outboxMaxPerKey', options.outboxMaxPerKey, 10_000),
   });
   writer.start();
   return new CometBackend({
     http, cache, sessions, outbox, writer,
-    idempotency: new CometIdempotency(outbox, options.now),
+    idempotency: new CometIdempotency(
+      options.redisUrl ? new RedisRecords(options.redisUrl, new SqliteRecords(outbox, options.now), options.now) : new SqliteRecords(outbox, options.now),
+      positive('ambiguousSettleMs', options.ambiguousSettleMs, AMBIGUOUS_SETTLE_MS, 0),
+      options.now,
+    ),
     drainOnCloseMs: positive('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     now: options.now ?? Date.now,
     queryCost: { budgetPerHour, share: queryBudgetShare },

@@ -81,6 +81,17 @@ export function createSender(http: CometHttp, onAccepted: (session: CometSession
           await http.json(session, { method: 'POST', route: Route.writeLogOther, idempotent: true, json: { experimentKey, ...(value as object) } });
         }
         break;
+      case 'tags':
+        // `write/experiment/tags` appends (§5): sending the same tags again changes nothing.
+        await http.json(session, { method: 'POST', route: Route.writeTags, idempotent: true, json: { experimentKey, addedTags: values } });
+        break;
+      case 'start':
+        await http.json(session, { method: 'POST', route: Route.writeSetStartEndTime, idempotent: true, json: { experimentKey, startTimeMillis: values[0] } });
+        break;
+      default: {
+        const unknownKind: never = kind;
+        throw new Error(`comet outbox: unknown write kind ${String(unknownKind)}`);
+      }
     }
     await onAccepted(session, experimentKey, kind, values);
   };
@@ -126,7 +137,8 @@ export async function forgetLogged(api: CometApi, experimentKey: string, kind: W
     const names = [...new Set(values.map((v) => String((v as { metricName?: unknown }).metricName)))];
     await api.forgetExperiment(experimentKey, ['summary'], names);
   } else {
-    await api.forgetExperiment(experimentKey, [kind === 'parameter' ? 'params' : 'others']);
+    const kinds = { parameter: 'params', other: 'others', tags: 'tags', start: 'meta' } as const;
+    await api.forgetExperiment(experimentKey, [kinds[kind]]);
   }
   // New names show up in the project's columns: drop its listings and columns when the project is known.
   const meta = await api.cache.get<{ workspace: string; project: string } | null>(`meta:${experimentKey}`);

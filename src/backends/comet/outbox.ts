@@ -10,7 +10,13 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-export type WriteKind = 'metric' | 'parameter' | 'other';
+/**
+ * What one queued request does: log metrics, parameters or others (the logging mutations), or add tags and
+ * set the start time (the steps that follow a run's creation, queued with it so a failure after the create
+ * cannot leave the run without them).
+ */
+export type WriteKind = 'metric' | 'parameter' | 'other' | 'tags' | 'start';
+export const WRITE_KINDS: readonly WriteKind[] = ['metric', 'parameter', 'other', 'tags', 'start'];
 
 export interface OutboxEntry {
   id: number;
@@ -37,6 +43,17 @@ interface EntryRow {
 
 export const OUTBOX_FILE = 'comet-outbox.db';
 
+/** A dead letter as listed: its request's kind and size, the refusal, and when. */
+export interface DeadRow {
+  id: number;
+  experimentKey: string;
+  kind: WriteKind;
+  size: number;
+  reason: string;
+  queuedAt: number;
+  failedAt: number;
+}
+
 /** How long an ambiguously failed request waits before its check: the lag of Comet's reads is unmeasured [I]. */
 export const AMBIGUOUS_SETTLE_MS = 3_000;
 
@@ -46,7 +63,7 @@ CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   ns TEXT NOT NULL,
   experiment_key TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('metric', 'parameter', 'other')),
+  kind TEXT NOT NULL,
   payload TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
@@ -63,7 +80,8 @@ CREATE TABLE IF NOT EXISTS dead (
   created_at INTEGER NOT NULL,
   failed_at INTEGER NOT NULL,
   error TEXT NOT NULL
-);`;
+);
+CREATE INDEX IF NOT EXISTS dead_by_ns ON dead (ns, id);`;
 
 function toEntry(row: EntryRow): OutboxEntry {
   return {
@@ -71,6 +89,24 @@ function toEntry(row: EntryRow): OutboxEntry {
     values: JSON.parse(row.payload) as unknown[], attempts: row.attempts, nextAttemptAt: row.next_attempt_at,
     ambiguous: row.ambiguous === 1,
   };
+}
+
+/**
+ * The first outbox files limited `kind` to the three logging kinds by a CHECK; SQLite cannot drop a CHECK in
+ * place, so the table is copied once into the current shape (kinds are checked in code, WRITE_KINDS).
+ */
+function dropKindCheck(db: Database.Database): void {
+  const sql = db.prepare<[], string>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'entries'").pluck().get() ?? '';
+  if (!sql.includes('CHECK')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE entries RENAME TO entries_old');
+    db.exec('DROP INDEX IF EXISTS entries_lane');
+    db.exec(SCHEMA);
+    db.exec('ALTER TABLE entries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0');
+    db.exec(`INSERT INTO entries (id, ns, experiment_key, kind, payload, created_at, attempts, next_attempt_at, last_error, ambiguous)
+             SELECT id, ns, experiment_key, kind, payload, created_at, attempts, next_attempt_at, last_error, ambiguous FROM entries_old`);
+    db.exec('DROP TABLE entries_old');
+  })();
 }
 
 export class Outbox {
@@ -90,6 +126,7 @@ export class Outbox {
     // Added after the first outbox files were written: upgrade them in place.
     const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(entries)').all().map((c) => c.name);
     if (!columns.includes('ambiguous')) this.#db.exec('ALTER TABLE entries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0');
+    dropKindCheck(this.#db);
     this.#now = now;
   }
 
@@ -176,6 +213,52 @@ export class Outbox {
       this.#db.prepare('DELETE FROM entries WHERE id = ?').run(id);
       this.#forgetKeyIfIdle(row.ns);
     })();
+  }
+
+  /** Requests of one key namespace held here, queued or dead: what `TRACKQL_OUTBOX_MAX_PER_KEY` bounds. */
+  sizeOf(ns: string): number {
+    return this.#db.prepare<[string, string], number>('SELECT (SELECT count(*) FROM entries WHERE ns = ?) + (SELECT count(*) FROM dead WHERE ns = ?)')
+      .pluck().get(ns, ns) ?? 0;
+  }
+
+  /** Up to `first` dead letters of one key namespace after id `afterId`, oldest first, and how many it has. */
+  deadLetters(ns: string, first: number, afterId: number): { rows: DeadRow[]; total: number } {
+    const rows = this.#db.prepare<[string, number, number], DeadRow>(
+      `SELECT id, experiment_key AS experimentKey, kind, json_array_length(payload) AS size, error AS reason,
+              created_at AS queuedAt, failed_at AS failedAt
+       FROM dead WHERE ns = ? AND id > ? ORDER BY id LIMIT ?`,
+    ).all(ns, afterId, first);
+    const total = this.#db.prepare<[string], number>('SELECT count(*) FROM dead WHERE ns = ?').pluck().get(ns) ?? 0;
+    return { rows, total };
+  }
+
+  /** The experiment of a dead letter of `ns`, or null when `ns` has no letter `id`. */
+  deadExperiment(ns: string, id: number): string | null {
+    return this.#db.prepare<[string, number], string>('SELECT experiment_key FROM dead WHERE ns = ? AND id = ?').pluck().get(ns, id) ?? null;
+  }
+
+  /**
+   * Moves dead letter `id` of `ns` back to the tail of its lane, with `alsoInTransaction` (an idempotency
+   * record); the new entry's id, or null when `ns` has no letter `id`.
+   */
+  revive(ns: string, apiKey: string, id: number, alsoInTransaction?: () => void): number | null {
+    return this.#db.transaction(() => {
+      const row = this.#db.prepare<[string, number], { experiment_key: string; kind: WriteKind; payload: string; created_at: number }>(
+        'SELECT experiment_key, kind, payload, created_at FROM dead WHERE ns = ? AND id = ?',
+      ).get(ns, id);
+      if (!row) return null;
+      this.#db.prepare('DELETE FROM dead WHERE id = ?').run(id);
+      this.#db.prepare('INSERT INTO keys (ns, api_key) VALUES (?, ?) ON CONFLICT (ns) DO UPDATE SET api_key = excluded.api_key').run(ns, apiKey);
+      const entry = this.#db.prepare('INSERT INTO entries (ns, experiment_key, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(ns, row.experiment_key, row.kind, row.payload, row.created_at);
+      alsoInTransaction?.();
+      return Number(entry.lastInsertRowid);
+    })();
+  }
+
+  /** Forgets dead letter `id` of `ns`; false when `ns` has no such letter. */
+  discard(ns: string, id: number): boolean {
+    return this.#db.prepare('DELETE FROM dead WHERE ns = ? AND id = ?').run(ns, id).changes > 0;
   }
 
   count(): number {

@@ -94,6 +94,8 @@ export const REFUSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 export const OtherKey = {
   parentKey: 'trackql.parentKey',
   status: 'trackql.status',
+  /** A digest of the idempotency claim a run was created under, to find the run after an ambiguous create. */
+  createClaim: 'trackql.create',
 } as const;
 export const RESERVED_OTHER_PREFIX = 'trackql.';
 

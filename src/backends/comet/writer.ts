@@ -8,69 +8,17 @@
  */
 import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
 import type { WriteStatus } from '../port';
-import type { RateBudget } from './budget';
 import { DeliveryWaiters } from './delivery';
 import { isAmbiguous } from './http';
-import { Limits } from './protocol';
-import type { Outbox, OutboxEntry, WriteKind } from './outbox';
+import type { OutboxEntry, WriteKind } from './outbox';
 import type { CometSession } from './routing';
+import {
+  FULL_RETRY_AFTER_SECONDS, chunk, deadLetterNotFound, isTransient, laneId, takeBatch,
+  type Lane, type StepsOptions, type Submission, type WriteItem, type WriterOptions,
+} from './write-types';
 
-/** Sends one request's worth of values (the caller chunks); throws a coded error on failure. */
-export type Sender = (session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<void>;
-
-/** The values of a request that Comet does not have yet (after an ambiguous failure); throws like a Sender. */
-export type Reconciler = (session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<unknown[]>;
-
-export interface WriterOptions {
-  outbox: Outbox;
-  send: Sender;
-  budget: RateBudget;
-  /** Session for a stored key (outbox replays after a restart). */
-  sessionOf: (apiKey: string) => CometSession;
-  /** First outbox retry delay in ms (doubles per attempt, capped at `maxBackoffMs`). */
-  backoffMs: number;
-  maxBackoffMs: number;
-  /** Longest wait of a `submitDurable` call for Comet to take its entries before it answers QUEUED, ms. */
-  durableWaitMs?: number;
-  onError?: (message: string, detail: Record<string, unknown>) => void;
-  /** Checks what an ambiguously failed request already stored, so it is never stored twice. */
-  reconcile?: Reconciler;
-}
-
-interface Submission {
-  kind: WriteKind;
-  values: readonly unknown[];
-  session: CometSession;
-  /** Sent alone, not coalesced (after a coalesced batch was refused, to find whose values were bad). */
-  solo: boolean;
-  resolve(status: WriteStatus): void;
-  reject(error: Error): void;
-}
-
-interface Lane {
-  ns: string;
-  experimentKey: string;
-  live: Submission[];
-  flushing: Promise<void> | null;
-  draining: Promise<void> | null;
-  timer: NodeJS.Timeout | null;
-}
-
-/** Transient: Comet is down, slow or throttling; anything else is a refusal that retrying will not fix. */
-export function isTransient(error: unknown): boolean {
-  return isTrackqlError(error) && (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'RATE_LIMITED');
-}
-
-export function chunk(kind: WriteKind, values: readonly unknown[]): unknown[][] {
-  // Others go one REST call per entry anyway: one request row holds them all (resending overwrites).
-  const size = kind === 'other' ? Math.max(1, values.length) : Limits.BATCH_MAX_VALUES;
-  const out: unknown[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-}
-
-/** Values per coalesced batch: a few requests' worth, so one slow call does not hold many others. */
-const MAX_COALESCED_VALUES = 5 * Limits.BATCH_MAX_VALUES;
+export { chunk, isTransient } from './write-types';
+export type { Reconciler, Sender, StepsOptions, WriteItem, WriterOptions } from './write-types';
 
 export class WritePipeline {
   readonly #o: WriterOptions;
@@ -96,6 +44,7 @@ export class WritePipeline {
     const lane = this.#lane(session.ns, experimentKey);
     const queued = this.#o.outbox.laneSize(session.ns, experimentKey) > 0;
     if (queued || this.#closing || this.#o.budget.waitSeconds(session.ns) > 0) {
+      this.#requireRoom(session.ns);
       this.#persist(lane, session, [{ kind, values }]);
       return Promise.resolve('QUEUED');
     }
@@ -112,14 +61,35 @@ export class WritePipeline {
    * transaction), so a crash at any point leaves both or neither; the lane's drain then delivers it like any
    * queued request. Answers ACCEPTED once Comet took all of it, QUEUED as soon as the lane has to wait.
    */
-  async submitDurable(session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[], record: () => void): Promise<WriteStatus> {
+  async submitDurable(
+    session: CometSession, experimentKey: string, items: readonly WriteItem[], record: () => void, steps: StepsOptions = {},
+  ): Promise<WriteStatus> {
     const lane = this.#lane(session.ns, experimentKey);
     // Live sends under way go first: the experiment's writes keep their order.
     while (lane.flushing) await lane.flushing;
-    const requests = chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues }));
+    const requests = items.flatMap(({ kind, values }) => chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues })));
+    if (!steps.ofMadeRun) this.#requireRoom(session.ns);
     const ids = this.#o.outbox.append(session.ns, session.replayKey, experimentKey, requests, record);
     if (this.#closing) return 'QUEUED';
-    const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000);
+    const outcome = this.#waiters.wait(laneId(lane), ids, this.#o.durableWaitMs ?? 15_000, steps.ofMadeRun ?? false);
+    this.#scheduleDrain(lane, 0);
+    return outcome;
+  }
+
+  /**
+   * Queues dead letter `id` of the session's namespace again, at the tail of its lane, with its record
+   * (`record` commits in the same transaction), and waits like `submitDurable`. NOT_FOUND when the namespace
+   * has no such letter; a new refusal rejects, and the request is dead again (under a new id).
+   */
+  async replayDead(session: CometSession, id: number, record: () => void): Promise<WriteStatus> {
+    const experimentKey = this.#o.outbox.deadExperiment(session.ns, id);
+    if (experimentKey === null) throw deadLetterNotFound(id);
+    const lane = this.#lane(session.ns, experimentKey);
+    while (lane.flushing) await lane.flushing;
+    const entry = this.#o.outbox.revive(session.ns, session.replayKey, id, record);
+    if (entry === null) throw deadLetterNotFound(id);
+    if (this.#closing) return 'QUEUED';
+    const outcome = this.#waiters.wait(laneId(lane), [entry], this.#o.durableWaitMs ?? 15_000, true);
     this.#scheduleDrain(lane, 0);
     return outcome;
   }
@@ -182,8 +152,15 @@ export class WritePipeline {
         continue;
       }
       if (isTransient(failure)) {
-        // Everything not yet taken, this batch's rest and every later call, goes to the outbox in order.
-        const rest = lane.live.splice(0);
+        // Everything not yet taken, this batch's rest and every later call, goes to the outbox in order. When
+        // the key's share of the outbox is full, the later calls are refused instead: this batch's rest is
+        // kept (part of it may be stored, and a batch is a few requests at most).
+        let rest = lane.live.splice(0);
+        if (!this.#hasRoom(session.ns)) {
+          const full = this.#fullError();
+          rest.forEach((s) => s.reject(full));
+          rest = [];
+        }
         // The failed request is the first one queued: if it may have landed, the drain checks before resending.
         this.#persist(lane, session, [{ kind, values: values.slice(sent) }, ...rest.map((s) => ({ kind: s.kind, values: s.values }))], isAmbiguous(failure));
         let offset = 0;
@@ -194,13 +171,60 @@ export class WritePipeline {
         rest.forEach((s) => s.resolve('QUEUED'));
         return;
       }
-      if (batch.length > 1 && sent === 0) {
+      if (sent > 0) {
+        this.#refusedPartway(lane, batch, sent, failure);
+        continue;
+      }
+      if (batch.length > 1) {
         // A refusal of a coalesced batch: send its calls one by one, so only the faulty one fails.
         lane.live.unshift(...batch.map((s) => ({ ...s, solo: true })));
         continue;
       }
       batch.forEach((s) => s.reject(failure instanceof Error ? failure : new Error(String(failure))));
     }
+  }
+
+  /**
+   * Comet refused a request for good after it took the first `sent` values of a batch. A call stores all its
+   * values or none (the schema's promise), and Comet cannot take back what it stored: so calls wholly sent
+   * are ACCEPTED; the call cut in two keeps its rest, the refused request as a dead letter (kept with the
+   * reason, replayable) and the untried requests in the outbox, and answers QUEUED rather than an error for
+   * values that were stored; calls not begun are sent again alone, so only a faulty one fails.
+   */
+  #refusedPartway(lane: Lane, batch: readonly Submission[], sent: number, failure: unknown): void {
+    let offset = 0;
+    const untouched: Submission[] = [];
+    for (const s of batch) {
+      const start = offset;
+      offset += s.values.length;
+      if (offset <= sent) s.resolve('ACCEPTED');
+      else if (start >= sent) untouched.push({ ...s, solo: true });
+      else {
+        const rest = chunk(s.kind, s.values.slice(sent - start));
+        const ids = this.#o.outbox.append(lane.ns, s.session.replayKey, lane.experimentKey, rest.map((values) => ({ kind: s.kind, values })));
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        this.#o.onError?.('comet outbox: request refused for good after part of its call was stored, kept in dead', { experimentKey: lane.experimentKey, kind: s.kind, error: reason });
+        this.#o.outbox.bury(ids[0], reason);
+        if (ids.length > 1) this.#scheduleDrain(lane, 0);
+        s.resolve('QUEUED');
+      }
+    }
+    lane.live.unshift(...untouched);
+  }
+
+  #hasRoom(ns: string): boolean {
+    return this.#o.maxPerKey === undefined || this.#o.outbox.sizeOf(ns) < this.#o.maxPerKey;
+  }
+
+  #requireRoom(ns: string): void {
+    if (!this.#hasRoom(ns)) throw this.#fullError();
+  }
+
+  #fullError(): RateLimitedError {
+    return new RateLimitedError(
+      `This API key already has ${this.#o.maxPerKey} requests waiting for Comet in the gateway's outbox: retry once they are delivered`,
+      FULL_RETRY_AFTER_SECONDS,
+    );
   }
 
   #scheduleDrain(lane: Lane, delayMs: number, evenIfClosing = false): void {
@@ -283,22 +307,4 @@ export class WritePipeline {
     const exp = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** Math.min(entry.attempts, 16));
     return exp * (0.5 + Math.random() / 2);
   }
-}
-
-function laneId(lane: { ns: string; experimentKey: string }): string {
-  return `${lane.ns}\u0000${lane.experimentKey}`;
-}
-
-/** The next calls to send together: same kind, in order, up to a size bound; a `solo` call alone. */
-function takeBatch(live: Submission[]): Submission[] {
-  const first = live.shift() as Submission;
-  const batch = [first];
-  if (first.solo) return batch;
-  let size = first.values.length;
-  while (live.length > 0 && !live[0].solo && live[0].kind === first.kind && live[0].session.ns === first.session.ns && size + live[0].values.length <= MAX_COALESCED_VALUES) {
-    const next = live.shift() as Submission;
-    size += next.values.length;
-    batch.push(next);
-  }
-  return batch;
 }

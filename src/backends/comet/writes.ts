@@ -1,23 +1,23 @@
 /**
- * Experiment and project mutations on their REST endpoints (§5). They are not queued: each answers with the
+ * Experiment and project mutations on their REST endpoints (§5); creating a run is create-run.ts. They are not queued: each answers with the
  * entity, so it must reach Comet now. Comet's reads lag its writes (§8 "Latency"), so results are built from
  * what was written rather than read straight back.
  */
 import { BadUserInputError, experimentNotFound } from '../../errors';
-import type { CreateExperimentInput, CreateProjectInput, EndExperimentInput, Experiment, Project } from '../port';
+import type { CreateProjectInput, EndExperimentInput, Experiment, Project } from '../port';
 import type { CometApi } from './api';
-import { decodeCreatedExperiment, type ExperimentMeta } from './decode';
-import { allOthers, childKeys, experimentUrl, factsFromOthers, toExperiment } from './experiment-reads';
+import type { ExperimentMeta } from './decode';
+import { allOthers, childKeys, factsFromOthers, toExperiment } from './experiment-reads';
 import { Limits, OtherKey, Route } from './protocol';
 
 const END_STATUSES = ['FINISHED', 'FAILED', 'CRASHED'] as const;
 
-function requireName(value: unknown, field: string): string {
+export function requireName(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new BadUserInputError(`${field} must be a non-empty string`, { field });
   return value.trim();
 }
 
-function projectName(value: unknown): string {
+export function projectName(value: unknown): string {
   const name = requireName(value, 'project');
   // "The project name must be under 100 characters" (§1 PROJECT_NAME_TOO_LONG).
   if (name.length > Limits.PROJECT_NAME_MAX_CHARS) throw new BadUserInputError(`project name must be under 100 characters on Comet, got ${name.length}`, { field: 'project' });
@@ -55,46 +55,6 @@ export async function createProject(api: CometApi, input: CreateProjectInput): P
     lastUpdatedAt: created?.lastUpdatedAt ?? null,
     experimentCount: 0,
   };
-}
-
-export async function createExperiment(api: CometApi, input: CreateExperimentInput, now: number): Promise<Experiment> {
-  const workspace = requireName(input.workspace, 'workspace');
-  const project = projectName(input.project);
-  const name = typeof input.name === 'string' && input.name.trim() !== '' ? input.name.trim() : null;
-  // Check the parent first: a run with a dangling parent link must not be created.
-  if (input.parentKey) await requireMeta(api, input.parentKey);
-  const created = decodeCreatedExperiment(await api.call({
-    method: 'POST', route: Route.writeExperimentCreate, idempotent: false,
-    json: { workspaceName: workspace, projectName: project, ...(name ? { experimentName: name } : {}) },
-  }));
-  const key = created.key;
-  const startedAt = input.startedAt ?? null;
-  await Promise.all([
-    startedAt !== null
-      ? api.call({ method: 'POST', route: Route.writeSetStartEndTime, idempotent: true, json: { experimentKey: key, startTimeMillis: startedAt } })
-      : null,
-    input.tags && input.tags.length > 0
-      ? api.call({ method: 'POST', route: Route.writeTags, idempotent: true, json: { experimentKey: key, addedTags: [...new Set(input.tags)] } })
-      : null,
-    input.parameters && input.parameters.length > 0
-      ? api.call({
-        method: 'POST', plane: 'clientlib', route: Route.batchParameter, idempotent: true,
-        json: { experimentKey: key, values: input.parameters.map((p) => ({ parameterName: p.name, parameterValue: p.value, source: 'manual', timestamp: now })) },
-      })
-      : null,
-    input.parentKey ? setOther(api, key, OtherKey.parentKey, input.parentKey) : null,
-  ]);
-  await api.forgetProject(workspace, project);
-  await api.forgetExperiment(key, ['meta']);
-  const meta = await api.meta(key);
-  const base: ExperimentMeta = meta ?? {
-    key, name, projectId: '', project, workspace, startedAt: startedAt ?? now, endedAt: null, archived: false, running: true,
-  };
-  // Comet's reads lag its writes (§8): what was just written is what later reads within the TTL see.
-  await api.cache.set(`meta:${key}`, { ...base, startedAt: startedAt ?? base.startedAt });
-  if (input.parentKey) await api.cache.set(`others:${key}`, [{ key: OtherKey.parentKey, value: input.parentKey }]);
-  const experiment = toExperiment(api, { ...base, startedAt: startedAt ?? base.startedAt }, { status: null, parentKey: input.parentKey ?? null });
-  return { ...experiment, url: created.link ?? experimentUrl(api, base) };
 }
 
 /**

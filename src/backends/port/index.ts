@@ -1,7 +1,8 @@
 /**
  * The contract every backend implements, in the domain's own types (plain objects, never GraphQL classes).
  *
- * A backend is one small port per domain (experiments, projects, metrics, attributes, assets, registry) plus
+ * A backend is one small port per domain (experiments, projects, metrics, attributes, assets, registry,
+ * deadLetters) plus
  * a lifecycle. Batch-first: every read takes an array of keys and answers one slot per key, in key order
  * (`BatchRead`), with `null` where the entity does not exist; a per-key failure is an `Error` in its slot
  * and only a whole-batch failure rejects. Writes take batches too, and `WriteOptions` (the idempotency
@@ -11,6 +12,7 @@
 import type { AttributesCapabilities, AttributesPort } from './attributes';
 import type { AssetsPort } from './assets';
 import type { Caller, IdempotencyClaim } from './common';
+import type { DeadLettersCapabilities, DeadLettersPort } from './dead-letters';
 import type { ExperimentsCapabilities, ExperimentsPort } from './experiments';
 import type { MetricsCapabilities, MetricsPort } from './metrics';
 import type { ProjectsPort } from './projects';
@@ -24,9 +26,10 @@ export interface Domains {
   attributes: AttributesPort;
   assets: AssetsPort;
   registry: RegistryPort;
+  deadLetters: DeadLettersPort;
 }
 export type DomainName = keyof Domains;
-export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry'];
+export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters'];
 
 export type BackendName = 'sqlite' | 'comet';
 
@@ -37,6 +40,7 @@ export interface Capabilities {
   metrics: MetricsCapabilities;
   attributes: AttributesCapabilities;
   registry: RegistryCapabilities;
+  deadLetters: DeadLettersCapabilities;
   live: {
     /**
      * Other clients write to the store behind the gateway's back (Comet: the Python SDK), so the live feed
@@ -69,6 +73,7 @@ export type Backend = Domains & Lifecycle;
 export * from './assets';
 export * from './attributes';
 export * from './common';
+export * from './dead-letters';
 export * from './experiments';
 export * from './metrics';
 export * from './projects';

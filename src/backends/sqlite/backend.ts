@@ -13,6 +13,7 @@ import { SQLITE_EXPERIMENTS_CAPABILITIES, SqliteExperiments } from './experiment
 import { SQLITE_METRICS_CAPABILITIES, SqliteMetrics } from './metrics';
 import { schemaVersion } from './migrations';
 import { SqliteProjects } from './projects';
+import { SQLITE_DEAD_LETTERS_CAPABILITIES, SqliteDeadLetters } from './dead-letters';
 import { SQLITE_REGISTRY_CAPABILITIES, SqliteRegistry } from './registry';
 
 export const SQLITE_CAPABILITIES: Port.Capabilities = Object.freeze({
@@ -21,6 +22,7 @@ export const SQLITE_CAPABILITIES: Port.Capabilities = Object.freeze({
   metrics: SQLITE_METRICS_CAPABILITIES,
   attributes: SQLITE_ATTRIBUTES_CAPABILITIES,
   registry: SQLITE_REGISTRY_CAPABILITIES,
+  deadLetters: SQLITE_DEAD_LETTERS_CAPABILITIES,
   live: Object.freeze({ externalWriters: false }),
 });
 
@@ -31,6 +33,7 @@ export class SqliteBackend implements Port.Backend {
   readonly attributes: SqliteAttributes;
   readonly assets: SqliteAssets;
   readonly registry: SqliteRegistry;
+  readonly deadLetters = new SqliteDeadLetters();
   readonly #c: SqliteContext;
   /** Serializes `once` calls per idempotency key (their work is async, outside one transaction). */
   readonly #onceMutex = new KeyedMutex();

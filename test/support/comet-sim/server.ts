@@ -26,6 +26,15 @@ export const ALL_ROUTES: readonly Route[] = [
   ...readRoutes, ...metricRoutes, ...queryRoutes, ...writeRoutes, ...assetRoutes, ...registryRoutes, ...clientlibRoutes,
 ];
 
+/** What a simulated fault says, by status (the rest say "Service unavailable"). */
+const FAULT_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'Invalid request (simulated fault)',
+  402: 'Payment required: the plan\'s limit is reached (simulated fault)',
+  403: 'Forbidden (simulated fault)',
+  413: 'Request entity too large (simulated fault)',
+  429: 'Too Many Requests',
+};
+
 /** `experiment/tags` for REST paths, `clientlib/batch/...` for the clientlib plane, else the raw path. */
 function routeNameOf(pathname: string): string {
   if (pathname.startsWith(REST_ROOT)) return pathname.slice(REST_ROOT.length);
@@ -128,7 +137,7 @@ export class SimServer {
       if (fault?.kind === 'status') {
         await drain(req);
         const headers: Record<string, string> = fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-        const msg = fault.status === 429 ? 'Too Many Requests' : 'Service unavailable (simulated fault)';
+        const msg = FAULT_MESSAGES[fault.status] ?? 'Service unavailable (simulated fault)';
         return await this.#answerJson(req, res, fault.status, { code: fault.status, msg, sdk_error_code: SdkErrorCode.UNSPECIFIED }, headers);
       }
       const route = this.#routes.get(routeKey);
