@@ -97,10 +97,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   metrics.readFrom({ readiness: () => backend.readiness(), live: () => live.status() });
   const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir), live);
   const schema = await buildTrackqlSchema();
-  // Idle keep-alive sockets are closed by the client first: it learns this timeout from the Keep-Alive header
-  // and closes a little before, so a request is never sent on a socket the server is closing (Node's 5 s
-  // default races clients under load, and load balancers with a 60 s idle timeout).
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+  const server = createServer();
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: config.introspection,

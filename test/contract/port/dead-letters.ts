@@ -11,7 +11,7 @@ export function describeDeadLetters(backend: GetBackend, capabilities: Capabilit
     it('lists none while every write was taken, and finds no letter to replay or discard', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
       expect(await backend().metrics.log(CALLER, key, [{ name: 'loss', value: 1, step: 0 }])).toBe('ACCEPTED');
-      expect(await backend().deadLetters.list(CALLER, { first: 10 })).toEqual({ items: [], cursors: [], hasNextPage: false, totalCount: 0 });
+      expect(await backend().deadLetters.list(CALLER, { first: 10 })).toEqual({ items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 });
       await expectCode(backend().deadLetters.replay(CALLER, '1'), 'NOT_FOUND');
       await expectCode(backend().deadLetters.discard(CALLER, '1'), 'NOT_FOUND');
       await expectCode(backend().deadLetters.replay(CALLER, 'not-an-id'), 'NOT_FOUND');
