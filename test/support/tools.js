@@ -14,6 +14,11 @@ const TOOLS = {
     present: () => spawnSync('redis-server', ['--version']).status === 0,
     hint: 'apt-get install -y redis-server',
   },
+  // The docs' shell examples build their JSON bodies with jq (test/integration/docs.test.ts).
+  jq: {
+    present: () => spawnSync('jq', ['--version']).status === 0,
+    hint: 'apt-get install -y jq',
+  },
   chromium: {
     present: () => existsSync('/usr/bin/chromium'),
     hint: 'apt-get install -y chromium',
@@ -40,6 +45,11 @@ function describeWith(name) {
   return hasTool(name) ? describe : describe.skip;
 }
 
+/** `it` when the tool is installed, `it.skip` otherwise. */
+function itWith(name) {
+  return hasTool(name) ? it : it.skip;
+}
+
 /** The missing tools with their install hints, e.g. `redis-server (apt-get install -y redis-server)`. */
 function missingTools() {
   return Object.keys(TOOLS).filter((name) => !hasTool(name)).map((name) => `${name} (${TOOLS[name].hint})`);
@@ -48,4 +58,4 @@ function missingTools() {
 /** Where the code generator's CLI lives once installed. */
 const CODEGEN_BIN = path.join(ROOT, 'codegen', 'node_modules', '@graphql-codegen', 'cli', 'cjs', 'bin.js');
 
-module.exports = { hasTool, describeWith, missingTools, CODEGEN_BIN };
+module.exports = { hasTool, describeWith, itWith, missingTools, CODEGEN_BIN };
