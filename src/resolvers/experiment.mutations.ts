@@ -8,7 +8,9 @@ import {
   CreateExperimentPayload, CreateProjectPayload, DeleteExperimentPayload, EndExperimentPayload, ExperimentPayload,
   LogMetricsPayload, LogOthersPayload, LogParametersPayload, TagsPayload,
 } from '../schema/payload.type';
+import { experimentNotFound } from '../errors';
 import { claimOf } from '../services/idempotency';
+import { unwrap } from './args';
 import type { RequestContext } from './context';
 
 @Resolver()
@@ -61,15 +63,13 @@ export class ExperimentMutations {
   @Mutation(() => TagsPayload)
   async addTags(@Arg('input') input: TagsInput, @Ctx() ctx: RequestContext) {
     const tags = await ctx.services.experiments.addTags(ctx.caller, input.experimentKey, input.tags, claimOf('addTags', input));
-    ctx.loaders.tags.clear(input.experimentKey.trim());
-    return { experimentKey: input.experimentKey.trim(), tags };
+    return tagsPayload(ctx, input.experimentKey.trim(), tags);
   }
 
   @Mutation(() => TagsPayload)
   async removeTags(@Arg('input') input: TagsInput, @Ctx() ctx: RequestContext) {
     const tags = await ctx.services.experiments.removeTags(ctx.caller, input.experimentKey, input.tags, claimOf('removeTags', input));
-    ctx.loaders.tags.clear(input.experimentKey.trim());
-    return { experimentKey: input.experimentKey.trim(), tags };
+    return tagsPayload(ctx, input.experimentKey.trim(), tags);
   }
 
   @Mutation(() => ExperimentPayload)
@@ -85,4 +85,17 @@ export class ExperimentMutations {
     ctx.loaders.experiment.clear(deletedKey);
     return { deletedKey };
   }
+}
+
+/**
+ * The experiment after a tag change, read fresh: the tags loader is primed with the tags the write answered, so
+ * `experiment { tags }` agrees with `tags` and costs no second read.
+ */
+async function tagsPayload(ctx: RequestContext, experimentKey: string, tags: string[]) {
+  ctx.loaders.tags.clear(experimentKey).prime(experimentKey, tags);
+  ctx.loaders.experiment.clear(experimentKey);
+  const experiment = unwrap(await ctx.loaders.experiment.load(experimentKey));
+  // Deleted between the write and this read: the tags were written, but there is no experiment to return.
+  if (experiment === null) throw experimentNotFound(experimentKey);
+  return { experimentKey, tags, experiment };
 }

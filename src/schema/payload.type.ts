@@ -52,6 +52,11 @@ export class TagsPayload {
 
   @Field(() => [String], { description: 'All tags of the experiment after the change.' })
   tags!: string[];
+
+  @Field(() => Experiment, {
+    description: 'The experiment after the change, so a normalised client cache (select `id`) updates its tags without a refetch.',
+  })
+  experiment!: Experiment;
 }
 
 @ObjectType()

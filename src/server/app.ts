@@ -26,6 +26,7 @@ import { handleGraphql, type GatewayContext } from './graphql-route';
 import { IDE_CSP, applyHttpPolicy } from './http-policy';
 import { requestUrl, sendError, sendJson } from './http-util';
 import { IDE_ASSET_PREFIX, IDE_HTML, ideAsset } from './ide';
+import { listen } from './listen';
 import { createLiveWsServer } from './live-ws';
 import { createLogger, type Logger } from '../observability/logger';
 import { createFormatError } from './plugins/errors';
@@ -188,10 +189,14 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     });
   }));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    // Nothing was served: release what the start opened (the store, Redis clients), then report.
+    await liveWs.drain().catch(() => undefined);
+    await Promise.allSettled([apollo.stop(), live.close(), rateGuard?.close(), persisted.close(), backend.close()]);
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

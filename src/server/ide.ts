@@ -1,20 +1,35 @@
 /**
  * A GraphiQL IDE served entirely from this package (graphiql 3 UMD bundle with React 18 from node_modules):
  * it works with no internet access, and nothing is fetched from a CDN. The page has no inline script or
- * style element, so its Content-Security-Policy (IDE_CSP in http-policy.ts) allows scripts from this origin only.
+ * style element, so its Content-Security-Policy (IDE_CSP in http-policy.ts) allows scripts from this origin only,
+ * and connections (HTTP and WebSocket) to it alone.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { IDE_STARTER_QUERY } from './ide-starter';
 
 export const IDE_ASSET_PREFIX = '/graphql/ide/';
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
 
-/** The page's own code: mounts GraphiQL on the same path the page was served from. */
-const IDE_JS = `const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+/**
+ * The page's own code: mounts GraphiQL on the same path the page was served from, with subscriptions over
+ * graphql-ws on that same path (GraphiQL refuses subscriptions without a `subscriptionUrl`). The Headers tab's
+ * values travel as the socket's connection params, so an `Authorization` header works for both transports.
+ */
+const IDE_JS = `const wsScheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+const fetcher = GraphiQL.createFetcher({
+  url: window.location.pathname,
+  subscriptionUrl: wsScheme + '//' + window.location.host + window.location.pathname,
+});
 ReactDOM.createRoot(document.getElementById('ide')).render(
-  React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false }),
+  React.createElement(GraphiQL, {
+    fetcher,
+    defaultQuery: ${JSON.stringify(IDE_STARTER_QUERY)},
+    defaultEditorToolsVisibility: true,
+    shouldPersistHeaders: false,
+  }),
 );
 `;
 const IDE_CSS = 'html, body, #ide { height: 100%; margin: 0; }\n';

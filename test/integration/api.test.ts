@@ -192,6 +192,13 @@ describe('the API on the embedded store', () => {
     const removed = await gqlOk(gw.url, `mutation($k: String!) { removeTags(input: {experimentKey: $k, tags: ["a"]}) { tags } }`, { k: child });
     expect(removed.removeTags.tags).toEqual(['b']);
 
+    // The payload carries the experiment, so a normalised client cache (keyed by `id`) updates without a refetch.
+    const before = await gqlOk(gw.url, `query($k: String!) { experiment(key: $k) { id tags } }`, { k: child });
+    const tagged = await gqlOk(gw.url, `mutation($k: String!) { addTags(input: {experimentKey: $k, tags: ["c"]}) { tags experiment { id key tags } } }`, { k: child });
+    expect(tagged.addTags).toEqual({ tags: ['b', 'c'], experiment: { id: before.experiment.id, key: child, tags: ['b', 'c'] } });
+    const untagged = await gqlOk(gw.url, `mutation($k: String!) { removeTags(input: {experimentKey: $k, tags: ["c"]}) { experiment { id tags } } }`, { k: child });
+    expect(untagged.removeTags.experiment).toEqual({ id: before.experiment.id, tags: ['b'] });
+
     const archived = await gqlOk(gw.url, `mutation($k: String!) { archiveExperiment(input: {experimentKey: $k}) { experiment { archived } } }`, { k: child });
     expect(archived.archiveExperiment.experiment.archived).toBe(true);
     expect(await names({ filter: { nameContains: 'sweep' } })).toEqual(['sweep']);

@@ -3,14 +3,11 @@
  * one replica receives what is written through the other; Redis dies and comes back while subscribers stay
  * connected, and delivery resumes.
  */
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { gqlOk, startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
+import { describeWith } from '../support/tools';
 import { eventually, liveClient, record, startRedis, type LiveClient, type RedisServer } from '../support/live';
 
-if (spawnSync('redis-server', ['--version']).status !== 0) {
-  throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does it)');
-}
 
 const LOG = `mutation($input: LogMetricsInput!) { logMetrics(input: $input) { accepted } }`;
 const METRICS = `subscription($key: String!) { metricLogged(experimentKey: $key) { name points { step value } } }`;
@@ -27,7 +24,7 @@ async function ready(url: string): Promise<{ http: number; body: Ready }> {
 
 type MetricEvent = { metricLogged: { name: string; points: { step: number; value: number }[] } };
 
-describe('two replicas over Redis', () => {
+describeWith('redis-server')('two replicas over Redis', () => {
   let redis: RedisServer;
   let a: ChildGateway;
   let b: ChildGateway;

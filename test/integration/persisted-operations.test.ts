@@ -8,6 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
 import { liveClient, record } from '../support/live';
+import { CODEGEN_BIN, describeWith } from '../support/tools';
 
 const QUERY = '{ workspaces { name } }';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -49,7 +50,7 @@ describe('automatic persisted queries', () => {
   });
 });
 
-describe('trusted documents', () => {
+describeWith('codegen')('trusted documents', () => {
   let dir: string;
   let manifestFile: string;
   let manifest: Record<string, string>;
@@ -58,9 +59,9 @@ describe('trusted documents', () => {
   beforeAll(async () => {
     // The manifest exactly as `npm run codegen` writes it, into a folder of this test's own.
     dir = tempDir('trackql-trusted-');
-    const config = readFileSync(path.join(ROOT, 'codegen.yml'), 'utf8').replace('examples/generated/:', `${dir}/:`);
+    const config = readFileSync(path.join(ROOT, 'codegen', 'codegen.yml'), 'utf8').replace('../examples/generated/:', `${dir}/:`);
     writeFileSync(path.join(dir, 'codegen.yml'), config);
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', '@graphql-codegen', 'cli', 'cjs', 'bin.js'), '--config', path.join(dir, 'codegen.yml')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [CODEGEN_BIN, '--config', path.join(dir, 'codegen.yml')], { cwd: path.join(ROOT, 'codegen'), stdio: 'pipe' });
     manifestFile = path.join(dir, 'persisted-documents.json');
     manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, string>;
     gw = await startChildGateway({ TRACKQL_LOG_LEVEL: 'notice', TRACKQL_TRUSTED_DOCUMENTS: manifestFile });

@@ -3,7 +3,6 @@
  * everyone else: in memory, or shared by replicas through a real redis-server; over the limit, HTTP 429 with
  * RATE_LIMITED, `retryAfter` and a Retry-After header.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { openKeyStore } from '../../src/auth/key-store';
 import { loadConfig } from '../../src/config';
@@ -13,6 +12,7 @@ import { SIM_KEY, startSim, tempDataDir } from '../support/comet-backend';
 import { startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
 import { eventually, sleep, startRedis, type RedisServer } from '../support/live';
 import { MemoryRateLimiter } from '../../src/server/rate-limit';
+import { describeWith } from '../support/tools';
 
 /** Creates store keys in `dataDir` (before the gateway starts), one per name. */
 function createKeys(dataDir: string, names: readonly string[]): Record<string, string> {
@@ -129,10 +129,7 @@ describe('rate limits on the Comet backend', () => {
   });
 });
 
-describe('rate limits shared through Redis', () => {
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
-    throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does it)');
-  }
+describeWith('redis-server')('rate limits shared through Redis', () => {
   let redis: RedisServer;
   let a: ChildGateway;
   let b: ChildGateway;

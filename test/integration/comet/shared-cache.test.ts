@@ -9,12 +9,13 @@ import type { CometSim } from '../../support/comet-sim';
 import { SIM_KEY, startSim, tempDataDir } from '../../support/comet-backend';
 import { gqlOk } from '../../support/gateway';
 import { startRedis, type RedisServer } from '../../support/live';
+import { describeWith } from '../../support/tools';
 
 const WS = 'shared-ws';
 const OTHER_KEY = 'comet-test-other-key-shared-1';
 const DASHBOARD = `{ project(workspace: "${WS}", name: "p") { experiments(first: 50) { nodes { key tags parameters { name value } metrics { name last } } } } }`;
 
-describe('comet backend: a cache shared by replicas through Redis', () => {
+describeWith('redis-server')('comet backend: a cache shared by replicas through Redis', () => {
   let sim: CometSim;
   let redis: RedisServer;
   const gateways: Gateway[] = [];
