@@ -167,7 +167,8 @@ describe('security headers', () => {
     // The code that mounts GraphiQL is served from the same origin, at the end of the bundle.
     const bundle = await (await fetch(`${gw.url}/graphql/ide/graphiql.js`)).text();
     expect(bundle.trimEnd().endsWith(');')).toBe(true);
-    expect(bundle).toContain('GraphiQL.createFetcher({ url: window.location.pathname })');
+    // Queries over HTTP on this path, subscriptions over graphql-ws on the same path.
+    expect(bundle).toMatch(/GraphiQL\.createFetcher\(\{\s*url: window\.location\.pathname,\s*subscriptionUrl: /);
   });
 });
 
