@@ -88,7 +88,7 @@ describeWith('chromium')('the IDE at /graphql', () => {
     await page.$eval('.graphiql-query-editor .CodeMirror', (el, text) => (el as unknown as { CodeMirror: { setValue(t: string): void } }).CodeMirror.setValue(text), subscription);
     // GraphiQL takes an edit into its state after a debounce: a click before that runs the previous query.
     // It stores the tab's query in localStorage once it has taken it.
-    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('graphiql:') && (localStorage.getItem(k) ?? '').includes('live_loss')), { timeout: 10_000 });
+    await page.waitForFunction("Object.keys(localStorage).some((k) => k.startsWith('graphiql:') && (localStorage.getItem(k) || '').includes('live_loss'))", { timeout: 10_000 });
     await page.click('.graphiql-execute-button');
     // Log until the IDE shows a point: the subscription may still be starting when the first batch goes out.
     let step = 1000;
