@@ -3,6 +3,7 @@
  * through it. It owns the topics of this replica, each subscriber's bounded queue, the pollers, and the
  * decision to close a consumer that is too slow.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Caller, Domains, MetricPointInput } from '../backends/port';
 import { UpstreamUnavailableError } from '../errors';
 import { LiveAccess } from './access';
@@ -57,6 +58,13 @@ export class LiveHub implements LiveEvents {
   readonly #now: () => number;
   #closing = false;
   readonly #stats = { highWaterPoints: 0, coalesced: 0, droppedPoints: 0, closedTooSlow: 0 };
+  /** Counted by the WebSocket layer's shared executions (src/server/live-fanout.ts). */
+  readonly fanoutCounters = { executions: 0, deliveries: 0 };
+  #fanoutGroups: () => number = () => 0;
+  /** Delay of the event loop: events wait there, before any queue, when the replica is CPU-bound. */
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  readonly #loopWindow: NodeJS.Timeout;
+  #lastLoopWindow: { p99: number; max: number } | null = null;
 
   constructor(private readonly options: LiveHubOptions) {
     this.#access = new LiveAccess(options.port);
@@ -65,6 +73,17 @@ export class LiveHub implements LiveEvents {
     // Catches consumers that stalled with no new event to notice it on.
     this.#sweep = setInterval(() => this.#closeStuck(), Math.max(50, Math.min(1000, options.stuckMs / 4)));
     this.#sweep.unref();
+    this.#loopDelay.enable();
+    this.#loopWindow = setInterval(() => {
+      this.#lastLoopWindow = loopLag(this.#loopDelay);
+      this.#loopDelay.reset();
+    }, LOOP_WINDOW_MS);
+    this.#loopWindow.unref();
+  }
+
+  /** How many distinct subscriptions the WebSocket layer executes for (reported in `status`). */
+  observeFanout(groups: () => number): void {
+    this.#fanoutGroups = groups;
   }
 
   // ---- publishing (LiveEvents) -------------------------------------------------------------------------
@@ -227,6 +246,8 @@ export class LiveHub implements LiveEvents {
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#sweep);
+    clearInterval(this.#loopWindow);
+    this.#loopDelay.disable();
     for (const subscribers of [...this.#byConnection.values()]) for (const s of [...subscribers]) s.queue.close();
     await this.options.bus.close();
   }
@@ -253,6 +274,21 @@ export class LiveHub implements LiveEvents {
       subscribers,
       pollers,
       queue: { boundPoints: this.options.queuePoints, ...this.#stats },
+      fanout: { groups: this.#fanoutGroups(), ...this.fanoutCounters },
+      eventLoopLagMs: this.#eventLoopLag(),
     };
   }
+
+  /** The event loop's delay over the last window (LOOP_WINDOW_MS) or the current one before that, in ms. */
+  #eventLoopLag(): { p99: number; max: number } {
+    return this.#lastLoopWindow ?? loopLag(this.#loopDelay);
+  }
+}
+
+/** Window over which `/readyz` reports the event loop's delay. */
+const LOOP_WINDOW_MS = 10_000;
+
+function loopLag(h: ReturnType<typeof monitorEventLoopDelay>): { p99: number; max: number } {
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return h.count > 0 ? { p99: ms(h.percentile(99)), max: ms(h.max) } : { p99: 0, max: 0 };
 }

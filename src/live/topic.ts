@@ -26,6 +26,7 @@ export interface Subscriber<T> {
 export class Topic<T> {
   readonly subscribers = new Set<Subscriber<T>>();
   #unsubscribe: (() => void) | null = null;
+  #pending: T[] = [];
 
   constructor(
     readonly channel: string,
@@ -37,10 +38,23 @@ export class Topic<T> {
     this.#unsubscribe = unsubscribe;
   }
 
+  /**
+   * Fans the event out after the current turn of the event loop, with any other events of this turn in
+   * order: the write that published it answers its client first and never waits for the fan-out.
+   */
   receive(event: T): void {
-    // A copy: offering may close subscribers, which removes them from the set.
-    for (const subscriber of [...this.subscribers]) {
-      if (this.wants(subscriber, event)) this.offer(subscriber, event);
+    this.#pending.push(event);
+    if (this.#pending.length === 1) setImmediate(() => this.#fanOut());
+  }
+
+  #fanOut(): void {
+    const events = this.#pending;
+    this.#pending = [];
+    for (const event of events) {
+      // A copy: offering may close subscribers, which removes them from the set.
+      for (const subscriber of [...this.subscribers]) {
+        if (this.wants(subscriber, event)) this.offer(subscriber, event);
+      }
     }
   }
 

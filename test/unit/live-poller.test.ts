@@ -131,6 +131,7 @@ describe('MetricTopic with a poller', () => {
     log('loss', 1, 2);
     await p.pollOnce(); // the poller wins the race…
     topic.receive({ experimentKey: 'k', name: 'loss', points: [pt(1), pt(2), pt(3)], dropped: 0 }); // …then the gateway's event arrives
+    await new Promise((r) => setImmediate(r)); // the topic fans out after the turn that received
     expect(received.map((e) => e.points.map((x) => x.step))).toEqual([[1, 2], [3]]);
     topic.dispose();
   });
