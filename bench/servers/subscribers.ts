@@ -5,10 +5,13 @@
  * writer's process shares, so latency from the writer's send needs no clamping and no guessing.
  *
  * Messages: in `{ url, key, count, perConnection, metrics }`; out `ready` once every subscription has seen a
- * priming point (step 0); in `stop`; out `{ receipts: [step, atMs][] }`.
+ * priming point (step 0); in `{ stop: sent }` (each step's send time, from the writer); out `{ received,
+ * fromSend }`: how many points arrived and their latency summary (with 10,000 subscribers the raw receipts
+ * would be millions of numbers to carry over IPC).
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { summarize } from '../lib/stats';
 
 interface Job {
   url: string;
@@ -52,9 +55,11 @@ process.once('message', (job: Job) => {
       },
     );
   }
-  process.on('message', (message) => {
-    if (message !== 'stop') return;
-    process.send?.({ receipts }, () => {
+  process.on('message', (message: { stop?: [number, number][] }) => {
+    if (!message.stop) return;
+    const sent = new Map(message.stop);
+    const fromSend = receipts.map(([step, at]) => at - (sent.get(step) ?? Number.NaN));
+    process.send?.({ received: receipts.length, fromSend: summarize(fromSend) }, () => {
       void Promise.all(clients.map((c) => c.dispose())).finally(() => process.exit(0));
     });
   });
