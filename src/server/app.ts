@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createAccessControl } from '../auth';
 import type { Backend } from '../backends/port';
 import { createCometBackend, type CometObserver } from '../backends/comet';
@@ -112,6 +112,8 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
+      // No @cacheControl hints in the schema: the default plugin only costs a hook on every field resolved.
+      ApolloServerPluginCacheControlDisabled(),
       requestLogPlugin(logger),
       metricsPlugin((observation) => metrics.observeGraphql(observation)),
       queryLimitsPlugin(schema, config.limits),
