@@ -24,16 +24,28 @@ interface Job {
 const SUBSCRIPTION = `subscription($k: String!, $names: [String!]) { metricLogged(experimentKey: $k, names: $names) { name points { step } } }`;
 const now = () => performance.timeOrigin + performance.now();
 
-process.once('message', (job: Job) => {
+/** Sockets opened at once: a storm of thousands would outlast graphql-ws's connection-init timeout (4408). */
+const CONNECT_BATCH = 50;
+
+process.once('message', (job: Job) => void subscribeAll(job));
+
+async function subscribeAll(job: Job): Promise<void> {
   const clients: Client[] = [];
   const receipts: [number, number][] = [];
   let primed = 0;
-  for (let i = 0; i < job.count; i += 1) {
-    if (i % job.perConnection === 0) {
-      clients.push(createClient({ url: `${job.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false }));
+  const connections = Math.ceil(job.count / job.perConnection);
+  for (let c = 0; c < connections; c += CONNECT_BATCH) {
+    const batch: Promise<void>[] = [];
+    for (let i = c; i < Math.min(connections, c + CONNECT_BATCH); i += 1) {
+      batch.push(new Promise((connected) => {
+        clients.push(createClient({ url: `${job.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on: { connected: () => connected() } }));
+      }));
     }
+    await Promise.all(batch);
+  }
+  for (let i = 0; i < job.count; i += 1) {
     let first = true;
-    clients[clients.length - 1].subscribe<{ metricLogged: { points: { step: number }[] } }>(
+    clients[Math.floor(i / job.perConnection)].subscribe<{ metricLogged: { points: { step: number }[] } }>(
       { query: SUBSCRIPTION, variables: { k: job.key, names: [`m${i % job.metrics}`] } },
       {
         next: (result) => {
@@ -48,7 +60,7 @@ process.once('message', (job: Job) => {
           }
         },
         error: (error) => {
-          process.stderr.write(`subscription failed: ${JSON.stringify(error)}\n`);
+          process.stderr.write(`subscription failed: ${error instanceof Error ? error.message : JSON.stringify(error)}\n`);
           process.exit(1);
         },
         complete: () => undefined,
@@ -63,4 +75,4 @@ process.once('message', (job: Job) => {
       void Promise.all(clients.map((c) => c.dispose())).finally(() => process.exit(0));
     });
   });
-});
+}

@@ -170,12 +170,12 @@ export class LiveHub implements LiveEvents {
   }
 
   #join<T>(topic: Topic<T>, subscriber: Subscriber<T>, forgetTopic: () => void): void {
-    topic.subscribers.add(subscriber);
+    topic.add(subscriber);
     let mine = this.#byConnection.get(subscriber.connection);
     if (!mine) this.#byConnection.set(subscriber.connection, (mine = new Set()));
     mine.add(subscriber);
     subscriber.queue.onReturn(() => {
-      topic.subscribers.delete(subscriber);
+      topic.remove(subscriber);
       if (topic.subscribers.size === 0) {
         topic.dispose();
         forgetTopic();

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createSourceEventStream, type ExecutionArgs, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, getOperationAST, Kind, parse, validate } from 'graphql';
+import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, getOperationAST, Kind, parse, validate } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,6 +23,7 @@ import type { Logger } from '../observability/logger';
 import type { TrustedDocuments } from './trusted-documents';
 import { createFormatError } from './plugins/errors';
 import { checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
+import { LruMap } from '../lru';
 import { FrameWriter } from './frame-writer';
 import { Fanout, groupKey, type FanoutTarget } from './live-fanout';
 
@@ -42,6 +43,9 @@ export interface LiveWsDeps {
 
 type WsContext = LiveContext & { keyId: string; requestId: string; fanoutTarget: FanoutTarget };
 
+/** Valid subscription documents kept parsed and validated, by their text. */
+const DOCUMENT_CACHE_SIZE = 500;
+
 /** How often open sockets' keys are checked again, in ms (on top of the key cache's own delay). */
 const KEY_RECHECK_MS = 1000;
 
@@ -60,6 +64,7 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   const identities = new WeakMap<WebSocket, SubscriberIdentity>();
   const writers = new WeakMap<WebSocket, FrameWriter>();
+  const documents = new LruMap<string, DocumentNode>(DOCUMENT_CACHE_SIZE);
   const formatError = createFormatError(deps.logger);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const fanout = new Fanout(format, live.fanoutCounters);
@@ -105,16 +110,20 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
             throw err;
           }
         }
-        let document;
-        try {
-          checkDocumentSource(payload.query, config.limits);
-          document = parse(payload.query);
-        } catch (err) {
-          if (isTrackqlError(err)) return [err.toRequestError()];
-          return [err as GraphQLError];
+        // A dashboard opens the same few documents thousands of times: each is parsed and validated once.
+        let document = documents.get(payload.query);
+        if (!document) {
+          try {
+            checkDocumentSource(payload.query, config.limits);
+            document = parse(payload.query);
+          } catch (err) {
+            if (isTrackqlError(err)) return [err.toRequestError()];
+            return [err as GraphQLError];
+          }
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+          documents.set(payload.query, document);
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (operation) {
           const fragments: Record<string, FragmentDefinitionNode> = {};
