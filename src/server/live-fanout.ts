@@ -23,6 +23,17 @@ export interface FanoutTarget {
   groupKey: string;
 }
 
+/** A source that pushes (the hub's SubscriberQueue): told when items wait, taken from synchronously. */
+interface PushSource extends AsyncIterator<unknown> {
+  listen(listener: { ready(): void; closed(): void }): void;
+  take(): unknown;
+}
+
+function isPushSource(source: AsyncIterator<unknown>): source is PushSource {
+  const s = source as Partial<PushSource>;
+  return typeof s.listen === 'function' && typeof s.take === 'function';
+}
+
 export interface FanoutCounters {
   /** GraphQL executions of subscription events: one per event per group, not per subscriber. */
   executions: number;
@@ -48,6 +59,8 @@ class Group {
   members = 0;
   /** Keyed by the event object: every subscriber of a topic receives the same object (src/live/topic.ts). */
   readonly #payloads = new WeakMap<object, Promise<string>>();
+  /** The same, once executed: the subscribers after the first take it synchronously. */
+  readonly #ready = new WeakMap<object, string>();
   /** Executions of one group run one after another: a resolver may refresh per-event state on the context. */
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -56,11 +69,18 @@ class Group {
     private readonly run: (args: ExecutionArgs, root: unknown) => Promise<string>,
   ) {}
 
+  ready(event: unknown): string | undefined {
+    return typeof event === 'object' && event !== null ? this.#ready.get(event) : undefined;
+  }
+
   payload(event: unknown): Promise<string> {
     if (typeof event !== 'object' || event === null) return this.run(this.args, event);
     let payload = this.#payloads.get(event);
     if (!payload) {
-      payload = this.#tail.then(() => this.run(this.args, event));
+      payload = this.#tail.then(() => this.run(this.args, event)).then((json) => {
+        this.#ready.set(event, json);
+        return json;
+      });
       this.#tail = payload.catch(() => undefined);
       this.#payloads.set(event, payload);
     }
@@ -90,25 +110,13 @@ export class Fanout {
     const group = this.#join(target.groupKey, args);
     const prefix = `{"id":${JSON.stringify(target.subscriptionId)},"type":"next","payload":`;
     let stopped = false;
-    const pump = async (): Promise<IteratorResult<ExecutionResult>> => {
-      try {
-        for (;;) {
-          const next = await source.next();
-          if (next.done || stopped) break;
-          const payload = await group.payload(next.value);
-          if (stopped) break;
-          if (!target.writer.write(`${prefix}${payload}}`)) break;
-          this.counters.deliveries += 1;
-          // The socket's own backlog gates the next pull: events then wait in the hub's bounded queue, which
-          // coalesces them and closes a subscriber that stays stuck (src/live/queue.ts).
-          if (target.writer.congested()) await target.writer.drained();
-        }
-      } finally {
-        this.#leave(target.groupKey, group);
-      }
-      return { done: true, value: undefined };
+    const send = (payload: string): boolean => {
+      if (stopped || !target.writer.write(`${prefix}${payload}}`)) return false;
+      this.counters.deliveries += 1;
+      return true;
     };
-    const done = pump();
+    const delivered = isPushSource(source) ? this.#push(source, group, target.writer, send) : this.#pull(source, group, target.writer, send);
+    const done = delivered.finally(() => this.#leave(target.groupKey, group)).then((): IteratorResult<ExecutionResult> => ({ done: true, value: undefined }));
     const stop = async (): Promise<IteratorResult<ExecutionResult>> => {
       stopped = true;
       await source.return?.();
@@ -126,6 +134,57 @@ export class Fanout {
         throw err;
       },
     };
+  }
+
+  /**
+   * The hub's queues are pushed: each queued event is taken synchronously, and one already executed for the
+   * group is written at once, with no promise per subscriber. The socket's own backlog stops the taking:
+   * events then wait in the hub's bounded queue, which coalesces them and closes a subscriber that stays
+   * stuck (src/live/queue.ts).
+   */
+  #push(source: PushSource, group: Group, writer: FrameWriter, send: (payload: string) => boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let busy = false;
+      let ended = false;
+      const end = () => {
+        ended = true;
+        resolve();
+      };
+      const resume = () => {
+        busy = false;
+        drain();
+      };
+      const drain = (): void => {
+        if (busy || ended) return;
+        busy = true;
+        for (;;) {
+          if (writer.congested()) return void writer.drained().then(resume);
+          const event = source.take();
+          if (event === undefined) break;
+          const ready = group.ready(event);
+          if (ready === undefined) {
+            group.payload(event).then((payload) => (send(payload) ? resume() : end()), (err: unknown) => {
+              ended = true;
+              reject(err);
+            });
+            return;
+          }
+          if (!send(ready)) return end();
+        }
+        busy = false;
+      };
+      source.listen({ ready: drain, closed: end });
+      drain(); // events queued before we listened
+    });
+  }
+
+  /** Any other source is pulled, one event at a time. */
+  async #pull(source: AsyncIterator<unknown>, group: Group, writer: FrameWriter, send: (payload: string) => boolean): Promise<void> {
+    for (;;) {
+      const next = await source.next();
+      if (next.done || !send(await group.payload(next.value))) return;
+      if (writer.congested()) await writer.drained();
+    }
   }
 
   #join(key: string, args: ExecutionArgs): Group {
