@@ -1,6 +1,7 @@
 /** Model registry writes. Version strings are semantic-version-like: `1`, `1.2`, `1.2.3`, optional `-label`. */
 import type { Backend, Caller, IdempotencyClaim, ModelVersion, RegisterModelInput, RegisteredModel, UpdateModelVersionInput } from '../backends/port';
 import { BadUserInputError } from '../errors';
+import type { Notifier } from '../notify/notifier';
 import { Once } from './idempotency';
 import * as v from './validate';
 
@@ -26,10 +27,15 @@ export type RegisterModelRequest = Loose<RegisterModelInput, 'tags'>;
 export type UpdateModelVersionRequest = Loose<UpdateModelVersionInput, 'addAliases' | 'removeAliases'>;
 
 export class ModelsService {
-  constructor(private readonly backend: Backend) {}
+  constructor(
+    private readonly backend: Backend,
+    /** Registry webhooks (src/notify/); none when null. */
+    private readonly notifier: Notifier | null = null,
+  ) {}
 
   registerModel(caller: Caller, input: RegisterModelRequest, claim?: IdempotencyClaim): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
-    return this.backend.registry.register(caller, {
+    const once = new Once(claim);
+    const register = () => this.backend.registry.register(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
       experimentModelName: v.name(input.experimentModelName, 'experimentModelName'),
       workspace: v.optionalName(input.workspace, 'workspace'),
@@ -42,7 +48,8 @@ export class ModelsService {
       status: v.optionalName(input.status, 'status'),
       tags: [...new Set((input.tags ?? []).map((t, i) => v.name(t, `tags[${i}]`)))],
       includeChildren: input.includeChildren ?? false,
-    }, new Once(claim).options);
+    }, once.options);
+    return this.notifier ? this.notifier.modelRegistered(register, () => once.replayed) : register();
   }
 
   updateModelVersion(caller: Caller, input: UpdateModelVersionRequest, claim?: IdempotencyClaim): Promise<ModelVersion> {
@@ -50,7 +57,8 @@ export class ModelsService {
     const remove = aliases(input.removeAliases, 'removeAliases');
     const both = add.find((a) => remove.includes(a));
     if (both) throw new BadUserInputError(`alias '${both}' is both added and removed`, { field: 'addAliases' });
-    return this.backend.registry.updateVersion(caller, {
+    const once = new Once(claim);
+    const update = () => this.backend.registry.updateVersion(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       modelName: v.name(input.modelName, 'modelName'),
       version: version(input.version),
@@ -60,6 +68,7 @@ export class ModelsService {
       comment: input.comment === undefined ? undefined : v.optionalText(input.comment, 'comment'),
       addAliases: add,
       removeAliases: remove,
-    }, new Once(claim).options);
+    }, once.options);
+    return this.notifier ? this.notifier.modelVersionUpdated(add, remove, update, () => once.replayed) : update();
   }
 }
