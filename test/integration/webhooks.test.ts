@@ -140,6 +140,24 @@ describe('webhooks on the embedded store', () => {
     });
   });
 
+  it('tells of registry changes, filtered by model: version created, updated, alias set', async () => {
+    await hook(['MODEL_VERSION_CREATED', 'MODEL_VERSION_UPDATED', 'MODEL_VERSION_ALIAS_SET'], { filter: { modelName: 'clf' } });
+    const key = (await gqlOk(gateway.url, CREATE_RUN, { p: 'p1' })).createExperiment.experiment.key;
+    for (const model of ['m', 'other']) {
+      const upload = await gqlOk(gateway.url, `mutation($k: String!, $m: String!) { createAssetUpload(input: {experimentKey: $k, fileName: "w.bin", type: "model-element", modelName: $m}) { uploadUrl } }`, { k: key, m: model });
+      expect((await fetch(upload.createAssetUpload.uploadUrl, { method: 'PUT', body: 'weights' })).status).toBe(201);
+    }
+    const REGISTER = `mutation($k: String!, $m: String!, $r: String!) { registerModel(input: {experimentKey: $k, experimentModelName: $m, registryName: $r}) { registeredModel { name } } }`;
+    await gqlOk(gateway.url, REGISTER, { k: key, m: 'm', r: 'clf' });
+    await gqlOk(gateway.url, REGISTER, { k: key, m: 'other', r: 'not-watched' });
+    await gqlOk(gateway.url, `mutation { updateModelVersion(input: {workspace: "ml", modelName: "clf", version: "1.0.0", addAliases: ["champion"]}) { version { aliases } } }`);
+    await eventually(() => receiver.received.length === 3, 5000, 'three registry events');
+    await sleep(200);
+    expect(receiver.received.map((r) => r.json.type)).toEqual(['model_version.created', 'model_version.updated', 'model_version.alias_set']);
+    expect(receiver.received[0].json.data).toMatchObject({ workspace: 'ml', modelName: 'clf', version: '1.0.0', experimentKey: key });
+    expect(receiver.received[2].json.data).toMatchObject({ modelName: 'clf', version: '1.0.0', alias: 'champion', aliases: ['champion'] });
+  });
+
   it('refuses bad input with stable codes and keeps nothing', async () => {
     expect(codes(await gql(gateway.url, CREATE_HOOK, { in: { workspace: 'ml', url: 'ftp://x/y', events: ['EXPERIMENT_ENDED'] } }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await gql(gateway.url, CREATE_HOOK, { in: { workspace: 'ml', url: receiver.url, events: [] } }))).toEqual(['BAD_USER_INPUT']);
