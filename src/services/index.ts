@@ -26,7 +26,7 @@ export function createServices(
   return {
     experiments: new ExperimentsService(backend, events, notifier),
     metrics: new MetricsService(backend, config.maxMetricPoints, Date.now, events, notifier),
-    models: new ModelsService(backend, notifier),
+    models: new ModelsService(backend, notifier, events),
     assets: new AssetsService(backend, new UrlSigner(urlSecrets), config.urlTtlSeconds, config.maxAssetBytes),
     notify: notify?.service ?? null,
   };

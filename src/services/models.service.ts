@@ -1,6 +1,7 @@
 /** Model registry writes. Version strings are semantic-version-like: `1`, `1.2`, `1.2.3`, optional `-label`. */
 import type { Backend, Caller, IdempotencyClaim, ModelVersion, RegisterModelInput, RegisteredModel, UpdateModelVersionInput } from '../backends/port';
 import { BadUserInputError } from '../errors';
+import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
 import type { Notifier } from '../notify/notifier';
 import { Once } from './idempotency';
 import * as v from './validate';
@@ -31,9 +32,11 @@ export class ModelsService {
     private readonly backend: Backend,
     /** Registry webhooks (src/notify/); none when null. */
     private readonly notifier: Notifier | null = null,
+    /** The live feed (`modelVersionUpdated`), told after each write succeeded. */
+    private readonly events: LiveEvents = NO_LIVE_EVENTS,
   ) {}
 
-  registerModel(caller: Caller, input: RegisterModelRequest, claim?: IdempotencyClaim): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
+  async registerModel(caller: Caller, input: RegisterModelRequest, claim?: IdempotencyClaim): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
     const once = new Once(claim);
     const register = () => this.backend.registry.register(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
@@ -49,10 +52,12 @@ export class ModelsService {
       tags: [...new Set((input.tags ?? []).map((t, i) => v.name(t, `tags[${i}]`)))],
       includeChildren: input.includeChildren ?? false,
     }, once.options);
-    return this.notifier ? this.notifier.modelRegistered(register, () => once.replayed) : register();
+    const result = await (this.notifier ? this.notifier.modelRegistered(register, () => once.replayed) : register());
+    if (!once.replayed) for (const created of result.versions) this.events.modelVersionChanged?.({ kind: 'CREATED', version: created, addedAliases: [], removedAliases: [] });
+    return result;
   }
 
-  updateModelVersion(caller: Caller, input: UpdateModelVersionRequest, claim?: IdempotencyClaim): Promise<ModelVersion> {
+  async updateModelVersion(caller: Caller, input: UpdateModelVersionRequest, claim?: IdempotencyClaim): Promise<ModelVersion> {
     const add = aliases(input.addAliases, 'addAliases');
     const remove = aliases(input.removeAliases, 'removeAliases');
     const both = add.find((a) => remove.includes(a));
@@ -69,6 +74,8 @@ export class ModelsService {
       addAliases: add,
       removeAliases: remove,
     }, once.options);
-    return this.notifier ? this.notifier.modelVersionUpdated(add, remove, update, () => once.replayed) : update();
+    const updated = await (this.notifier ? this.notifier.modelVersionUpdated(add, remove, update, () => once.replayed) : update());
+    if (!once.replayed) this.events.modelVersionChanged?.({ kind: 'UPDATED', version: updated, addedAliases: add, removedAliases: remove });
+    return updated;
   }
 }
