@@ -16,6 +16,8 @@ import type { ClaimedDelivery, DeliveryStatus, NotifyStore } from './store';
 
 const BATCH = 20;
 const JITTER = 0.2;
+/** A `Retry-After` is honoured up to a day: an endpoint cannot park a delivery for longer. */
+const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 
 export interface DeliveryObserver {
   /** One settled attempt: the event's wire type and the delivery's status after it (or `retry`). */
@@ -111,7 +113,7 @@ export class DeliveryWorker {
     }
     const base = schedule[attempts - 1];
     const jittered = Math.round(base * (1 - JITTER + Math.random() * 2 * JITTER));
-    const delay = Math.max(jittered, result.retryAfterMs ?? 0);
+    const delay = Math.max(jittered, Math.min(result.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
     this.store.settle(this.#owner, d.seq, { status: 'PENDING', responseStatus: result.status, error: result.error, nextAttemptAt: now + delay, now });
     this.logger.info('webhook delivery failed, will retry', { deliveryId: d.id, attempts, error: result.error, retryInMs: delay });
     this.observer.attempt(event, 'RETRY');

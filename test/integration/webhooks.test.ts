@@ -17,6 +17,36 @@ const END_RUN = `mutation($k: String!) { endExperiment(input: {experimentKey: $k
 const LOG = `mutation($k: String!, $v: Float!, $s: SafeInt!) { logMetrics(input: {experimentKey: $k, points: [{name: "val_loss", value: $v, step: $s}]}) { accepted } }`;
 const DELIVERIES = `query($w: String!) { workspace(name: $w) { webhooks { id active disabledReason deliveries(first: 10) { totalCount nodes { id event messageId status attempts responseStatus } } } } }`;
 
+describe('an endpoint that never succeeds', () => {
+  it('is disabled once it has failed for TRACKQL_WEBHOOK_DISABLE_AFTER, its waiting deliveries with it', async () => {
+    const dataDir = tempDir('trackql-hooks-failing-');
+    const receiver = await startReceiver();
+    receiver.script.push(...Array.from({ length: 100 }, () => ({ status: 500 })));
+    const gateway = await startGateway(loadConfig({
+      TRACKQL_PORT: '0', TRACKQL_DATA_DIR: dataDir, TRACKQL_LOG_LEVEL: 'silent', TRACKQL_WEBHOOK_ALLOW_PRIVATE: 'true',
+      TRACKQL_WEBHOOK_RETRY_SCHEDULE: Array.from({ length: 20 }, () => '100ms').join(','), TRACKQL_WEBHOOK_POLL: '20ms', TRACKQL_WEBHOOK_DISABLE_AFTER: '1s',
+    }));
+    try {
+      await gqlOk(gateway.url, CREATE_HOOK, { in: { workspace: 'ml', url: receiver.url, events: ['EXPERIMENT_CREATED'] } });
+      await gqlOk(gateway.url, CREATE_RUN, { p: 'p1' });
+      const w = await eventually(async () => {
+        const hook = (await gqlOk(gateway.url, DELIVERIES, { w: 'ml' })).workspace.webhooks[0];
+        return hook.active === false && hook;
+      }, 5000, 'the endpoint disabled');
+      expect(w.disabledReason).toMatch(/failed every attempt/);
+      expect(w.deliveries.nodes).toEqual([expect.objectContaining({ status: 'DISABLED', responseStatus: 500 })]);
+      expect(receiver.received.length).toBeGreaterThanOrEqual(5);
+      const sent = receiver.received.length;
+      await sleep(300);
+      expect(receiver.received).toHaveLength(sent);
+    } finally {
+      await gateway.stop();
+      await receiver.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('webhooks on the embedded store', () => {
   let gateway: Gateway;
   let receiver: Receiver;
