@@ -63,7 +63,7 @@ export function createNotify(config: Config, backend: Backend, requireAdmin: Req
   worker.start();
   return {
     service: new NotifyService(store, config.notify, sealer, worker, requireAdmin),
-    notifier: new Notifier(store, backend, email.configured),
+    notifier: new Notifier(store, backend, email.configured, logger),
     async close() {
       await worker.stop();
       await webhooks.close();

@@ -8,6 +8,7 @@ import type { Backend, Caller, Experiment, MetricPointInput, MetricSummary, Mode
 import { withWriteEffect, type WriteEffect } from '../backends/shared/write-effects';
 import { summaryData, type EventKind, type NotifyEvent } from './events';
 import { alertsFor, batchFigure, crosses, enqueueEmail, enqueueEvent, markFired, type EmailMessage } from './outbox';
+import type { Logger } from '../observability/logger';
 import type { NotifyStore } from './store';
 import type { Db } from './tables';
 
@@ -25,6 +26,7 @@ export class Notifier {
     private readonly backend: Backend,
     /** TRACKQL_SMTP_URL is set: `notify` on endExperiment is accepted. */
     readonly emailConfigured: boolean,
+    private readonly logger: Pick<Logger, 'error'>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -34,8 +36,13 @@ export class Notifier {
     const effect: WriteEffect<R> = { ran: false, run: (db, result) => effects(db, result, this.now()) };
     const result = await withWriteEffect(effect, write);
     if (!effect.ran && !replayed()) {
-      const db = this.store.db;
-      db.transaction(() => effects(db, result, this.now())).immediate();
+      // The write has succeeded upstream: failing the call now would invite a retry that writes twice.
+      try {
+        const db = this.store.db;
+        db.transaction(() => effects(db, result, this.now())).immediate();
+      } catch (error) {
+        this.logger.error('an event of a successful write could not be queued', { error });
+      }
     }
     return result;
   }

@@ -61,8 +61,8 @@ export class DeliveryWorker {
   /** Delivers what is due now; with `onlyId`, just that delivery (testWebhook, redeliverWebhook). */
   async runOnce(onlyId?: string): Promise<void> {
     const now = this.now();
-    // The lease covers the attempt's whole deadline plus a margin for settling it.
-    const claimed = this.store.claim(this.#owner, now, now + this.config.timeoutMs * 2 + 5000, BATCH, onlyId);
+    // The lease covers the attempt's deadline twice over (connect, then response) plus a second to settle it.
+    const claimed = this.store.claim(this.#owner, now, now + this.config.timeoutMs * 2 + 1000, BATCH, onlyId);
     await Promise.all(claimed.map((d) => this.#deliver(d)));
   }
 

@@ -47,6 +47,24 @@ describe('durable webhook delivery', () => {
     expect(verifyStandardWebhook(secret, r.headers, r.body)).toBe(true);
   });
 
+  it('sends again, with the same webhook-id, a delivery whose sender was killed mid-send, once its lease ends', async () => {
+    const hanging = await startReceiver();
+    hanging.script.push({ status: 200, hang: true });
+    try {
+      const first = await start({ TRACKQL_WEBHOOK_POLL: '20ms', TRACKQL_WEBHOOK_TIMEOUT: '500ms' });
+      await gqlOk(first.url, CREATE_HOOK, { url: hanging.url });
+      await gqlOk(first.url, CREATE_RUN, { n: 'mid-send' });
+      await eventually(() => hanging.received.length === 1, 5000, 'the first attempt');
+      await first.stop('SIGKILL'); // while the receiver still holds the request
+      await start({ TRACKQL_WEBHOOK_POLL: '20ms', TRACKQL_WEBHOOK_TIMEOUT: '500ms' });
+      await eventually(() => hanging.received.length === 2, 8000, 'the attempt after the lease ended');
+      expect(hanging.received[1].headers['webhook-id']).toBe(hanging.received[0].headers['webhook-id']);
+      expect(hanging.received[1].at - hanging.received[0].at).toBeGreaterThanOrEqual(1500); // not before the lease (2 × 500 ms + 1 s) ended
+    } finally {
+      await hanging.close();
+    }
+  });
+
   it('delivers each event once with two replicas on one data dir', async () => {
     const a = await start({ TRACKQL_WEBHOOK_POLL: '20ms' });
     const b = await start({ TRACKQL_WEBHOOK_POLL: '20ms' });

@@ -17,8 +17,8 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
-  /** Answers for the next requests, in order; once used up, 204. */
-  script: { status: number; headers?: Record<string, string> }[];
+  /** Answers for the next requests, in order (`hang`: never answer); once used up, 204. */
+  script: { status: number; headers?: Record<string, string>; hang?: boolean }[];
   close(): Promise<void>;
 }
 
@@ -32,6 +32,7 @@ export async function startReceiver(): Promise<Receiver> {
       const body = Buffer.concat(chunks).toString('utf8');
       received.push({ headers: req.headers, body, json: JSON.parse(body) as Received['json'], at: Date.now() });
       const answer = script.shift() ?? { status: 204 };
+      if (answer.hang) return;
       res.writeHead(answer.status, answer.headers ?? {});
       res.end();
     });
