@@ -211,6 +211,17 @@ export class NotifyStore {
     }).immediate();
   }
 
+  /** Forgets deliveries settled (delivered, failed, disabled) before `before`, and events left with none. */
+  prune(before: number): number {
+    return this.db.transaction(() => {
+      const gone = this.db.prepare(
+        `DELETE FROM notify_deliveries WHERE status != 'PENDING' AND COALESCE(delivered_at, next_attempt_at, created_at) < ?`,
+      ).run(before).changes;
+      this.db.prepare('DELETE FROM notify_events WHERE NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE d.event_id = notify_events.id)').run();
+      return gone;
+    }).immediate();
+  }
+
   /** Creation time of the oldest waiting delivery, or null. */
   oldestPendingAt(): number | null {
     return (this.db.prepare(`SELECT MIN(created_at) AS t FROM notify_deliveries WHERE status = 'PENDING'`).get() as { t: number | null }).t;

@@ -18,6 +18,9 @@ const BATCH = 20;
 const JITTER = 0.2;
 /** A `Retry-After` is honoured up to a day: an endpoint cannot park a delivery for longer. */
 const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
+/** Settled deliveries are kept this long for the history (`Webhook.deliveries`), then pruned hourly. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3600 * 1000;
+const PRUNE_EVERY_MS = 3600 * 1000;
 
 export interface DeliveryObserver {
   /** One settled attempt: the event's wire type and the delivery's status after it (or `retry`). */
@@ -29,6 +32,7 @@ export class DeliveryWorker {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #stopped = false;
+  #prunedAt = 0;
 
   constructor(
     private readonly store: NotifyStore,
@@ -61,6 +65,10 @@ export class DeliveryWorker {
   /** Delivers what is due now; with `onlyId`, just that delivery (testWebhook, redeliverWebhook). */
   async runOnce(onlyId?: string): Promise<void> {
     const now = this.now();
+    if (!onlyId && now - this.#prunedAt >= PRUNE_EVERY_MS) {
+      this.#prunedAt = now;
+      this.store.prune(now - DELIVERY_RETENTION_MS);
+    }
     // The lease covers the attempt's deadline twice over (connect, then response) plus a second to settle it.
     const claimed = this.store.claim(this.#owner, now, now + this.config.timeoutMs * 2 + 1000, BATCH, onlyId);
     await Promise.all(claimed.map((d) => this.#deliver(d)));
