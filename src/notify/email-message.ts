@@ -55,8 +55,6 @@ export async function readAttachments(backend: Backend, caller: Caller, experime
   return out;
 }
 
-const fmt = (n: number): string => (Number.isFinite(n) ? String(n) : String(n));
-
 export function composeEmail(to: string[], attachments: EmailMessage['attachments'], e: Experiment, summaries: readonly MetricSummary[]): EmailMessage {
   const name = e.name ?? e.key;
   const duration = e.startedAt !== null && e.endedAt !== null ? `${Math.round((e.endedAt - e.startedAt) / 1000)} s` : 'unknown';
@@ -66,7 +64,7 @@ export function composeEmail(to: string[], attachments: EmailMessage['attachment
     e.url ? `Link: ${e.url}` : null,
     '',
     summaries.length > 0 ? 'Final metrics (last / min / max):' : 'No metrics were logged.',
-    ...summaries.map((s) => `  ${s.name}: ${fmt(s.last)} / ${fmt(s.min)} / ${fmt(s.max)}${s.lastStep === null ? '' : ` (step ${s.lastStep})`}`),
+    ...summaries.map((s) => `  ${s.name}: ${s.last} / ${s.min} / ${s.max}${s.lastStep === null ? '' : ` (step ${s.lastStep})`}`),
     attachments.length > 0 ? `\nAttached: ${attachments.map((a) => a.filename).join(', ')}` : null,
   ].filter((l): l is string => l !== null);
   return { to, subject: `[TrackQL] ${name} ${e.status.toLowerCase()}`, text: `${lines.join('\n')}\n`, attachments };
