@@ -57,6 +57,24 @@ describe('webhooks on Comet', () => {
     expect(fs.existsSync(path.join(dir, 'notify.db'))).toBe(true);
   });
 
+  it('sends registry events for versions registered and updated through the gateway', async () => {
+    const models = await startReceiver();
+    try {
+      await gqlOk(gateway.url, `mutation($w: String!) { createWebhook(input: {workspace: $w, url: "${models.url}", events: [MODEL_VERSION_CREATED, MODEL_VERSION_UPDATED]}) { secret } }`, { w: WS }, AUTH);
+      const key = (await gqlOk(gateway.url, `mutation($w: String!) { createExperiment(input: {workspace: $w, project: "reg"}) { experiment { key } } }`, { w: WS }, AUTH)).createExperiment.experiment.key;
+      const upload = await gqlOk(gateway.url, `mutation($k: String!) { createAssetUpload(input: {experimentKey: $k, fileName: "w.bin", type: "model-element", modelName: "net"}) { uploadUrl } }`, { k: key }, AUTH);
+      expect((await fetch(upload.createAssetUpload.uploadUrl, { method: 'PUT', body: 'weights', headers: AUTH })).status).toBe(201);
+      await gqlOk(gateway.url, `mutation($k: String!) { registerModel(input: {experimentKey: $k, experimentModelName: "net", registryName: "clf"}) { registeredModel { name } } }`, { k: key }, AUTH);
+      await gqlOk(gateway.url, `mutation($w: String!) { updateModelVersion(input: {workspace: $w, modelName: "clf", version: "1.0.0", stage: "production"}) { version { stage } } }`, { w: WS }, AUTH);
+      await eventually(() => models.received.length === 2, 5000, 'two registry events');
+      expect(models.received.map((r) => [r.json.type, r.json.data.modelName, r.json.data.stage])).toEqual([
+        ['model_version.created', 'clf', null], ['model_version.updated', 'clf', 'production'],
+      ]);
+    } finally {
+      await models.close();
+    }
+  });
+
   it('refuses to manage the webhooks of a workspace the Comet key cannot see', async () => {
     const res = await gql(gateway.url, `mutation { createWebhook(input: {workspace: "someone-else", url: "${receiver.url}", events: [EXPERIMENT_ENDED]}) { secret } }`, {}, AUTH);
     expect(codes(res)).toEqual(['FORBIDDEN']);
