@@ -78,7 +78,7 @@ export class NotifyService {
 
   /** Queues a `webhook.test` event for this endpoint only and attempts it at once. */
   async testWebhook(caller: Caller, id: string): Promise<DeliveryRow> {
-    const row = await this.#own(caller, id);
+    const row = active(await this.#own(caller, id));
     const db = this.store.db;
     const [deliveryId] = db.transaction(() => enqueueEvent(db, {
       kind: 'WEBHOOK_TEST', workspace: row.workspace, project: null, modelName: null, data: { webhookId: row.id, workspace: row.workspace },
@@ -89,7 +89,7 @@ export class NotifyService {
   async redeliver(caller: Caller, deliveryId: string): Promise<DeliveryRow> {
     const found = this.store.delivery(v.name(deliveryId, 'id'));
     if (!found || found.webhook_id === null) throw new NotFoundError(`Webhook delivery '${deliveryId}' does not exist`, { field: 'id' });
-    await this.#own(caller, found.webhook_id);
+    active(await this.#own(caller, found.webhook_id));
     const db = this.store.db;
     const again = db.transaction(() => enqueueAgain(db, found.id, this.now())).immediate() as string;
     return this.#attemptNow(again);
@@ -139,6 +139,12 @@ export class NotifyService {
     await this.requireAdmin(caller, row.workspace);
     return row;
   }
+}
+
+/** Sending to a paused or disabled endpoint would only queue a delivery that waits: say so instead. */
+function active(row: WebhookRow): WebhookRow {
+  if (row.active !== 1) throw new BadUserInputError(`Webhook '${row.id}' is not active: turn it back on with updateWebhook(input: {id, active: true})`, { field: 'id' });
+  return row;
 }
 
 function events(list: readonly WebhookEventName[]): string {

@@ -131,6 +131,12 @@ describe('webhooks on the embedded store', () => {
     await gqlOk(gateway.url, CREATE_RUN, { p: 'p1' });
     await sleep(300);
     expect(receiver.received).toHaveLength(1);
+    const id = w.id as string;
+    expect(codes(await gql(gateway.url, `mutation($id: ID!) { testWebhook(input: {id: $id}) { status } }`, { id }))).toEqual(['BAD_USER_INPUT']);
+    await gqlOk(gateway.url, `mutation($id: ID!) { updateWebhook(input: {id: $id, active: true}) { webhook { active } } }`, { id });
+    const test = await gqlOk(gateway.url, `mutation($id: ID!) { testWebhook(input: {id: $id}) { status } }`, { id });
+    expect(test.testWebhook.status).toBe('DELIVERED');
+    expect((await deliveries()).disabledReason).toBeNull();
   });
 
   it('signs with the old and the new secret after a rotation, and never shows a secret again', async () => {
