@@ -30,7 +30,8 @@ export class WebhookSender {
     this.#agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate), timeout: timeoutMs } });
   }
 
-  async send(url: string, secrets: readonly string[], id: string, body: string, now: number): Promise<AttemptResult> {
+  /** `stop`: aborted when the gateway shuts down (the attempt then fails with `aborted`). */
+  async send(url: string, secrets: readonly string[], id: string, body: string, now: number, stop?: AbortSignal): Promise<AttemptResult> {
     const timestamp = Math.floor(now / 1000);
     try {
       const res = await request(url, {
@@ -40,7 +41,7 @@ export class WebhookSender {
         dispatcher: this.#agent,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: stop ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), stop]) : AbortSignal.timeout(this.timeoutMs),
       });
       await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
       if (res.statusCode >= 200 && res.statusCode < 300) return { kind: 'delivered', status: res.statusCode };

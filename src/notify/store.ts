@@ -192,6 +192,11 @@ export class NotifyStore {
     ).run({ ...outcome, seq, owner }).changes === 1;
   }
 
+  /** Gives a delivery back unattempted (shutdown): the next worker may take it at once. */
+  release(owner: string, seq: number): void {
+    this.db.prepare('UPDATE notify_deliveries SET lease_owner = NULL, lease_until = NULL WHERE seq = ? AND lease_owner = ?').run(seq, owner);
+  }
+
   /** An endpoint answered 2xx: its failure streak ends. */
   webhookSucceeded(id: string): void {
     this.db.prepare('UPDATE notify_webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(id);

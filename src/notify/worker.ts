@@ -33,6 +33,8 @@ export class DeliveryWorker {
   #running: Promise<void> | null = null;
   #stopped = false;
   #prunedAt = 0;
+  /** Aborts attempts in flight at shutdown; their deliveries go back to the outbox as they were. */
+  readonly #stopping = new AbortController();
 
   constructor(
     private readonly store: NotifyStore,
@@ -59,6 +61,7 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#stopping.abort();
     await this.#running;
   }
 
@@ -78,7 +81,8 @@ export class DeliveryWorker {
     const now = this.now();
     const result = d.channel === 'email'
       ? await this.email.send(JSON.parse(d.body) as EmailMessage)
-      : await this.webhooks.send(d.url ?? '', this.#secrets(d, now), d.event_id, d.body, now);
+      : await this.webhooks.send(d.url ?? '', this.#secrets(d, now), d.event_id, d.body, now, this.#stopping.signal);
+    if (this.#stopping.signal.aborted && result.kind === 'failed') return this.store.release(this.#owner, d.seq);
     this.#settle(d, result);
   }
 

@@ -65,6 +65,25 @@ describe('durable webhook delivery', () => {
     }
   });
 
+  it('gives an attempt in flight back to the outbox on SIGTERM, so the next process sends it at once', async () => {
+    const hanging = await startReceiver();
+    hanging.script.push({ status: 200, hang: true });
+    try {
+      const first = await start({ TRACKQL_WEBHOOK_POLL: '20ms', TRACKQL_WEBHOOK_TIMEOUT: '10s' });
+      await gqlOk(first.url, CREATE_HOOK, { url: hanging.url });
+      await gqlOk(first.url, CREATE_RUN, { n: 'at-shutdown' });
+      await eventually(() => hanging.received.length === 1, 5000, 'the first attempt');
+      const stopping = Date.now();
+      expect(await first.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(5000); // not held by the 10 s attempt
+      await start({ TRACKQL_WEBHOOK_POLL: '20ms', TRACKQL_WEBHOOK_TIMEOUT: '10s' });
+      await eventually(() => hanging.received.length === 2, 5000, 'the attempt of the next process'); // well before a 21 s lease
+      expect(hanging.received[1].headers['webhook-id']).toBe(hanging.received[0].headers['webhook-id']);
+    } finally {
+      await hanging.close();
+    }
+  });
+
   it('delivers each event once with two replicas on one data dir', async () => {
     const a = await start({ TRACKQL_WEBHOOK_POLL: '20ms' });
     const b = await start({ TRACKQL_WEBHOOK_POLL: '20ms' });
