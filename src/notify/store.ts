@@ -58,6 +58,9 @@ const DELIVERY_COLUMNS = `d.seq, d.id, d.event_id, d.webhook_id, d.channel, d.em
 
 export class NotifyStore {
   readonly db: Db;
+  // Asked on every write (logMetrics included): prepared once.
+  readonly #watches: Database.Statement<[string]>;
+  readonly #anyWebhookFor: Database.Statement<[string]>;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 5000 });
@@ -65,6 +68,8 @@ export class NotifyStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     ensureTables(this.db);
+    this.#watches = this.db.prepare('SELECT 1 FROM notify_alerts WHERE metric IN (SELECT value FROM json_each(?)) LIMIT 1');
+    this.#anyWebhookFor = this.db.prepare('SELECT 1 FROM notify_webhooks WHERE active = 1 AND events LIKE ? LIMIT 1');
   }
 
   close(): void {
@@ -143,13 +148,12 @@ export class NotifyStore {
 
   /** Whether any alert watches one of `metrics` (a cheap check before a write reads the experiment). */
   watches(metrics: readonly string[]): boolean {
-    if (metrics.length === 0) return false;
-    return this.db.prepare(`SELECT 1 FROM notify_alerts WHERE metric IN (${metrics.map(() => '?').join(', ')}) LIMIT 1`).get(...metrics) !== undefined;
+    return metrics.length > 0 && this.#watches.get(JSON.stringify(metrics)) !== undefined;
   }
 
   /** Whether any active webhook of any workspace takes `kind` (spares reads for events nobody wants). */
   anyWebhookFor(kind: EventKind): boolean {
-    return this.db.prepare(`SELECT 1 FROM notify_webhooks WHERE active = 1 AND events LIKE ? LIMIT 1`).get(`%"${kind}"%`) !== undefined;
+    return this.#anyWebhookFor.get(`%"${kind}"%`) !== undefined;
   }
 
   deleteAlert(id: string): boolean {
