@@ -139,6 +139,20 @@ describe('webhooks on the embedded store', () => {
     expect((await deliveries()).disabledReason).toBeNull();
   });
 
+  it('does not follow redirects: a 3xx is a failed attempt, retried at the same URL', async () => {
+    const elsewhere = await startReceiver();
+    try {
+      await hook(['EXPERIMENT_CREATED']);
+      receiver.script.push({ status: 307, headers: { location: elsewhere.url } });
+      await gqlOk(gateway.url, CREATE_RUN, { p: 'p1' });
+      await eventually(() => receiver.received.length === 2, 5000, 'the retry at the same URL');
+      expect(elsewhere.received).toHaveLength(0);
+      expect((await deliveries()).deliveries.nodes[0]).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('signs with the old and the new secret after a rotation, and never shows a secret again', async () => {
     const { id, secret: old } = await hook(['EXPERIMENT_CREATED']);
     const rotated = await gqlOk(gateway.url, `mutation($id: ID!) { rotateWebhookSecret(input: {id: $id}) { secret } }`, { id });

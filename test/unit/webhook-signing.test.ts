@@ -1,9 +1,10 @@
 /** Standard Webhooks signing, the SSRF guard's address ranges, and the notification settings. */
 import { loadNotifyConfig, parseDuration } from '../../src/notify/config';
-import { retryAfterMs } from '../../src/notify/sender';
+import { WebhookSender, retryAfterMs } from '../../src/notify/sender';
+import { startReceiver } from '../support/webhook-receiver';
 import { Sealer } from '../../src/notify/seal';
 import { newSecret, signature, signedHeaders } from '../../src/notify/signer';
-import { checkWebhookUrl, isPrivateAddress } from '../../src/notify/ssrf';
+import { checkWebhookUrl, guardedLookup, isPrivateAddress } from '../../src/notify/ssrf';
 
 describe('webhook signatures', () => {
   it('matches the example of the Standard Webhooks specification', () => {
@@ -43,6 +44,32 @@ describe('the SSRF guard', () => {
     await expect(checkWebhookUrl('file:///etc/passwd', true)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(checkWebhookUrl('https://u:p@127.0.0.1/x', true)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(checkWebhookUrl('http://127.0.0.1:9/x', true)).resolves.toBe('http://127.0.0.1:9/x');
+  });
+});
+
+describe('the SSRF guard at connect time', () => {
+  const resolve = (allowPrivate: boolean) => new Promise<{ err: NodeJS.ErrnoException | null; address: unknown }>((done) =>
+    guardedLookup(allowPrivate)('localhost', {}, (err, address) => done({ err, address })));
+
+  it('refuses a name that resolves only to private addresses, unless allowed', async () => {
+    expect((await resolve(false)).err).toMatchObject({ code: 'WEBHOOK_URL_PRIVATE' });
+    const allowed = await resolve(true);
+    expect(allowed.err).toBeNull();
+    expect(isPrivateAddress(String(allowed.address))).toBe(true);
+  });
+
+  it('is what the sender connects through: a name resolving to loopback is not reached unless allowed', async () => {
+    const receiver = await startReceiver();
+    const url = receiver.url.replace('127.0.0.1', 'localhost');
+    const [guarded, open] = [new WebhookSender(2000, false), new WebhookSender(2000, true)];
+    try {
+      expect(await guarded.send(url, [newSecret()], 'msg_1', '{}', Date.now())).toMatchObject({ kind: 'failed', status: null });
+      expect(receiver.received).toHaveLength(0);
+      expect(await open.send(url, [newSecret()], 'msg_1', '{}', Date.now())).toEqual({ kind: 'delivered', status: 204 });
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await Promise.all([guarded.close(), open.close(), receiver.close()]);
+    }
   });
 });
 
