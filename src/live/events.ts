@@ -3,7 +3,7 @@
  * `LiveEvents` sink the services publish to after a write succeeded. Services see only this file: no
  * pub/sub, Redis or WebSocket type reaches them.
  */
-import type { Experiment, MetricPoint, MetricPointInput } from '../backends/port';
+import type { Experiment, MetricPoint, MetricPointInput, ModelVersion } from '../backends/port';
 
 /** New points of one metric of one experiment, in the order they were logged. */
 export interface MetricEvent {
@@ -29,8 +29,23 @@ export interface ExperimentEvent {
   tags: string[] | null;
 }
 
+export type ModelVersionEventKind = 'CREATED' | 'UPDATED';
+export const MODEL_VERSION_EVENT_KINDS: readonly ModelVersionEventKind[] = ['CREATED', 'UPDATED'];
+
+/** A version of a registered model was created (registerModel) or changed (updateModelVersion). */
+export interface ModelVersionEvent {
+  kind: ModelVersionEventKind;
+  /** The version after the change. */
+  version: ModelVersion;
+  addedAliases: string[];
+  removedAliases: string[];
+}
+
 /** What travels on a channel. */
-export type LiveMessage = { kind: 'metric'; event: MetricEvent } | { kind: 'experiment'; event: ExperimentEvent };
+export type LiveMessage =
+  | { kind: 'metric'; event: MetricEvent }
+  | { kind: 'experiment'; event: ExperimentEvent }
+  | { kind: 'model'; event: ModelVersionEvent };
 
 /**
  * Where services report successful writes. Implementations never throw and never block the write's answer
@@ -40,6 +55,8 @@ export interface LiveEvents {
   /** Points just stored (or durably queued) for one experiment, in logged order, timestamps filled in. */
   metricsLogged(experimentKey: string, points: readonly MetricPointInput[]): void;
   experimentChanged(event: ExperimentEvent): void;
+  /** Registry changes; optional, so sinks that predate it need not implement it. */
+  modelVersionChanged?(event: ModelVersionEvent): void;
 }
 
 /** For a gateway without a live feed (and unit tests): every event is dropped. */

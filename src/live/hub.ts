@@ -9,10 +9,10 @@ import { UpstreamUnavailableError } from '../errors';
 import { LiveAccess } from './access';
 import { RateBudget } from './budget';
 import type { Bus } from './bus';
-import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, projectChannel } from './constants';
-import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent } from './events';
+import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, modelChannel, projectChannel } from './constants';
+import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent, type ModelVersionEvent } from './events';
 import type { LiveLogger } from './logger';
-import { experimentPolicy, metricPolicy } from './policies';
+import { experimentPolicy, metricPolicy, modelPolicy } from './policies';
 import { ExperimentPoller } from './poller';
 import { SubscriberQueue, type QueuePolicy } from './queue';
 import { MetricTopic, Topic, type LiveConnection, type Subscriber } from './topic';
@@ -20,7 +20,7 @@ import { MetricTopic, Topic, type LiveConnection, type Subscriber } from './topi
 /** The reads the live feed makes: access checks at subscribe time, and the pollers' reads. */
 export interface LivePort {
   experiments: Pick<Domains['experiments'], 'get'>;
-  projects: Pick<Domains['projects'], 'get'>;
+  projects: Pick<Domains['projects'], 'get' | 'getWorkspaces'>;
   metrics: Pick<Domains['metrics'], 'summaries' | 'histories'>;
 }
 
@@ -53,6 +53,7 @@ export class LiveHub implements LiveEvents {
   /** Every poller not yet finished: a stopped one may still have a poll in flight. */
   readonly #pollers = new Set<ExperimentPoller>();
   readonly #projectTopics = new Map<string, Topic<ExperimentEvent>>();
+  readonly #modelTopics = new Map<string, Topic<ModelVersionEvent>>();
   readonly #byConnection = new Map<LiveConnection, Set<Tracked>>();
   readonly #sweep: NodeJS.Timeout;
   readonly #now: () => number;
@@ -96,6 +97,14 @@ export class LiveHub implements LiveEvents {
 
   experimentChanged(event: ExperimentEvent): void {
     this.#publish(() => this.options.bus.publish(projectChannel(event.workspace, event.project), { kind: 'experiment', event }));
+  }
+
+  /** To the workspace's channel and the model's own, so each subscriber joins one topic. */
+  modelVersionChanged(event: ModelVersionEvent): void {
+    const { workspace, modelName } = event.version;
+    this.#publish(() => {
+      for (const channel of [modelChannel(workspace, null), modelChannel(workspace, modelName)]) this.options.bus.publish(channel, { kind: 'model', event });
+    });
   }
 
   #publish(send: () => void): void {
@@ -151,6 +160,26 @@ export class LiveHub implements LiveEvents {
     const topic = this.#projectTopics.get(channel) ?? this.#projectTopic(channel);
     const subscriber = this.#subscriber(who, experimentPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
     this.#join(topic, subscriber, () => this.#projectTopics.get(channel) === topic && this.#projectTopics.delete(channel));
+    return subscriber.queue;
+  }
+
+  /** Model version events of a workspace (one model's when named). NOT_FOUND when the caller cannot read the workspace. */
+  async subscribeModelVersions(who: SubscriberIdentity, workspace: string, modelName: string | null): Promise<AsyncIterableIterator<ModelVersionEvent>> {
+    this.#refuseWhileClosing();
+    await this.#access.workspace(who.caller, workspace);
+    this.#refuseWhileClosing();
+    const channel = modelChannel(workspace, modelName);
+    let topic = this.#modelTopics.get(channel);
+    if (!topic) {
+      const created = new Topic<ModelVersionEvent>(channel, (s, e) => this.#offer(s, e));
+      created.attach(this.options.bus.subscribe(channel, (m) => {
+        if (m.kind === 'model') created.receive(m.event);
+      }));
+      this.#modelTopics.set(channel, (topic = created));
+    }
+    const joined = topic;
+    const subscriber = this.#subscriber(who, modelPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
+    this.#join(joined, subscriber, () => this.#modelTopics.get(channel) === joined && this.#modelTopics.delete(channel));
     return subscriber.queue;
   }
 

@@ -10,10 +10,13 @@ import { ModelVersionResolver, RegisteredModelResolver } from './model.resolver'
 import { ProjectResolver } from './project.resolver';
 import { QueryResolver } from './query.resolver';
 import { WorkspaceResolver } from './workspace.resolver';
+import { WebhookMutations, WebhookResolver, WorkspaceHooksResolver } from './webhook.resolver';
+import { ModelLiveResolver } from './model-live.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
   QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
   LiveResolver, DeadLetterResolver,
+  WebhookResolver, WorkspaceHooksResolver, WebhookMutations, ModelLiveResolver,
 ];
