@@ -25,6 +25,14 @@ export interface QueueHooks {
   now(): number;
 }
 
+/** The results that carry no count, allocated once: offering runs for every subscriber of every event. */
+const PLAIN = {
+  delivered: { offer: 'delivered', dropped: 0 },
+  queued: { offer: 'queued', dropped: 0 },
+  overflow: { offer: 'overflow', dropped: 0 },
+  closed: { offer: 'closed', dropped: 0 },
+} as const satisfies Record<string, { offer: Offer; dropped: number }>;
+
 export interface QueueListener {
   ready(): void;
   closed(): void;
@@ -84,30 +92,30 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     return item;
   }
 
-  offer(item: T): { offer: Offer; dropped: number } {
+  offer(item: T): { readonly offer: Offer; readonly dropped: number } {
     const result = this.#offer(item);
     if (result.offer === 'queued' || result.offer === 'coalesced') this.#listener?.ready();
     return result;
   }
 
-  #offer(item: T): { offer: Offer; dropped: number } {
-    if (this.#closed) return { offer: 'closed', dropped: 0 };
+  #offer(item: T): { readonly offer: Offer; readonly dropped: number } {
+    if (this.#closed) return PLAIN.closed;
     if (this.#waiting) {
       const resolve = this.#waiting;
       this.#waiting = null;
       resolve({ value: item, done: false });
-      return { offer: 'delivered', dropped: 0 };
+      return PLAIN.delivered;
     }
     const weight = this.policy.weight(item);
     if (this.#weight + weight <= this.bound && !this.hooks.pressure()) {
       this.#items.push(item);
       this.#weight += weight;
       this.#stalledSince ??= this.hooks.now();
-      return { offer: 'queued', dropped: 0 };
+      return PLAIN.queued;
     }
     const merged = this.policy.coalesce([...this.#items, item]);
     const mergedWeight = merged ? merged.items.reduce((sum, i) => sum + this.policy.weight(i), 0) : Infinity;
-    if (!merged || mergedWeight > this.bound) return { offer: 'overflow', dropped: 0 };
+    if (!merged || mergedWeight > this.bound) return PLAIN.overflow;
     this.#items = merged.items;
     this.#weight = mergedWeight;
     this.#stalledSince ??= this.hooks.now();

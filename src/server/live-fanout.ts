@@ -54,6 +54,12 @@ export function groupKey(parts: { apiKey: string | null; baseUrl: string; query:
   return hash.digest('base64url');
 }
 
+/** What waits for a group's execution of an event: a pushed subscriber (`Member`). */
+interface Waiter {
+  deliver(payload: string): void;
+  fail(err: unknown): void;
+}
+
 /** One distinct subscription: its execution arguments (the first subscriber's context) and its results by event. */
 class Group {
   members = 0;
@@ -61,6 +67,8 @@ class Group {
   readonly #payloads = new WeakMap<object, Promise<string>>();
   /** The same, once executed: the subscribers after the first take it synchronously. */
   readonly #ready = new WeakMap<object, string>();
+  /** Pushed subscribers waiting for an execution in flight, told in one loop when it ends. */
+  readonly #waiters = new WeakMap<object, Waiter[]>();
   /** Executions of one group run one after another: a resolver may refresh per-event state on the context. */
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -71,6 +79,25 @@ class Group {
 
   ready(event: unknown): string | undefined {
     return typeof event === 'object' && event !== null ? this.#ready.get(event) : undefined;
+  }
+
+  /** Tells `waiter` the event's payload once executed (the caller checked `ready` first). */
+  wait(event: unknown, waiter: Waiter): void {
+    if (typeof event !== 'object' || event === null) {
+      this.payload(event).then((json) => waiter.deliver(json), (err: unknown) => waiter.fail(err));
+      return;
+    }
+    const waiting = this.#waiters.get(event);
+    if (waiting) return void waiting.push(waiter);
+    const all = [waiter];
+    this.#waiters.set(event, all);
+    this.payload(event).then((json) => {
+      this.#waiters.delete(event);
+      for (const w of all) w.deliver(json);
+    }, (err: unknown) => {
+      this.#waiters.delete(event);
+      for (const w of all) w.fail(err);
+    });
   }
 
   payload(event: unknown): Promise<string> {
@@ -85,6 +112,69 @@ class Group {
       this.#payloads.set(event, payload);
     }
     return payload;
+  }
+}
+
+/**
+ * A subscriber fed by a pushing source (the hub's queue): each queued event is taken synchronously, and one
+ * the group has already executed is written at once, with no promise per subscriber. The socket's own
+ * backlog stops the taking: events then wait in the hub's bounded queue, which coalesces them and closes a
+ * subscriber that stays stuck (src/live/queue.ts).
+ */
+class Member implements Waiter {
+  #busy = false;
+  #ended = false;
+  readonly done: Promise<void>;
+  #resolve!: () => void;
+  #reject!: (err: unknown) => void;
+
+  constructor(
+    private readonly source: PushSource,
+    private readonly group: Group,
+    private readonly writer: FrameWriter,
+    private readonly send: (payload: string) => boolean,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    source.listen({ ready: () => this.drain(), closed: () => this.#end() });
+    this.drain(); // events queued before we listened
+  }
+
+  drain(): void {
+    if (this.#busy || this.#ended) return;
+    this.#busy = true;
+    for (;;) {
+      if (this.writer.congested()) return void this.writer.drained().then(() => this.#resume());
+      const event = this.source.take();
+      if (event === undefined) break;
+      const ready = this.group.ready(event);
+      if (ready === undefined) return this.group.wait(event, this); // stays busy: `deliver` resumes
+      if (!this.send(ready)) return this.#end();
+    }
+    this.#busy = false;
+  }
+
+  deliver(payload: string): void {
+    if (this.#ended) return;
+    if (this.send(payload)) this.#resume();
+    else this.#end();
+  }
+
+  fail(err: unknown): void {
+    this.#ended = true;
+    this.#reject(err);
+  }
+
+  #resume(): void {
+    this.#busy = false;
+    this.drain();
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#resolve();
   }
 }
 
@@ -115,7 +205,7 @@ export class Fanout {
       this.counters.deliveries += 1;
       return true;
     };
-    const delivered = isPushSource(source) ? this.#push(source, group, target.writer, send) : this.#pull(source, group, target.writer, send);
+    const delivered = isPushSource(source) ? new Member(source, group, target.writer, send).done : this.#pull(source, group, target.writer, send);
     const done = delivered.finally(() => this.#leave(target.groupKey, group)).then((): IteratorResult<ExecutionResult> => ({ done: true, value: undefined }));
     const stop = async (): Promise<IteratorResult<ExecutionResult>> => {
       stopped = true;
@@ -134,48 +224,6 @@ export class Fanout {
         throw err;
       },
     };
-  }
-
-  /**
-   * The hub's queues are pushed: each queued event is taken synchronously, and one already executed for the
-   * group is written at once, with no promise per subscriber. The socket's own backlog stops the taking:
-   * events then wait in the hub's bounded queue, which coalesces them and closes a subscriber that stays
-   * stuck (src/live/queue.ts).
-   */
-  #push(source: PushSource, group: Group, writer: FrameWriter, send: (payload: string) => boolean): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let busy = false;
-      let ended = false;
-      const end = () => {
-        ended = true;
-        resolve();
-      };
-      const resume = () => {
-        busy = false;
-        drain();
-      };
-      const drain = (): void => {
-        if (busy || ended) return;
-        busy = true;
-        for (;;) {
-          if (writer.congested()) return void writer.drained().then(resume);
-          const event = source.take();
-          if (event === undefined) break;
-          const ready = group.ready(event);
-          if (ready === undefined) {
-            group.payload(event).then((payload) => (send(payload) ? resume() : end()), (err: unknown) => {
-              ended = true;
-              reject(err);
-            });
-            return;
-          }
-          if (!send(ready)) return end();
-        }
-        busy = false;
-      };
-      source.listen({ ready: drain, closed: end });
-      drain(); // events queued before we listened
-    });
   }
 
   /** Any other source is pulled, one event at a time. */
