@@ -80,6 +80,8 @@ describe('each row, against each role', () => {
     await inner.metrics.log(ANONYMOUS, key, [{ name: 'loss', value: 1, step: 0 }]);
     await inner.assets.put(ANONYMOUS, { experimentKey: key, fileName: 'w.bin', type: 'model', modelName: 'net', maxBytes: 100 }, Readable.from([Buffer.from('abc')]));
     await inner.registry.register(ANONYMOUS, { experimentKey: key, experimentModelName: 'net', registryName: 'reg', version: '1' });
+    await inner.details.appendOutput(ANONYMOUS, key, [{ text: 'started', stream: 'STDOUT' }]);
+    await inner.details.logCurve(ANONYMOUS, { experimentKey: key, name: 'pr', x: [0], y: [1] });
     keys = openKeyStore(dataDir);
     scoped = scopeBackend(inner, new Authenticator(keys, { cacheMs: 0 }), () => keys.close());
   });
@@ -120,6 +122,15 @@ describe('each row, against each role', () => {
       'deadLetters.list': [{ first: 10 }],
       'deadLetters.replay': ['1'],
       'deadLetters.discard': ['1'],
+      'details.get': [[key]],
+      'details.output': [[{ experimentKey: key, first: 10 }]],
+      'details.curves': [[key]],
+      'details.projectNotes': [[{ workspace: 'ml', name: 'p' }]],
+      'details.projectColumns': [[{ workspace: 'ml', name: 'p' }]],
+      'details.update': [{ experimentKey: key, code: 'x = 1' }],
+      'details.appendOutput': [key, [{ text: 'hello', stream: 'STDOUT' }]],
+      'details.logCurve': [{ experimentKey: key, name: 'roc', x: [0, 1], y: [0, 1] }],
+      'details.setProjectNotes': [{ workspace: 'ml', name: 'p' }, 'notes'],
     };
     const args = table[`${domain}.${method}`];
     if (!args) throw new Error(`no sample arguments for ${domain}.${method}: add them with the row`);
