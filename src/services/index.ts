@@ -2,6 +2,7 @@ import type { Backend } from '../backends/port';
 import type { Config } from '../config';
 import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
 import { AssetsService } from './assets.service';
+import { DetailsService } from './details.service';
 import { ExperimentsService } from './experiments.service';
 import { MetricsService } from './metrics.service';
 import { ModelsService } from './models.service';
@@ -12,6 +13,7 @@ export interface Services {
   metrics: MetricsService;
   models: ModelsService;
   assets: AssetsService;
+  details: DetailsService;
 }
 
 /** `events` receives every successful write for the live feed (src/live/); none by default. */
@@ -21,5 +23,6 @@ export function createServices(backend: Backend, config: Config, urlSecrets: rea
     metrics: new MetricsService(backend, config.maxMetricPoints, Date.now, events),
     models: new ModelsService(backend),
     assets: new AssetsService(backend, new UrlSigner(urlSecrets), config.urlTtlSeconds, config.maxAssetBytes),
+    details: new DetailsService(backend, events),
   };
 }

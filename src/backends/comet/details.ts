@@ -68,17 +68,17 @@ export class CometDetails implements Port.DetailsPort {
       const key = (await requireMeta(api, checked.experimentKey)).key;
       const post = (route: (typeof Route)[keyof typeof Route], json: unknown) =>
         api.call({ method: 'POST', route, idempotent: true, json });
-      if (checked.code !== undefined) await post(Route.writeCode, { experimentKey: key, code: checked.code });
-      if (checked.modelGraph !== undefined) await post(Route.writeGraph, { experimentKey: key, graph: checked.modelGraph });
-      if (checked.systemDetails !== undefined) await post(Route.writeSystemDetails, { experimentKey: key, ...systemDetailsBody(checked.systemDetails) });
-      if (checked.git !== undefined) {
+      if (checked.code != null) await post(Route.writeCode, { experimentKey: key, code: checked.code });
+      if (checked.modelGraph != null) await post(Route.writeGraph, { experimentKey: key, graph: checked.modelGraph });
+      if (checked.systemDetails != null) await post(Route.writeSystemDetails, { experimentKey: key, ...systemDetailsBody(checked.systemDetails) });
+      if (checked.git != null) {
         const g = checked.git;
         await post(Route.writeGitMetadata, { experimentKey: key, user: g.user, root: g.root, branch: g.branch, parent: g.commit, origin: g.origin });
       }
-      if (checked.dependencies !== undefined) {
+      if (checked.dependencies != null) {
         await api.call({ method: 'PUT', route: Route.writeDependencies, idempotent: true, json: { experimentKey: key, timestamp: this.#c.now(), logDependencies: checked.dependencies } });
       }
-      if (checked.html !== undefined) {
+      if (checked.html != null) {
         const override = checked.htmlMode !== 'APPEND';
         await api.call({ method: 'POST', route: Route.writeHtml, idempotent: override, json: { experimentKey: key, html: checked.html, override, timestamp: this.#c.now() } });
       }

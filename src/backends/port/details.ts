@@ -25,6 +25,8 @@ export interface Gpu {
   /** Bytes. */
   totalMemory: number | null;
 }
+/** A GPU as written: fields left out are unknown. */
+export type GpuInput = { [K in keyof Gpu]?: Gpu[K] };
 
 export interface KeyValue {
   key: string;
@@ -118,7 +120,7 @@ export interface SystemDetailsInput {
   executable?: string | null;
   pythonVersion?: string | null;
   totalRam?: number | null;
-  gpus?: Gpu[] | null;
+  gpus?: GpuInput[] | null;
   installedPackages?: string[] | null;
   osPackages?: string[] | null;
   additional?: KeyValue[] | null;
@@ -126,16 +128,16 @@ export interface SystemDetailsInput {
 
 export type HtmlMode = 'REPLACE' | 'APPEND';
 
-/** Only the fields given change. */
+/** Only the fields given change (null counts as not given). `git` replaces the stored git state whole. */
 export interface UpdateRunDetailsInput {
   experimentKey: string;
-  code?: string;
-  systemDetails?: SystemDetailsInput;
-  git?: GitInfo;
-  html?: string;
-  htmlMode?: HtmlMode;
-  modelGraph?: string;
-  dependencies?: Dependency[];
+  code?: string | null;
+  systemDetails?: SystemDetailsInput | null;
+  git?: Partial<GitInfo> | null;
+  html?: string | null;
+  htmlMode?: HtmlMode | null;
+  modelGraph?: string | null;
+  dependencies?: Dependency[] | null;
 }
 
 export interface OutputLineInput {

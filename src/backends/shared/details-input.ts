@@ -10,7 +10,7 @@
 import { BadUserInputError, PayloadTooLargeError } from '../../errors';
 import {
   MAX_CURVE_POINTS, MAX_DETAIL_CHARS, MAX_OUTPUT_CHARS, MAX_OUTPUT_LINES, OUTPUT_STREAMS,
-  type Dependency, type GitInfo, type Gpu, type KeyValue, type LogCurveInput, type OutputLineInput, type SystemDetailsInput,
+  type Dependency, type GitInfo, type Gpu, type GpuInput, type KeyValue, type LogCurveInput, type OutputLineInput, type SystemDetailsInput,
   type UpdateRunDetailsInput,
 } from '../port/details';
 
@@ -50,7 +50,7 @@ function strings(value: unknown, field: string): string[] {
   return value.map((item, i) => shortText(item, `${field}[${i}]`) ?? '');
 }
 
-function gpus(value: readonly Gpu[], field: string): Gpu[] {
+function gpus(value: readonly GpuInput[], field: string): Gpu[] {
   return value.map((gpu, i) => ({
     index: nonNegative(gpu.index, `${field}[${i}].index`, true),
     name: shortText(gpu.name, `${field}[${i}].name`),
@@ -80,7 +80,7 @@ export function checkSystemDetails(input: SystemDetailsInput): SystemDetailsInpu
   return out;
 }
 
-function checkGit(git: GitInfo): GitInfo {
+function checkGit(git: Partial<GitInfo>): GitInfo {
   return {
     commit: shortText(git.commit, 'git.commit'), branch: shortText(git.branch, 'git.branch'), origin: shortText(git.origin, 'git.origin'),
     root: shortText(git.root, 'git.root'), user: shortText(git.user, 'git.user'),

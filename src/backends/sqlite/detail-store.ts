@@ -109,18 +109,18 @@ export class DetailStore {
     const key = input.experimentKey;
     this.#ensure.run(key);
     const [current] = this.getMany([key], () => true) as RunDetails[];
-    if (input.code !== undefined) this.#set.code.run(input.code, key);
-    if (input.modelGraph !== undefined) this.#set.model_graph.run(input.modelGraph, key);
-    if (input.html !== undefined) {
+    if (input.code != null) this.#set.code.run(input.code, key);
+    if (input.modelGraph != null) this.#set.model_graph.run(input.modelGraph, key);
+    if (input.html != null) {
       const html = input.htmlMode === 'APPEND' ? (current.html ?? '') + input.html : input.html;
       this.#set.html.run(html, key);
     }
-    if (input.systemDetails !== undefined) {
+    if (input.systemDetails != null) {
       const merged = { ...emptySystemDetails(), ...(current.systemDetails ?? {}), ...input.systemDetails };
       this.#set.system_json.run(JSON.stringify(merged), key);
     }
-    if (input.git !== undefined) this.#set.git_json.run(JSON.stringify(input.git), key);
-    if (input.dependencies !== undefined) this.#set.dependencies_json.run(JSON.stringify(input.dependencies), key);
+    if (input.git != null) this.#set.git_json.run(JSON.stringify(input.git), key);
+    if (input.dependencies != null) this.#set.dependencies_json.run(JSON.stringify(input.dependencies), key);
   }
 
   /** Appends checked lines after the run's last one. */
