@@ -45,6 +45,8 @@ export const POLICY: Policy = {
       return call();
     }),
     end: onExperiment('write', (input) => input.experimentKey, 'endExperiment'),
+    update: onExperiment('write', (input) => input.experimentKey, 'updateExperiment'),
+    restore: onExperiment('write', (key) => key, 'restoreExperiment'),
     archive: onExperiment('write', (key) => key, 'archiveExperiment'),
     delete: custom(async (guard, who, caller, call, key, options) => {
       try {
@@ -69,6 +71,8 @@ export const POLICY: Policy = {
     get: perWorkspace((refs) => refs.map((r) => r.workspace)),
     list: inWorkspace('read', (workspace) => workspace, 'listing its projects'),
     create: inWorkspace('admin', (input) => input.workspace, 'createProject'),
+    update: inWorkspace('admin', (input) => input.workspace, 'updateProject'),
+    delete: inWorkspace('admin', (input) => input.workspace, 'deleteProject'),
   },
   metrics: {
     summaries: perExperiment((keys) => keys, none),
@@ -92,6 +96,7 @@ export const POLICY: Policy = {
     open: onExperiment('read', (key) => key, 'downloading an asset', 'null'),
     put: onExperiment('write', (input) => input.experimentKey, 'uploading an asset'),
     checkUpload: onExperiment('write', (key) => key, 'uploading an asset'),
+    delete: onExperiment('write', (key) => key, 'deleteAsset'),
   },
   registry: {
     models: perWorkspace((refs) => refs.map((r) => r.workspace)),
@@ -107,6 +112,7 @@ export const POLICY: Policy = {
       return call();
     }),
     updateVersion: inWorkspace('write', (input) => input.workspace, 'updateModelVersion'),
+    deleteVersion: inWorkspace('admin', (ref) => ref.workspace, 'deleteModelVersion'),
   },
   deadLetters: {
     // A key's own letters, scoped by the backend (the embedded store keeps none: it never queues).

@@ -7,6 +7,7 @@ import { describeAssets } from './port/assets';
 import { describeAttributes } from './port/attributes';
 import { describeDeadLetters } from './port/dead-letters';
 import { describeDetails } from './port/details';
+import { describeLifecycle } from './port/lifecycle';
 import { describeProjectsAndExperiments } from './port/experiments';
 import { describeMetricHistories } from './port/history';
 import { describeListing } from './port/listing';
@@ -43,5 +44,6 @@ export function describePort(name: string, makeBackend: MakeBackend, capabilitie
     describeRegistry(current, capabilities);
     describeDeadLetters(current, capabilities);
     describeDetails(current, capabilities);
+    describeLifecycle(current, capabilities);
   });
 }

@@ -122,6 +122,12 @@ describe('each row, against each role', () => {
       'deadLetters.list': [{ first: 10 }],
       'deadLetters.replay': ['1'],
       'deadLetters.discard': ['1'],
+      'experiments.update': [{ experimentKey: key, name: 'renamed' }],
+      'experiments.restore': [key],
+      'projects.update': [{ workspace: 'ml', name: 'p', description: 'd' }],
+      'projects.delete': [{ workspace: 'ml', name: `gone-${Math.random().toString(36).slice(2)}` }],
+      'assets.delete': [key, '__asset__'],
+      'registry.deleteVersion': [{ workspace: 'ml', modelName: 'reg', version: '1' }],
       'details.get': [[key]],
       'details.output': [[{ experimentKey: key, first: 10 }]],
       'details.curves': [[key]],
@@ -145,11 +151,13 @@ describe('each row, against each role', () => {
     const grants = role === 'none' ? [{ workspace: 'other', role: 'admin' as const }] : [{ workspace: 'ml', role }];
     const caller: Caller = callerFromAuthorization(keys.create({ grants }).secret);
     let args = argsFor(domain, method);
-    if (domain === 'assets' && (method === 'open' || method === 'get')) {
+    if (domain === 'assets' && (method === 'open' || method === 'get' || method === 'delete')) {
       const [page] = await inner.assets.list(ANONYMOUS, [{ experimentKey: key, first: 1 }]);
       const { assetId } = (page as Page<Asset>).items[0];
-      args = method === 'open' ? [key, assetId] : [[{ experimentKey: key, assetId }]];
+      args = method === 'get' ? [[{ experimentKey: key, assetId }]] : [key, assetId];
     }
+    // A project to delete: an empty one of ml, so every role reaches the rule rather than NOT_FOUND.
+    if (domain === 'projects' && method === 'delete') await inner.projects.create(ANONYMOUS, args[0] as { workspace: string; name: string });
     const port = scoped[domain] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const outcome = await port[method](caller, ...args).then((value) => ({ value }), (error: unknown) => ({ error }));
     const opened = (outcome as { value?: { stream?: Readable } }).value?.stream;

@@ -59,6 +59,11 @@ export const Route = {
   writeGraph: 'write/experiment/graph',
   writeDependencies: 'write/experiment/dependencies',
   writeProjectNotes: 'write/project/notes',
+  writeRestore: 'write/experiment/restore',
+  writeAssetDelete: 'write/experiment/asset/delete',
+  writeProjectUpdate: 'write/project/update',
+  writeProjectDelete: 'write/project/delete',
+  writeRegistryItemDelete: 'write/registry-model/item/delete',
   batchMetric: 'batch/logger/experiment/metric',
   batchParameter: 'batch/logger/experiment/parameter',
 } as const;

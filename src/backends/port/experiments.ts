@@ -76,6 +76,14 @@ export interface EndExperimentInput {
 export interface ExperimentsCapabilities {
   /** OR and NOT filters are evaluated by the backend itself (otherwise in the gateway after the fetch). */
   orFilters: boolean;
+  /** `update` can rename an experiment (otherwise it is refused as unsupported). */
+  rename: boolean;
+}
+
+/** Fields left `undefined` stay as they are. */
+export interface UpdateExperimentInput {
+  experimentKey: string;
+  name?: string | null;
 }
 
 export interface ExperimentsPort {
@@ -90,4 +98,8 @@ export interface ExperimentsPort {
   archive(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<Experiment>;
   /** Removes the experiment with all its data; its children are kept as top-level runs. */
   delete(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<void>;
+  /** Renames the experiment. */
+  update(caller: Caller, input: UpdateExperimentInput, options?: WriteOptions): Promise<Experiment>;
+  /** Un-archives the experiment (a no-op on one that is not archived). */
+  restore(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<Experiment>;
 }

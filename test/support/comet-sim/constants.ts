@@ -72,6 +72,9 @@ export const Path = {
   writeGraph: 'write/experiment/graph',
   writeDependencies: 'write/experiment/dependencies',
   writeProjectNotes: 'write/project/notes',
+  writeProjectUpdate: 'write/project/update',
+  writeProjectDelete: 'write/project/delete',
+  writeAssetDelete: 'write/experiment/asset/delete',
   batchMetric: 'clientlib/batch/logger/experiment/metric',
   batchParameter: 'clientlib/batch/logger/experiment/parameter',
 } as const;
