@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AssetResolver, ExperimentModelResolver } from './asset.resolver';
 import { DeadLetterResolver } from './dead-letter.resolver';
 import { DetailsMutations } from './details.mutations';
+import { LifecycleMutations } from './lifecycle.mutations';
 import { ExperimentDetailsResolver, GitInfoResolver, ProjectDetailsResolver } from './details.resolver';
 import { ExperimentMutations } from './experiment.mutations';
 import { ExperimentResolver } from './experiment.resolver';
@@ -18,5 +19,5 @@ export const resolvers: NonEmptyArray<Function> = [
   QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
   LiveResolver, DeadLetterResolver,
-  ExperimentDetailsResolver, GitInfoResolver, ProjectDetailsResolver, DetailsMutations,
+  ExperimentDetailsResolver, GitInfoResolver, ProjectDetailsResolver, DetailsMutations, LifecycleMutations,
 ];

@@ -5,6 +5,9 @@ import { DetailsCapabilities } from './details.type';
 export class ExperimentCapabilities {
   @Field({ description: 'OR and NOT filters are evaluated by the backend (otherwise in the gateway after the fetch).' })
   orFilters!: boolean;
+
+  @Field({ description: 'updateExperiment can rename an experiment.' })
+  rename!: boolean;
 }
 
 @ObjectType({ description: 'What the backend does with metrics.' })

@@ -92,3 +92,39 @@ export class SetProjectNotesInput extends IdempotentInput {
   @Field() project!: string;
   @Field({ description: 'Replaces the notes; stored and returned as data.' }) notes!: string;
 }
+
+@InputType({ description: 'Fields left out stay as they are.' })
+export class UpdateExperimentInput extends IdempotentInput {
+  @Field() experimentKey!: string;
+  @Field(() => String, { nullable: true, description: 'New name; null clears it. Refused where capabilities.experiments.rename is false.' }) name?: string | null;
+}
+
+@InputType({ description: 'Fields left out stay as they are.' })
+export class UpdateProjectInput extends IdempotentInput {
+  @Field() workspace!: string;
+  @Field({ description: 'The project as it is named now.' }) name!: string;
+  @Field(() => String, { nullable: true }) newName?: string | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => Boolean, { nullable: true }) isPublic?: boolean | null;
+}
+
+@InputType()
+export class DeleteProjectInput extends IdempotentInput {
+  @Field() workspace!: string;
+  @Field() name!: string;
+  @Field({ defaultValue: false, description: 'Delete its experiments (archived ones too) with it; without it a non-empty project is refused (BAD_USER_INPUT, reason NOT_EMPTY).' })
+  force!: boolean;
+}
+
+@InputType()
+export class DeleteAssetInput extends IdempotentInput {
+  @Field() experimentKey!: string;
+  @Field() assetId!: string;
+}
+
+@InputType()
+export class DeleteModelVersionInput extends IdempotentInput {
+  @Field() workspace!: string;
+  @Field() modelName!: string;
+  @Field() version!: string;
+}

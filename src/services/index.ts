@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
 import { AssetsService } from './assets.service';
 import { DetailsService } from './details.service';
+import { LifecycleService } from './lifecycle.service';
 import { ExperimentsService } from './experiments.service';
 import { MetricsService } from './metrics.service';
 import { ModelsService } from './models.service';
@@ -14,6 +15,7 @@ export interface Services {
   models: ModelsService;
   assets: AssetsService;
   details: DetailsService;
+  lifecycle: LifecycleService;
 }
 
 /** `events` receives every successful write for the live feed (src/live/); none by default. */
@@ -24,5 +26,6 @@ export function createServices(backend: Backend, config: Config, urlSecrets: rea
     models: new ModelsService(backend),
     assets: new AssetsService(backend, new UrlSigner(urlSecrets), config.urlTtlSeconds, config.maxAssetBytes),
     details: new DetailsService(backend, events),
+    lifecycle: new LifecycleService(backend, events),
   };
 }
