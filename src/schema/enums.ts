@@ -49,10 +49,11 @@ export enum ExperimentOrderFieldEnum {
   KEY = 'KEY',
   METRIC = 'METRIC',
   PARAMETER = 'PARAMETER',
+  DURATION = 'DURATION',
 }
 registerEnumType(ExperimentOrderFieldEnum, {
   name: 'ExperimentOrderField',
-  description: 'METRIC needs `metric` (and optionally `aggregate`); PARAMETER needs `parameter`.',
+  description: 'METRIC needs `metric` (and optionally `aggregate`); PARAMETER needs `parameter`. DURATION is `durationMs`.',
 });
 
 export enum WriteStatusEnum {

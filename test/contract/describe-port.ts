@@ -8,6 +8,7 @@ import { describeAttributes } from './port/attributes';
 import { describeDeadLetters } from './port/dead-letters';
 import { describeDetails } from './port/details';
 import { describeLifecycle } from './port/lifecycle';
+import { describeRunFilters } from './port/run-filters';
 import { describeProjectsAndExperiments } from './port/experiments';
 import { describeMetricHistories } from './port/history';
 import { describeListing } from './port/listing';
@@ -45,5 +46,6 @@ export function describePort(name: string, makeBackend: MakeBackend, capabilitie
     describeDeadLetters(current, capabilities);
     describeDetails(current, capabilities);
     describeLifecycle(current, capabilities);
+    describeRunFilters(current);
   });
 }

@@ -38,11 +38,17 @@ export type ExperimentFilter =
   | { nameContains: string }
   /** Both bounds exclusive. */
   | { startedAfter?: number; startedBefore?: number }
-  | { archived: boolean };
+  | { archived: boolean }
+  /** The name, exactly. */
+  | { name: string }
+  /** End minus start in ms, or now minus start while running (as `Experiment.durationMs`); unknown without a start. */
+  | { durationMs: { op: Comparison; value: number } }
+  /** Both bounds exclusive; a run without an end matches neither. */
+  | { endedAfter?: number; endedBefore?: number };
 
 export type SortDirection = 'ASC' | 'DESC';
 export type ExperimentOrderKey =
-  | { field: 'NAME' | 'STARTED_AT' | 'ENDED_AT' | 'KEY' }
+  | { field: 'NAME' | 'STARTED_AT' | 'ENDED_AT' | 'KEY' | 'DURATION' }
   | { field: 'METRIC'; name: string; aggregate: MetricAggregate }
   | { field: 'PARAMETER'; name: string };
 export type ExperimentOrder = ExperimentOrderKey & { direction: SortDirection };
