@@ -53,7 +53,8 @@ export enum ExperimentOrderFieldEnum {
 }
 registerEnumType(ExperimentOrderFieldEnum, {
   name: 'ExperimentOrderField',
-  description: 'METRIC needs `metric` (and optionally `aggregate`); PARAMETER needs `parameter`. DURATION is `durationMs`.',
+  description: 'METRIC needs `metric` (and optionally `aggregate`); PARAMETER needs `parameter`.',
+  valuesConfig: { DURATION: { description: 'By `durationMs`: end minus start, or now minus start while running.' } },
 });
 
 export enum WriteStatusEnum {

@@ -15,7 +15,11 @@ export enum ExperimentEventKindEnum {
 }
 registerEnumType(ExperimentEventKindEnum, {
   name: 'ExperimentEventKind',
-  description: 'What happened to an experiment. ENDED is `endExperiment`; STATUS_CHANGED is any other change of status reported by a backend; UPDATED is a rename (`updateExperiment`) or new run details (`updateRunDetails`); RESTORED is `restoreExperiment`.',
+  description: 'What happened to an experiment. ENDED is `endExperiment`; STATUS_CHANGED is any other change of status reported by a backend.',
+  valuesConfig: {
+    UPDATED: { description: 'A rename (`updateExperiment`) or new run details (`updateRunDetails`).' },
+    RESTORED: { description: '`restoreExperiment`.' },
+  },
 });
 
 @ObjectType({ description: 'New points of one metric of one experiment, in the order they were logged.' })
