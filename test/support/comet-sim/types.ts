@@ -222,6 +222,8 @@ export interface SeedExperiment {
   others?: Record<string, string | number | boolean>;
   tags?: string[];
   assets?: SeedAsset[];
+  /** Run details as Comet stores them (routes-details.ts). */
+  details?: Partial<RunDetailsRecord>;
 }
 export interface SeedInput {
   keys?: SeedKey[];
