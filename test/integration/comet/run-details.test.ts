@@ -12,7 +12,7 @@ import { loadConfig } from '../../../src/config';
 import { startGateway, type Gateway } from '../../../src/server/app';
 import type { CometSim } from '../../support/comet-sim';
 import { SIM_KEY, startSim, tempDataDir } from '../../support/comet-backend';
-import { gqlOk } from '../../support/gateway';
+import { gql, gqlOk } from '../../support/gateway';
 
 const WS = 'details-ws';
 const T0 = Date.UTC(2024, 0, 1);
@@ -62,6 +62,21 @@ describe('comet backend: run details of 100 experiments through GraphQL', () => 
     sim.resetCounts();
     await gqlOk(gateway.url, RUNS, {}, { authorization: SIM_KEY });
     expect(sim.totalRequests()).toBe(0);
+  });
+
+  it('serves a git patch uploaded as an asset, and refuses what Comet cannot give back with UNSUPPORTED', async () => {
+    const auth = { authorization: SIM_KEY };
+    const key = (await gqlOk(gateway.url, `mutation { createExperiment(input: {workspace: "${WS}", project: "patches"}) { experiment { key } } }`, {}, auth)).createExperiment.experiment.key;
+    await gqlOk(gateway.url, `mutation($k: String!) { updateRunDetails(input: {experimentKey: $k, git: {commit: "abc", branch: "main"}}) { experiment { key } } }`, { k: key }, auth);
+    const upload = await gqlOk(gateway.url, `mutation($k: String!) { createAssetUpload(input: {experimentKey: $k, fileName: "git_diff.patch", type: "git-patch"}) { uploadUrl } }`, { k: key }, auth);
+    expect((await fetch(upload.createAssetUpload.uploadUrl, { method: 'PUT', body: 'diff --git a/x b/x\n' })).status).toBe(201);
+    const read = await gqlOk(gateway.url, `query($k: String!) { experiment(key: $k) { git { commit branch patchUrl } } }`, { k: key }, auth);
+    expect(read.experiment.git).toMatchObject({ commit: 'abc', branch: 'main' });
+    expect(await (await fetch(read.experiment.git.patchUrl)).text()).toBe('diff --git a/x b/x\n');
+    const refused = await gql(gateway.url, `query($k: String!) { experiment(key: $k) { output(stream: STDERR) { totalCount } } dependenciesOnly: experiment(key: $k) { dependencies { name } } }`, { k: key }, auth);
+    expect(refused.errors?.map((e) => [e.path?.join('.'), e.extensions?.code, e.extensions?.reason])).toEqual(expect.arrayContaining([
+      ['experiment.output', 'BAD_USER_INPUT', 'UNSUPPORTED'], ['dependenciesOnly.dependencies', 'BAD_USER_INPUT', 'UNSUPPORTED'],
+    ]));
   });
 
   it('sends end-time bounds to project/query, widened to the second, and applies them exactly', async () => {
