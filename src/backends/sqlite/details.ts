@@ -1,10 +1,11 @@
 /** The details port on SQLite: run details, output lines, curves, and a project's notes and columns. */
-import { BadUserInputError, NotFoundError } from '../../errors';
+import { BadUserInputError } from '../../errors';
 import type * as Port from '../port';
 import { MAX_CURVES, MAX_PAGE_SIZE, checkCount } from '../port';
 import { checkCurve, checkNotes, checkOutputLines, checkUpdate, offsetAfter, outputCursor, requireKey } from '../shared/details-input';
 import type { SqliteContext } from './context';
 import { DetailStore } from './detail-store';
+import { projectNotFound } from './lifecycle-store';
 import { ProjectColumns } from './project-columns';
 
 type Caller = Port.Caller;
@@ -95,8 +96,4 @@ export class SqliteDetails implements Port.DetailsPort {
       this.#c.projects.touch(id, this.#c.now());
     }, caller, options);
   }
-}
-
-export function projectNotFound(ref: Port.ProjectRef): NotFoundError {
-  return new NotFoundError(`Project '${ref.workspace}/${ref.name}' does not exist`);
 }
