@@ -76,6 +76,23 @@ describe('a run page', () => {
   });
 });
 
+describe('capabilities', () => {
+  it('reports what the embedded store does with run details and renames', async () => {
+    await newRun();
+    const data = await gqlOk(gateway.url, '{ workspaces { capabilities { details { outputStreams dependencies } experiments { rename } } } }');
+    expect(data.workspaces[0].capabilities).toEqual({ details: { outputStreams: true, dependencies: true }, experiments: { rename: true } });
+  });
+
+  it('answers a retried updateRunDetails from its record, and refuses the same key with another input', async () => {
+    const key = await newRun();
+    const input = { experimentKey: key, code: 'v1', idempotencyKey: `update-${key}` };
+    expect(await gqlOk(gateway.url, UPDATE, { input })).toEqual(await gqlOk(gateway.url, UPDATE, { input }));
+    const conflict = await gql(gateway.url, UPDATE, { input: { ...input, code: 'v2' } });
+    expect(codes(conflict)).toEqual(['BAD_USER_INPUT']);
+    expect((await gqlOk(gateway.url, RUN_PAGE, { key })).experiment.code).toBe('v1');
+  });
+});
+
 describe('hostile input', () => {
   it('refuses 10 MB of output in one call with a clear error and stores none of it', async () => {
     const key = await newRun();
