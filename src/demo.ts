@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Backend, Caller, MetricPointInput } from './backends/port';
 import { ANONYMOUS } from './server/identity';
+import { seedDemoDetails } from './demo-details';
 
 export const DEMO_WORKSPACE = 'demo';
 
@@ -97,5 +98,6 @@ export async function seedDemo(backend: Backend, caller: Caller = ANONYMOUS): Pr
     description: 'Best ResNet-50 of the January sweep', comment: 'first release', stage: 'production', tags: ['vision'],
   });
   await backend.registry.updateVersion(caller, { workspace: DEMO_WORKSPACE, modelName: 'cifar-classifier', version: '1.0.0', addAliases: ['champion'] });
+  await seedDemoDetails(backend, caller, [keys[5], keys[0], keys[8]], ['image-classification', 'text-sentiment'].map((name) => ({ workspace: DEMO_WORKSPACE, name })));
   return true;
 }

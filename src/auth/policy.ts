@@ -3,7 +3,7 @@
  * workspace of its target is found, and how an invisible target is shown. `Policy` is a mapped type over the
  * port, so a method without a row does not compile. Roles: see roles.ts; the checks: guard.ts.
  */
-import type { Asset, DomainName, Domains, Experiment, MetricHistory, MetricHistoryRequest, Page } from '../backends/port';
+import type { Asset, DomainName, Domains, Experiment, MetricHistory, MetricHistoryRequest, OutputLine, Page } from '../backends/port';
 import { NotFoundError } from '../errors';
 import { custom, inWorkspace, onExperiment, ownOnly, perExperiment, perWorkspace, type Rule } from './rules';
 import { may, readsEverything, roleIncludes } from './roles';
@@ -14,6 +14,7 @@ const none = (): never[] => [];
 const emptyHistory = (request: MetricHistoryRequest): MetricHistory =>
   ({ points: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0, sampled: request.samples != null });
 const emptyPage = (): Page<Asset> => ({ items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 });
+const emptyOutput = (): Page<OutputLine> => ({ items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 });
 const isExperiment = (row: Experiment | Error | null): row is Experiment => row !== null && !(row instanceof Error);
 
 export const POLICY: Policy = {
@@ -44,6 +45,8 @@ export const POLICY: Policy = {
       return call();
     }),
     end: onExperiment('write', (input) => input.experimentKey, 'endExperiment'),
+    update: onExperiment('write', (input) => input.experimentKey, 'updateExperiment'),
+    restore: onExperiment('write', (key) => key, 'restoreExperiment'),
     archive: onExperiment('write', (key) => key, 'archiveExperiment'),
     delete: custom(async (guard, who, caller, call, key, options) => {
       try {
@@ -68,6 +71,8 @@ export const POLICY: Policy = {
     get: perWorkspace((refs) => refs.map((r) => r.workspace)),
     list: inWorkspace('read', (workspace) => workspace, 'listing its projects'),
     create: inWorkspace('admin', (input) => input.workspace, 'createProject'),
+    update: inWorkspace('admin', (input) => input.workspace, 'updateProject'),
+    delete: inWorkspace('admin', (input) => input.workspace, 'deleteProject'),
   },
   metrics: {
     summaries: perExperiment((keys) => keys, none),
@@ -91,6 +96,7 @@ export const POLICY: Policy = {
     open: onExperiment('read', (key) => key, 'downloading an asset', 'null'),
     put: onExperiment('write', (input) => input.experimentKey, 'uploading an asset'),
     checkUpload: onExperiment('write', (key) => key, 'uploading an asset'),
+    delete: onExperiment('write', (key) => key, 'deleteAsset'),
   },
   registry: {
     models: perWorkspace((refs) => refs.map((r) => r.workspace)),
@@ -106,11 +112,23 @@ export const POLICY: Policy = {
       return call();
     }),
     updateVersion: inWorkspace('write', (input) => input.workspace, 'updateModelVersion'),
+    deleteVersion: inWorkspace('admin', (ref) => ref.workspace, 'deleteModelVersion'),
   },
   deadLetters: {
     // A key's own letters, scoped by the backend (the embedded store keeps none: it never queues).
     list: ownOnly(),
     replay: ownOnly(),
     discard: ownOnly(),
+  },
+  details: {
+    get: perExperiment((keys) => keys, () => null),
+    output: perExperiment((requests) => requests.map((r) => r.experimentKey), emptyOutput),
+    curves: perExperiment((keys) => keys, none),
+    projectNotes: perWorkspace((refs) => refs.map((r) => r.workspace)),
+    projectColumns: perWorkspace((refs) => refs.map((r) => r.workspace)),
+    update: onExperiment('write', (input) => input.experimentKey, 'updateRunDetails'),
+    appendOutput: onExperiment('write', (key) => key, 'appendOutput'),
+    logCurve: onExperiment('write', (input) => input.experimentKey, 'logCurve'),
+    setProjectNotes: inWorkspace('write', (ref) => ref.workspace, 'setProjectNotes'),
   },
 };

@@ -14,8 +14,8 @@ export interface MetricEvent {
   dropped: number;
 }
 
-export type ExperimentEventKind = 'CREATED' | 'STATUS_CHANGED' | 'ENDED' | 'TAGS_CHANGED' | 'ARCHIVED' | 'DELETED';
-export const EXPERIMENT_EVENT_KINDS: readonly ExperimentEventKind[] = ['CREATED', 'STATUS_CHANGED', 'ENDED', 'TAGS_CHANGED', 'ARCHIVED', 'DELETED'];
+export type ExperimentEventKind = 'CREATED' | 'STATUS_CHANGED' | 'ENDED' | 'TAGS_CHANGED' | 'ARCHIVED' | 'DELETED' | 'UPDATED' | 'RESTORED';
+export const EXPERIMENT_EVENT_KINDS: readonly ExperimentEventKind[] = ['CREATED', 'STATUS_CHANGED', 'ENDED', 'TAGS_CHANGED', 'ARCHIVED', 'DELETED', 'UPDATED', 'RESTORED'];
 
 export interface ExperimentEvent {
   kind: ExperimentEventKind;

@@ -7,6 +7,7 @@ import type {
   Asset, AssetPageRequest, AssetRef, Backend, Caller, Experiment, ExperimentModel, MetricHistory, MetricHistoryRequest, MetricSummary,
   ModelVersion, Other, Page, Parameter, Project, ProjectRef, RegisteredModel, RegisteredModelRef, Workspace,
 } from '../backends/port';
+import { createDetailLoaders, type DetailLoaders } from './details';
 
 /** Composite keys joined with a separator that cannot appear in names (names are validated). */
 const SEP = '\u0000';
@@ -28,6 +29,8 @@ export interface Loaders {
   experimentModels: DataLoader<string, ExperimentModel[]>;
   registeredModel: DataLoader<RegisteredModelRef, RegisteredModel | null, string>;
   modelVersions: DataLoader<RegisteredModelRef, ModelVersion[], string>;
+  /** Run details, output, curves, project notes and columns (details.ts). */
+  details: DetailLoaders;
 }
 
 export function createLoaders(backend: Backend, caller: Caller): Loaders {
@@ -54,6 +57,7 @@ export function createLoaders(backend: Backend, caller: Caller): Loaders {
     experimentModels: new DataLoader((keys) => backend.assets.models(caller, keys), options),
     registeredModel: new DataLoader((refs) => backend.registry.models(caller, refs), { ...options, cacheKeyFn: refKey }),
     modelVersions: new DataLoader((refs) => backend.registry.versions(caller, refs), { ...options, cacheKeyFn: refKey }),
+    details: createDetailLoaders(backend, caller),
   };
 }
 

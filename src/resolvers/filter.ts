@@ -34,6 +34,14 @@ export function toPortFilter(input: ExperimentFilterInput): ExperimentFilter {
       add({ ...(f.startedAfter != null && { startedAfter: f.startedAfter }), ...(f.startedBefore != null && { startedBefore: f.startedBefore }) });
     }
     if (f.archived != null) add({ archived: f.archived });
+    if (f.name != null) add({ name: v.text(f.name, 'filter.name', 255) });
+    if (f.durationMs) {
+      if (!Number.isFinite(f.durationMs.value)) throw new BadUserInputError('filter.durationMs.value must be a finite number', { field: 'filter.durationMs.value' });
+      add({ durationMs: { op: f.durationMs.op, value: f.durationMs.value } });
+    }
+    if (f.endedAfter != null || f.endedBefore != null) {
+      add({ ...(f.endedAfter != null && { endedAfter: f.endedAfter }), ...(f.endedBefore != null && { endedBefore: f.endedBefore }) });
+    }
     return parts.length === 1 ? parts[0] : { and: parts };
   };
   return walk(input, 1);
@@ -64,6 +72,7 @@ export function toPortOrder(input: readonly ExperimentOrderInput[]): ExperimentO
       case ExperimentOrderFieldEnum.STARTED_AT:
       case ExperimentOrderFieldEnum.ENDED_AT:
       case ExperimentOrderFieldEnum.KEY:
+      case ExperimentOrderFieldEnum.DURATION:
         return { field: o.field, direction: o.direction };
       default:
         throw new UnreachableCaseError(o.field);

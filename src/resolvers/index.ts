@@ -1,6 +1,9 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AssetResolver, ExperimentModelResolver } from './asset.resolver';
 import { DeadLetterResolver } from './dead-letter.resolver';
+import { DetailsMutations } from './details.mutations';
+import { LifecycleMutations } from './lifecycle.mutations';
+import { ExperimentDetailsResolver, GitInfoResolver, ProjectDetailsResolver } from './details.resolver';
 import { ExperimentMutations } from './experiment.mutations';
 import { ExperimentResolver } from './experiment.resolver';
 import { LiveResolver } from './live.resolver';
@@ -19,4 +22,5 @@ export const resolvers: NonEmptyArray<Function> = [
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
   LiveResolver, DeadLetterResolver,
   WebhookResolver, WorkspaceHooksResolver, WebhookMutations, ModelLiveResolver,
+  ExperimentDetailsResolver, GitInfoResolver, ProjectDetailsResolver, DetailsMutations, LifecycleMutations,
 ];

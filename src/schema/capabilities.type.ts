@@ -1,9 +1,13 @@
 import { Field, ObjectType } from 'type-graphql';
+import { DetailsCapabilities } from './details.type';
 
 @ObjectType({ description: 'What the backend does with experiments.' })
 export class ExperimentCapabilities {
   @Field({ description: 'OR and NOT filters are evaluated by the backend (otherwise in the gateway after the fetch).' })
   orFilters!: boolean;
+
+  @Field({ description: 'updateExperiment can rename an experiment.' })
+  rename!: boolean;
 }
 
 @ObjectType({ description: 'What the backend does with metrics.' })
@@ -58,6 +62,9 @@ export class Capabilities {
 
   @Field(() => LiveCapabilities)
   live!: LiveCapabilities;
+
+  @Field(() => DetailsCapabilities)
+  details!: DetailsCapabilities;
 
   @Field({ description: 'MetricSummary.count is known.', deprecationReason: 'Use metrics.pointCounts.' })
   metricPointCounts!: boolean;

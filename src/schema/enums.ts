@@ -49,10 +49,12 @@ export enum ExperimentOrderFieldEnum {
   KEY = 'KEY',
   METRIC = 'METRIC',
   PARAMETER = 'PARAMETER',
+  DURATION = 'DURATION',
 }
 registerEnumType(ExperimentOrderFieldEnum, {
   name: 'ExperimentOrderField',
   description: 'METRIC needs `metric` (and optionally `aggregate`); PARAMETER needs `parameter`.',
+  valuesConfig: { DURATION: { description: 'By `durationMs`: end minus start, or now minus start while running.' } },
 });
 
 export enum WriteStatusEnum {

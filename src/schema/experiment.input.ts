@@ -32,6 +32,15 @@ export class MetricFilterInput {
   value!: number;
 }
 
+@InputType({ description: 'A comparison with a number.' })
+export class NumberFilterInput {
+  @Field(() => ComparisonEnum)
+  op!: ComparisonEnum;
+
+  @Field(() => Float)
+  value!: number;
+}
+
 @InputType({
   description:
     'Selects experiments. Every field set in one object must hold (AND); use `or` and `not` for the rest. ' +
@@ -70,6 +79,18 @@ export class ExperimentFilterInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Archived state; archived experiments are hidden unless asked for.' })
   archived?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Name is exactly this.' })
+  name?: string | null;
+
+  @Field(() => NumberFilterInput, { nullable: true, description: 'Compares `durationMs` (end minus start, or now minus start while running).' })
+  durationMs?: NumberFilterInput | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Ended after this time (exclusive); runs without an end never match.' })
+  endedAfter?: number | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Ended before this time (exclusive); runs without an end never match.' })
+  endedBefore?: number | null;
 }
 
 @InputType({ description: 'One sort key. Several keys apply in order; the experiment key breaks remaining ties.' })

@@ -10,10 +10,16 @@ export enum ExperimentEventKindEnum {
   TAGS_CHANGED = 'TAGS_CHANGED',
   ARCHIVED = 'ARCHIVED',
   DELETED = 'DELETED',
+  UPDATED = 'UPDATED',
+  RESTORED = 'RESTORED',
 }
 registerEnumType(ExperimentEventKindEnum, {
   name: 'ExperimentEventKind',
   description: 'What happened to an experiment. ENDED is `endExperiment`; STATUS_CHANGED is any other change of status reported by a backend.',
+  valuesConfig: {
+    UPDATED: { description: 'A rename (`updateExperiment`) or new run details (`updateRunDetails`).' },
+    RESTORED: { description: '`restoreExperiment`.' },
+  },
 });
 
 @ObjectType({ description: 'New points of one metric of one experiment, in the order they were logged.' })

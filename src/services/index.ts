@@ -4,6 +4,8 @@ import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
 import type { Notify } from '../notify';
 import type { NotifyService } from '../notify/service';
 import { AssetsService } from './assets.service';
+import { DetailsService } from './details.service';
+import { LifecycleService } from './lifecycle.service';
 import { ExperimentsService } from './experiments.service';
 import { MetricsService } from './metrics.service';
 import { ModelsService } from './models.service';
@@ -16,6 +18,8 @@ export interface Services {
   assets: AssetsService;
   /** Webhooks and metric alerts; null where the gateway runs without them (unit tests). */
   notify: NotifyService | null;
+  details: DetailsService;
+  lifecycle: LifecycleService;
 }
 
 /** `events` receives every successful write for the live feed (src/live/); none by default. */
@@ -29,5 +33,7 @@ export function createServices(
     models: new ModelsService(backend, notifier, events),
     assets: new AssetsService(backend, new UrlSigner(urlSecrets), config.urlTtlSeconds, config.maxAssetBytes),
     notify: notify?.service ?? null,
+    details: new DetailsService(backend, events),
+    lifecycle: new LifecycleService(backend, events),
   };
 }

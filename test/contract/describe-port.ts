@@ -6,6 +6,9 @@ import type { Backend, Capabilities } from '../../src/backends/port';
 import { describeAssets } from './port/assets';
 import { describeAttributes } from './port/attributes';
 import { describeDeadLetters } from './port/dead-letters';
+import { describeDetails } from './port/details';
+import { describeLifecycle } from './port/lifecycle';
+import { describeRunFilters } from './port/run-filters';
 import { describeProjectsAndExperiments } from './port/experiments';
 import { describeMetricHistories } from './port/history';
 import { describeListing } from './port/listing';
@@ -41,5 +44,8 @@ export function describePort(name: string, makeBackend: MakeBackend, capabilitie
     describeAssets(current);
     describeRegistry(current, capabilities);
     describeDeadLetters(current, capabilities);
+    describeDetails(current, capabilities);
+    describeLifecycle(current, capabilities);
+    describeRunFilters(current);
   });
 }

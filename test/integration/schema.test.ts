@@ -33,6 +33,7 @@ describeWith('codegen')('typed clients generated from the schema', () => {
     rmSync(out, { recursive: true, force: true });
     execFileSync(process.execPath, [CODEGEN_BIN, '--config', 'codegen.yml'], { cwd: path.join(ROOT, 'codegen'), stdio: 'pipe' });
     expect(readFileSync(path.join(out, 'graphql.ts'), 'utf8')).toContain('ProjectDashboardDocument');
+    expect(readFileSync(path.join(out, 'graphql.ts'), 'utf8')).toContain('RunPageDocument');
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'examples/tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
   }, 120_000);
 

@@ -80,6 +80,8 @@ describe('each row, against each role', () => {
     await inner.metrics.log(ANONYMOUS, key, [{ name: 'loss', value: 1, step: 0 }]);
     await inner.assets.put(ANONYMOUS, { experimentKey: key, fileName: 'w.bin', type: 'model', modelName: 'net', maxBytes: 100 }, Readable.from([Buffer.from('abc')]));
     await inner.registry.register(ANONYMOUS, { experimentKey: key, experimentModelName: 'net', registryName: 'reg', version: '1' });
+    await inner.details.appendOutput(ANONYMOUS, key, [{ text: 'started', stream: 'STDOUT' }]);
+    await inner.details.logCurve(ANONYMOUS, { experimentKey: key, name: 'pr', x: [0], y: [1] });
     keys = openKeyStore(dataDir);
     scoped = scopeBackend(inner, new Authenticator(keys, { cacheMs: 0 }), () => keys.close());
   });
@@ -120,6 +122,21 @@ describe('each row, against each role', () => {
       'deadLetters.list': [{ first: 10 }],
       'deadLetters.replay': ['1'],
       'deadLetters.discard': ['1'],
+      'experiments.update': [{ experimentKey: key, name: 'renamed' }],
+      'experiments.restore': [key],
+      'projects.update': [{ workspace: 'ml', name: 'p', description: 'd' }],
+      'projects.delete': [{ workspace: 'ml', name: `gone-${Math.random().toString(36).slice(2)}` }],
+      'assets.delete': [key, '__asset__'],
+      'registry.deleteVersion': [{ workspace: 'ml', modelName: 'reg', version: '1' }],
+      'details.get': [[key]],
+      'details.output': [[{ experimentKey: key, first: 10 }]],
+      'details.curves': [[key]],
+      'details.projectNotes': [[{ workspace: 'ml', name: 'p' }]],
+      'details.projectColumns': [[{ workspace: 'ml', name: 'p' }]],
+      'details.update': [{ experimentKey: key, code: 'x = 1' }],
+      'details.appendOutput': [key, [{ text: 'hello', stream: 'STDOUT' }]],
+      'details.logCurve': [{ experimentKey: key, name: 'roc', x: [0, 1], y: [0, 1] }],
+      'details.setProjectNotes': [{ workspace: 'ml', name: 'p' }, 'notes'],
     };
     const args = table[`${domain}.${method}`];
     if (!args) throw new Error(`no sample arguments for ${domain}.${method}: add them with the row`);
@@ -134,11 +151,13 @@ describe('each row, against each role', () => {
     const grants = role === 'none' ? [{ workspace: 'other', role: 'admin' as const }] : [{ workspace: 'ml', role }];
     const caller: Caller = callerFromAuthorization(keys.create({ grants }).secret);
     let args = argsFor(domain, method);
-    if (domain === 'assets' && (method === 'open' || method === 'get')) {
+    if (domain === 'assets' && (method === 'open' || method === 'get' || method === 'delete')) {
       const [page] = await inner.assets.list(ANONYMOUS, [{ experimentKey: key, first: 1 }]);
       const { assetId } = (page as Page<Asset>).items[0];
-      args = method === 'open' ? [key, assetId] : [[{ experimentKey: key, assetId }]];
+      args = method === 'get' ? [[{ experimentKey: key, assetId }]] : [key, assetId];
     }
+    // A project to delete: an empty one of ml, so every role reaches the rule rather than NOT_FOUND.
+    if (domain === 'projects' && method === 'delete') await inner.projects.create(ANONYMOUS, args[0] as { workspace: string; name: string });
     const port = scoped[domain] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const outcome = await port[method](caller, ...args).then((value) => ({ value }), (error: unknown) => ({ error }));
     const opened = (outcome as { value?: { stream?: Readable } }).value?.stream;

@@ -1,6 +1,7 @@
 /** The assets port on Comet: listed and downloaded per experiment, uploaded as multipart. */
 import type { Readable } from 'node:stream';
 import type * as Port from '../port';
+import { deleteAsset } from './lifecycle';
 import { getAssets, getExperimentModels, listAssets, openAsset } from './asset-reads';
 import type { CometContext } from './context';
 import { putAsset } from './upload';
@@ -38,5 +39,9 @@ export class CometAssets implements Port.AssetsPort {
   /** The experiment must exist for the key (one metadata read, cached): Comet's own refusal comes later. */
   async checkUpload(caller: Caller, experimentKey: string) {
     await requireMeta(this.#c.api(caller), experimentKey);
+  }
+
+  async delete(caller: Caller, experimentKey: string, assetId: string, options?: Port.WriteOptions) {
+    await this.#c.once(caller, options, () => deleteAsset(this.#c.api(caller), experimentKey, assetId));
   }
 }

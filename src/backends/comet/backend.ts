@@ -7,6 +7,7 @@ import { CometAssets } from './assets';
 import { COMET_ATTRIBUTES_CAPABILITIES, CometAttributes } from './attributes';
 import { CometContext, type CometParts } from './context';
 import { COMET_DEAD_LETTERS_CAPABILITIES, CometDeadLetters } from './dead-letters';
+import { COMET_DETAILS_CAPABILITIES, CometDetails } from './details';
 import { COMET_EXPERIMENTS_CAPABILITIES, CometExperiments } from './experiments';
 import { COMET_METRICS_CAPABILITIES, CometMetrics } from './metrics';
 import { CometProjects } from './projects';
@@ -19,6 +20,7 @@ export const COMET_CAPABILITIES: Port.Capabilities = Object.freeze({
   attributes: COMET_ATTRIBUTES_CAPABILITIES,
   registry: COMET_REGISTRY_CAPABILITIES,
   deadLetters: COMET_DEAD_LETTERS_CAPABILITIES,
+  details: COMET_DETAILS_CAPABILITIES,
   // SDK clients log to Comet directly: the live feed polls for their points.
   live: Object.freeze({ externalWriters: true }),
 });
@@ -33,6 +35,7 @@ export class CometBackend implements Port.Backend {
   readonly assets: CometAssets;
   readonly registry: CometRegistry;
   readonly deadLetters: CometDeadLetters;
+  readonly details: CometDetails;
   readonly #p: CometParts;
   #closed: Promise<void> | null = null;
 
@@ -46,6 +49,7 @@ export class CometBackend implements Port.Backend {
     this.assets = new CometAssets(context);
     this.registry = new CometRegistry(context);
     this.deadLetters = new CometDeadLetters(context);
+    this.details = new CometDetails(context);
   }
 
   capabilities(): Port.Capabilities {

@@ -5,11 +5,13 @@ import { createRun } from './create-run';
 import { childKeysOf, metasOf, toExperiments } from './experiment-reads';
 import { listExperiments } from './list';
 import * as writes from './writes';
+import { restoreExperiment } from './lifecycle';
+import { BadUserInputError } from '../../errors';
 
 type Caller = Port.Caller;
 
 // OR and NOT are evaluated in the gateway after the fetch (filter.ts).
-export const COMET_EXPERIMENTS_CAPABILITIES: Port.ExperimentsCapabilities = Object.freeze({ orFilters: true });
+export const COMET_EXPERIMENTS_CAPABILITIES: Port.ExperimentsCapabilities = Object.freeze({ orFilters: true, rename: false });
 
 export class CometExperiments implements Port.ExperimentsPort {
   readonly #c: CometContext;
@@ -63,5 +65,14 @@ export class CometExperiments implements Port.ExperimentsPort {
 
   async delete(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
     return this.#c.once(caller, options, () => writes.deleteExperiment(this.#c.api(caller), experimentKey));
+  }
+
+  /** Comet documents no rename endpoint (comet-rest-v2.md §5): refused, and capabilities.experiments.rename is false. */
+  async update(_caller: Caller, _input: Port.UpdateExperimentInput, _options?: Port.WriteOptions): Promise<Port.Experiment> {
+    throw new BadUserInputError('Renaming experiments is not supported on the Comet backend: Comet documents no endpoint for it (capabilities.experiments.rename is false)', { reason: 'UNSUPPORTED' });
+  }
+
+  async restore(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#c.once(caller, options, () => restoreExperiment(this.#c.api(caller), experimentKey));
   }
 }

@@ -15,6 +15,11 @@ import type { Column } from './decode';
 
 export const MAX_FILTER_DEPTH = 32;
 
+/** `Experiment.durationMs`: end minus start, or now minus start while running; null without a start. */
+export function durationOf(e: Experiment): number | null {
+  return e.startedAt === null ? null : (e.endedAt ?? Date.now()) - e.startedAt;
+}
+
 /** What the residual filter (and the order) need per candidate. */
 export interface RunData {
   tags(key: string): readonly string[];
@@ -39,6 +44,7 @@ export function numericValue(value: string): number | null {
 }
 
 const STARTED_KEYS = ['startedAfter', 'startedBefore'];
+const ENDED_KEYS = ['endedAfter', 'endedBefore'];
 
 function text(value: unknown, label: string, allowEmpty = false): string {
   if (typeof value !== 'string' || (!allowEmpty && value.trim() === '')) {
@@ -56,7 +62,7 @@ export function normalizeFilter(node: unknown, depth = 0): ExperimentFilter {
   if (depth > MAX_FILTER_DEPTH) throw new BadUserInputError(`filter is nested deeper than ${MAX_FILTER_DEPTH} levels`);
   if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new BadUserInputError('each filter node must be an object');
   const entries = Object.entries(node).filter(([, value]) => value !== undefined && value !== null);
-  const kinds = new Set(entries.map(([key]) => (STARTED_KEYS.includes(key) ? 'started' : key)));
+  const kinds = new Set(entries.map(([key]) => (STARTED_KEYS.includes(key) ? 'started' : ENDED_KEYS.includes(key) ? 'ended' : key)));
   if (kinds.size !== 1) {
     throw new BadUserInputError(`each filter node must set exactly one condition, got ${kinds.size === 0 ? 'none' : [...kinds].join(', ')}: combine conditions with and/or`);
   }
@@ -100,6 +106,20 @@ export function normalizeFilter(node: unknown, depth = 0): ExperimentFilter {
       if (v !== undefined && !Number.isFinite(v)) throw new BadUserInputError(`${bound} must be Unix milliseconds, got ${v}`);
     }
     return { startedAfter: f.startedAfter, startedBefore: f.startedBefore };
+  }
+  if ('name' in f) return { name: text(f.name, 'name filter', true) };
+  if ('durationMs' in f) {
+    const { op, value } = f.durationMs;
+    if (!Object.hasOwn(OPERATOR, op)) throw new BadUserInputError(`durationMs filter op must be one of ${Object.keys(OPERATOR).join(', ')}, got ${JSON.stringify(op)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new BadUserInputError('durationMs filter value must be a finite number');
+    return { durationMs: { op, value } };
+  }
+  if ('endedAfter' in f || 'endedBefore' in f) {
+    for (const bound of ENDED_KEYS as ('endedAfter' | 'endedBefore')[]) {
+      const v = f[bound];
+      if (v !== undefined && !Number.isFinite(v)) throw new BadUserInputError(`${bound} must be Unix milliseconds, got ${v}`);
+    }
+    return { endedAfter: f.endedAfter, endedBefore: f.endedBefore };
   }
   throw new BadUserInputError(`Unknown filter node with keys ${JSON.stringify(Object.keys(f))}`);
 }
@@ -154,6 +174,24 @@ export function splitFilter(filter: ExperimentFilter | null | undefined, columns
         continue;
       }
     }
+    if ('name' in leaf) {
+      // An exact string match is exact on Comet too.
+      const column = columns.find((c) => c.source === 'metadata' && c.name === 'name' && c.type === 'string');
+      if (column) {
+        push('metadata', { id: 'name', field: 'name', type: 'string', operator: 'equal', value: leaf.name });
+        continue;
+      }
+    }
+    if ('endedAfter' in leaf || 'endedBefore' in leaf) {
+      // Comet compares datetimes to the second (§4): the bounds go there widened to whole seconds, which
+      // narrows the candidates without losing any, and the exact bounds are applied here as well.
+      const column = columns.find((c) => c.source === 'metadata' && c.name === 'end_server_timestamp' && c.type === 'datetime');
+      if (column) {
+        if (leaf.endedAfter != null) push('metadata', { id: column.name, field: column.name, type: 'datetime', operator: 'greater_or_equal', value: cometDatetime(Math.floor(leaf.endedAfter / 1000) * 1000) });
+        if (leaf.endedBefore != null) push('metadata', { id: column.name, field: column.name, type: 'datetime', operator: 'less_or_equal', value: cometDatetime(Math.ceil(leaf.endedBefore / 1000) * 1000) });
+      }
+    }
+    // durationMs stays here: Comet measures a running run to its last message, the port to now.
     residual.push(leaf);
   }
   return {
@@ -161,6 +199,11 @@ export function splitFilter(filter: ExperimentFilter | null | undefined, columns
     residual: residual.length === 0 ? null : residual.length === 1 ? residual[0] : { and: residual },
     impossible,
   };
+}
+
+/** Comet's datetime rule value: ISO with a space, to the second (§4 "Operators"). */
+function cometDatetime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export function needsOf(filter: ExperimentFilter | null): Needs {
@@ -239,6 +282,17 @@ export function evaluate(filter: ExperimentFilter, e: Experiment, data: RunData)
     if ((startedAfter === undefined || startedAfter === null) && (startedBefore === undefined || startedBefore === null)) return true;
     if (e.startedAt === null) return null;
     return (startedAfter == null || e.startedAt > startedAfter) && (startedBefore == null || e.startedAt < startedBefore);
+  }
+  if ('name' in filter) return e.name === null ? null : e.name === filter.name;
+  if ('durationMs' in filter) {
+    const duration = durationOf(e);
+    return duration === null ? null : compare(duration, filter.durationMs.value, filter.durationMs.op);
+  }
+  if ('endedAfter' in filter || 'endedBefore' in filter) {
+    const { endedAfter, endedBefore } = filter;
+    if (endedAfter == null && endedBefore == null) return true;
+    if (e.endedAt === null) return null;
+    return (endedAfter == null || e.endedAt > endedAfter) && (endedBefore == null || e.endedAt < endedBefore);
   }
   throw new BadUserInputError(`Unknown filter node with keys ${JSON.stringify(Object.keys(filter))}`);
 }

@@ -35,7 +35,7 @@ export function isAmbiguous(error: unknown): boolean {
 export type Query = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
 export interface CallSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   route: RouteName;
   plane?: Plane;
   query?: Query;

@@ -11,7 +11,7 @@ export type UpstreamOutcome = number | 'timeout' | 'network_error';
 export interface UpstreamCall {
   /** The route template relative to its mount (`experiment/tags`): no ids, no query. */
   route: RouteName;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   outcome: UpstreamOutcome;
   /** From sending to the response headers (or the failure), in seconds. */
   seconds: number;

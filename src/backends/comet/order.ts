@@ -6,7 +6,7 @@
 import { BadUserInputError, UnreachableCaseError } from '../../errors';
 import type { Experiment, ExperimentOrder } from '../port';
 import type { Needs, RunData } from './filter';
-import { numericValue } from './filter';
+import { durationOf, numericValue } from './filter';
 
 type Sortable = number | string | null;
 
@@ -57,6 +57,8 @@ function sortValues(e: Experiment, o: ExperimentOrder, data: RunData): Sortable[
       return [e.endedAt];
     case 'KEY':
       return [e.key];
+    case 'DURATION':
+      return [durationOf(e)];
     case 'METRIC': {
       const s = data.summaries(e.key).find((m) => m.name === o.name.trim());
       const v = s === undefined ? null : o.aggregate === 'LAST' ? s.last : o.aggregate === 'MIN' ? s.min : s.max;

@@ -1,5 +1,6 @@
 /** The projects port on Comet: workspaces are the key's teams. */
 import type * as Port from '../port';
+import { deleteProject, updateProject } from './lifecycle';
 import type { CometContext } from './context';
 import { getProjects, getWorkspaces, listProjects, listWorkspaces } from './project-reads';
 import * as writes from './writes';
@@ -31,5 +32,13 @@ export class CometProjects implements Port.ProjectsPort {
 
   async create(caller: Caller, input: Port.CreateProjectInput, options?: Port.WriteOptions) {
     return this.#c.once(caller, options, () => writes.createProject(this.#c.api(caller), input));
+  }
+
+  async update(caller: Caller, input: Port.UpdateProjectInput, options?: Port.WriteOptions) {
+    return this.#c.once(caller, options, () => updateProject(this.#c.api(caller), input));
+  }
+
+  async delete(caller: Caller, input: Port.DeleteProjectInput, options?: Port.WriteOptions) {
+    return this.#c.once(caller, options, () => deleteProject(this.#c.api(caller), input));
   }
 }

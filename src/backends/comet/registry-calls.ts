@@ -6,6 +6,7 @@
  */
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type {
+  ModelVersionRef,
   ModelVersion, Page, PageRequest, RegisterModelInput, RegisteredModel, RegisteredModelRef, UpdateModelVersionInput,
 } from '../port';
 import { type CometApi, orNull } from './api';
@@ -169,4 +170,16 @@ export async function updateModelVersion(api: CometApi, input: UpdateModelVersio
   await forgetRegistry(api, workspace, name);
   const fresh = (await versionsOf(api, workspace, name))?.find((v) => v.id === current.id);
   return fresh ?? { ...current, ...splitStageTags(stageTags(stage, tags)), status: input.status ?? current.status, comment: input.comment === undefined ? current.comment : input.comment };
+}
+
+/** `GET write/registry-model/item/delete?modelItemId=` (§6) for the version's item. */
+export async function deleteModelVersion(api: CometApi, ref: ModelVersionRef): Promise<void> {
+  const workspace = ref.workspace.trim();
+  const name = normaliseModelName(ref.modelName);
+  const versions = await versionsOf(api, workspace, name);
+  if (!versions) throw new NotFoundError(`Registered model '${workspace}/${name}' does not exist`);
+  const current = versions.find((v) => v.version === ref.version.trim());
+  if (!current) throw new NotFoundError(`Model '${workspace}/${name}' has no version '${ref.version}'`);
+  await api.call({ method: 'GET', route: Route.writeRegistryItemDelete, idempotent: true, query: { modelItemId: current.id } });
+  await forgetRegistry(api, workspace, name);
 }

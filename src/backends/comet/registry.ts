@@ -1,7 +1,7 @@
 /** The registry port on Comet. */
 import type * as Port from '../port';
 import type { CometContext } from './context';
-import { getModelVersions, getRegisteredModels, listRegisteredModels, registerModel, updateModelVersion } from './registry-calls';
+import { getModelVersions, getRegisteredModels, listRegisteredModels, registerModel, updateModelVersion, deleteModelVersion } from './registry-calls';
 
 type Caller = Port.Caller;
 
@@ -33,5 +33,9 @@ export class CometRegistry implements Port.RegistryPort {
 
   async updateVersion(caller: Caller, input: Port.UpdateModelVersionInput, options?: Port.WriteOptions) {
     return this.#c.once(caller, options, () => updateModelVersion(this.#c.api(caller), input));
+  }
+
+  async deleteVersion(caller: Caller, ref: Port.ModelVersionRef, options?: Port.WriteOptions) {
+    await this.#c.once(caller, options, () => deleteModelVersion(this.#c.api(caller), ref));
   }
 }

@@ -1,6 +1,6 @@
 /** Files logged with a run (streamed both ways, never buffered whole) and the experiment models grouping them. */
 import type { Readable } from 'node:stream';
-import type { Caller, Page, PageRequest, ReadOptions } from './common';
+import type { Caller, Page, PageRequest, ReadOptions, WriteOptions } from './common';
 
 export interface Asset {
   experimentKey: string;
@@ -75,4 +75,6 @@ export interface AssetsPort {
    * refused, so a signed upload URL is refused when asked for, not at the PUT.
    */
   checkUpload(caller: Caller, experimentKey: string): Promise<void>;
+  /** Deletes one asset (its bytes once nothing else refers to them); NOT_FOUND when it does not exist. */
+  delete(caller: Caller, experimentKey: string, assetId: string, options?: WriteOptions): Promise<void>;
 }

@@ -38,11 +38,17 @@ export type ExperimentFilter =
   | { nameContains: string }
   /** Both bounds exclusive. */
   | { startedAfter?: number; startedBefore?: number }
-  | { archived: boolean };
+  | { archived: boolean }
+  /** The name, exactly. */
+  | { name: string }
+  /** End minus start in ms, or now minus start while running (as `Experiment.durationMs`); unknown without a start. */
+  | { durationMs: { op: Comparison; value: number } }
+  /** Both bounds exclusive; a run without an end matches neither. */
+  | { endedAfter?: number; endedBefore?: number };
 
 export type SortDirection = 'ASC' | 'DESC';
 export type ExperimentOrderKey =
-  | { field: 'NAME' | 'STARTED_AT' | 'ENDED_AT' | 'KEY' }
+  | { field: 'NAME' | 'STARTED_AT' | 'ENDED_AT' | 'KEY' | 'DURATION' }
   | { field: 'METRIC'; name: string; aggregate: MetricAggregate }
   | { field: 'PARAMETER'; name: string };
 export type ExperimentOrder = ExperimentOrderKey & { direction: SortDirection };
@@ -76,6 +82,14 @@ export interface EndExperimentInput {
 export interface ExperimentsCapabilities {
   /** OR and NOT filters are evaluated by the backend itself (otherwise in the gateway after the fetch). */
   orFilters: boolean;
+  /** `update` can rename an experiment (otherwise it is refused as unsupported). */
+  rename: boolean;
+}
+
+/** Fields left `undefined` stay as they are. */
+export interface UpdateExperimentInput {
+  experimentKey: string;
+  name?: string | null;
 }
 
 export interface ExperimentsPort {
@@ -90,4 +104,8 @@ export interface ExperimentsPort {
   archive(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<Experiment>;
   /** Removes the experiment with all its data; its children are kept as top-level runs. */
   delete(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<void>;
+  /** Renames the experiment. */
+  update(caller: Caller, input: UpdateExperimentInput, options?: WriteOptions): Promise<Experiment>;
+  /** Un-archives the experiment (a no-op on one that is not archived). */
+  restore(caller: Caller, experimentKey: string, options?: WriteOptions): Promise<Experiment>;
 }

@@ -13,6 +13,7 @@ import type { AttributesCapabilities, AttributesPort } from './attributes';
 import type { AssetsPort } from './assets';
 import type { Caller, IdempotencyClaim } from './common';
 import type { DeadLettersCapabilities, DeadLettersPort } from './dead-letters';
+import type { DetailsCapabilities, DetailsPort } from './details';
 import type { ExperimentsCapabilities, ExperimentsPort } from './experiments';
 import type { MetricsCapabilities, MetricsPort } from './metrics';
 import type { ProjectsPort } from './projects';
@@ -27,9 +28,10 @@ export interface Domains {
   assets: AssetsPort;
   registry: RegistryPort;
   deadLetters: DeadLettersPort;
+  details: DetailsPort;
 }
 export type DomainName = keyof Domains;
-export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters'];
+export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters', 'details'];
 
 export type BackendName = 'sqlite' | 'comet';
 
@@ -41,6 +43,7 @@ export interface Capabilities {
   attributes: AttributesCapabilities;
   registry: RegistryCapabilities;
   deadLetters: DeadLettersCapabilities;
+  details: DetailsCapabilities;
   live: {
     /**
      * Other clients write to the store behind the gateway's back (Comet: the Python SDK), so the live feed
@@ -74,6 +77,7 @@ export * from './assets';
 export * from './attributes';
 export * from './common';
 export * from './dead-letters';
+export * from './details';
 export * from './experiments';
 export * from './metrics';
 export * from './projects';

@@ -30,6 +30,22 @@ export interface CreateProjectInput {
   isPublic?: boolean;
 }
 
+/** Fields left `undefined` stay as they are. */
+export interface UpdateProjectInput {
+  workspace: string;
+  name: string;
+  newName?: string | null;
+  description?: string | null;
+  isPublic?: boolean | null;
+}
+
+export interface DeleteProjectInput {
+  workspace: string;
+  name: string;
+  /** Delete the project's experiments (archived ones too) with it; without it a non-empty project is refused. */
+  force?: boolean;
+}
+
 export interface ProjectsPort {
   /** Every workspace the caller can see, by name. */
   listWorkspaces(caller: Caller): Promise<Workspace[]>;
@@ -37,4 +53,11 @@ export interface ProjectsPort {
   get(caller: Caller, refs: readonly ProjectRef[]): Promise<(Project | Error | null)[]>;
   list(caller: Caller, workspace: string, page: PageRequest): Promise<Page<Project>>;
   create(caller: Caller, input: CreateProjectInput, options?: WriteOptions): Promise<Project>;
+  /** Renames the project or changes its description or visibility; BAD_USER_INPUT when the new name is taken. */
+  update(caller: Caller, input: UpdateProjectInput, options?: WriteOptions): Promise<Project>;
+  /**
+   * Deletes the project; BAD_USER_INPUT (reason NOT_EMPTY) when it holds experiments and `force` is not
+   * set. Answers how many experiments went with it.
+   */
+  delete(caller: Caller, input: DeleteProjectInput, options?: WriteOptions): Promise<{ deletedExperiments: number }>;
 }

@@ -75,4 +75,12 @@ export interface RegistryPort {
   /** Registers the experiment model as a version (creating the registered model if needed). */
   register(caller: Caller, input: RegisterModelInput, options?: WriteOptions): Promise<{ model: RegisteredModel; versions: ModelVersion[] }>;
   updateVersion(caller: Caller, input: UpdateModelVersionInput, options?: WriteOptions): Promise<ModelVersion>;
+  /** Deletes one version (its aliases go with it); NOT_FOUND when the model or version does not exist. */
+  deleteVersion(caller: Caller, ref: ModelVersionRef, options?: WriteOptions): Promise<void>;
+}
+
+export interface ModelVersionRef {
+  workspace: string;
+  modelName: string;
+  version: string;
 }

@@ -58,4 +58,10 @@ export class SqliteAssets implements Port.AssetsPort {
   async checkUpload(_caller: Caller, experimentKey: string) {
     this.#c.experiments.requireProjectId(experimentKey);
   }
+
+  async delete(caller: Caller, experimentKey: string, assetId: string, options?: Port.WriteOptions) {
+    const c = this.#c;
+    c.touching(caller, options, experimentKey, () => c.lifecycle.deleteAsset(experimentKey, assetId));
+    c.blobGc.collectLater();
+  }
 }

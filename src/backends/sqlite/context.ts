@@ -14,6 +14,7 @@ import { BlobStore } from './blob-store';
 import type { DataPaths, Db } from './db';
 import { ExperimentStore } from './experiment-store';
 import { IdempotencyStore } from './idempotency';
+import { LifecycleStore } from './lifecycle-store';
 import { BlockStore } from './metric-blocks';
 import { ProjectStore } from './project-store';
 import { runWriteEffect } from '../shared/write-effects';
@@ -29,6 +30,7 @@ export class SqliteContext {
   readonly blobGc: BlobCollector;
   readonly blocks: BlockStore;
   readonly idempotency: IdempotencyStore;
+  readonly lifecycle: LifecycleStore;
 
   constructor(db: Db, paths: DataPaths, now: () => number) {
     this.db = db;
@@ -41,6 +43,7 @@ export class SqliteContext {
     this.blobGc = new BlobCollector(db, this.blobs);
     this.blocks = new BlockStore(db);
     this.idempotency = new IdempotencyStore(db);
+    this.lifecycle = new LifecycleStore(db);
   }
 
   /**

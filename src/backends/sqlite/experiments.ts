@@ -6,7 +6,7 @@ import { optionalTime, requireName } from './validate';
 
 type Caller = Port.Caller;
 
-export const SQLITE_EXPERIMENTS_CAPABILITIES: Port.ExperimentsCapabilities = Object.freeze({ orFilters: true });
+export const SQLITE_EXPERIMENTS_CAPABILITIES: Port.ExperimentsCapabilities = Object.freeze({ orFilters: true, rename: true });
 
 export class SqliteExperiments implements Port.ExperimentsPort {
   readonly #c: SqliteContext;
@@ -72,5 +72,20 @@ export class SqliteExperiments implements Port.ExperimentsPort {
       c.experiments.delete(experimentKey);
     });
     c.blobGc.collectLater();
+  }
+
+  async update(caller: Caller, input: Port.UpdateExperimentInput, options?: Port.WriteOptions) {
+    const name = typeof input.name === 'string' && input.name.trim() !== '' ? requireName('name', input.name) : null;
+    return this.#c.touching(caller, options, input.experimentKey, () => {
+      if (input.name !== undefined) this.#c.lifecycle.rename(input.experimentKey, name);
+      return this.#c.experiments.require(input.experimentKey);
+    });
+  }
+
+  async restore(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#c.touching(caller, options, experimentKey, () => {
+      this.#c.lifecycle.restore(experimentKey);
+      return this.#c.experiments.require(experimentKey);
+    });
   }
 }

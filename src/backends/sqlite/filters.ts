@@ -37,6 +37,10 @@ export function containsPattern(text: string): string {
 }
 
 const STARTED_KEYS = ['startedAfter', 'startedBefore'];
+const ENDED_KEYS = ['endedAfter', 'endedBefore'];
+
+/** `Experiment.durationMs` in SQL: end minus start, or now minus start while running; NULL without a start. */
+const DURATION_SQL = "(coalesce(e.ended_at, CAST(unixepoch('subsec') * 1000 AS INTEGER)) - e.started_at)";
 
 /**
  * The node without members that are unset (undefined or null), checked to set exactly one member (the two
@@ -47,7 +51,7 @@ function setMembers(filter: unknown): ExperimentFilter {
     throw new BadUserInputError('each filter node must be an object');
   }
   const entries = Object.entries(filter).filter(([, value]) => value !== undefined && value !== null);
-  const kinds = new Set(entries.map(([key]) => (STARTED_KEYS.includes(key) ? 'started' : key)));
+  const kinds = new Set(entries.map(([key]) => (STARTED_KEYS.includes(key) ? 'started' : ENDED_KEYS.includes(key) ? 'ended' : key)));
   if (kinds.size !== 1) {
     throw new BadUserInputError(
       `each filter node must set exactly one condition, got ${kinds.size === 0 ? 'none' : [...kinds].join(', ')}: ` +
@@ -91,6 +95,18 @@ export function compileFilter(node: ExperimentFilter, params: SqlParam[], depth 
     return 'e.archived = ?';
   }
   if ('startedAfter' in filter || 'startedBefore' in filter) return compileStarted(filter, params);
+  if ('name' in filter) {
+    params.push(requireText(filter.name, 'name filter', true));
+    return 'e.name = ?';
+  }
+  if ('durationMs' in filter) {
+    const op = lookup(COMPARISON_SQL, filter.durationMs?.op, 'durationMs filter op');
+    const value = filter.durationMs?.value;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new BadUserInputError('durationMs filter value must be a finite number');
+    params.push(value);
+    return `${DURATION_SQL} ${op} ?`;
+  }
+  if ('endedAfter' in filter || 'endedBefore' in filter) return compileEnded(filter, params);
   throw new BadUserInputError(`Unknown filter node with keys ${JSON.stringify(Object.keys(filter))}`);
 }
 
@@ -145,6 +161,19 @@ function compileStarted(filter: { startedAfter?: number; startedBefore?: number 
   return clauses.length === 0 ? '1' : clauses.join(' AND ');
 }
 
+/** Both bounds exclusive; a run without an end has NULL there and matches neither. */
+function compileEnded(filter: { endedAfter?: number; endedBefore?: number }, params: SqlParam[]): string {
+  const clauses: string[] = [];
+  for (const [bound, op] of [['endedAfter', '>'], ['endedBefore', '<']] as const) {
+    const value = filter[bound];
+    if (value === undefined || value === null) continue;
+    if (!Number.isFinite(value)) throw new BadUserInputError(`${bound} must be Unix milliseconds, got ${value}`);
+    params.push(value);
+    clauses.push(`e.ended_at ${op} ?`);
+  }
+  return clauses.length === 0 ? '1' : clauses.join(' AND ');
+}
+
 function requireText(value: unknown, label: string, allowEmpty = false): string {
   if (typeof value !== 'string' || (!allowEmpty && value.trim() === '')) {
     throw new BadUserInputError(`${label} must be a ${allowEmpty ? '' : 'non-empty '}string, got ${JSON.stringify(value)}`);
@@ -185,6 +214,9 @@ export function compileOrder(order: readonly ExperimentOrder[] | undefined, para
         break;
       case 'KEY':
         terms.push(`e.key ${dir}`);
+        break;
+      case 'DURATION':
+        terms.push(`${DURATION_SQL} ${dir} NULLS LAST`);
         break;
       case 'METRIC': {
         const column = lookup(AGGREGATE_COLUMN, key.aggregate, 'orderBy metric aggregate');

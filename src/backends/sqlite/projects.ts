@@ -30,4 +30,19 @@ export class SqliteProjects implements Port.ProjectsPort {
   async create(caller: Caller, input: Port.CreateProjectInput, options?: Port.WriteOptions) {
     return this.#c.write(() => this.#c.projects.createProject(input, this.#c.now()), caller, options);
   }
+
+  async update(caller: Caller, input: Port.UpdateProjectInput, options?: Port.WriteOptions) {
+    const c = this.#c;
+    return c.write(() => {
+      const ref = c.lifecycle.updateProject(input, c.now());
+      return c.projects.getProjects([ref])[0] as Port.Project;
+    }, caller, options);
+  }
+
+  async delete(caller: Caller, input: Port.DeleteProjectInput, options?: Port.WriteOptions) {
+    const c = this.#c;
+    const result = c.write(() => ({ deletedExperiments: c.lifecycle.deleteProject(input) }), caller, options);
+    c.blobGc.collectLater();
+    return result;
+  }
 }

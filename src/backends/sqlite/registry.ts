@@ -35,4 +35,8 @@ export class SqliteRegistry implements Port.RegistryPort {
   async updateVersion(caller: Caller, input: Port.UpdateModelVersionInput, options?: Port.WriteOptions) {
     return this.#c.write(() => this.#store.update(input, this.#c.now()), caller, options);
   }
+
+  async deleteVersion(caller: Caller, ref: Port.ModelVersionRef, options?: Port.WriteOptions) {
+    this.#c.write(() => this.#c.lifecycle.deleteVersion(ref), caller, options);
+  }
 }

@@ -36,10 +36,14 @@ const METADATA: Readonly<Record<string, MetadataColumn>> = {
   duration: { type: 'timenumber', read: (e) => (e.endTimeMillis ?? e.lastUpdated) - e.startTimeMillis },
   runActive: { type: 'boolean', read: (e) => e.running },
   hasNotes: { type: 'boolean', read: () => false },
+  hasHtml: { type: 'boolean', read: (e) => (e.details.html ?? '') !== '' },
   optimizationId: { type: 'string', read: () => null },
   file_name: { type: 'string', read: () => null },
   file_path: { type: 'string', read: () => null },
 };
+
+/** System-details fields shown as `env_details` columns once a run of the project logged them (a sim choice of which). */
+const ENV_FIELDS = ['hostname', 'os', 'osType', 'pythonVersion', 'user', 'totalRam'] as const;
 
 const column = (name: string, type: ColumnType, source: ColumnSource): Column => ({ name, id: `${name}--${source}`, type, source });
 
@@ -54,7 +58,9 @@ export function projectColumns(state: SimState, project: ProjectRecord, archived
   const params = new Map<string, boolean>(); // name → every value numeric
   const others = new Map<string, boolean>();
   const tags = new Set<string>();
+  const env = new Set<string>();
   for (const e of experiments) {
+    for (const name of ENV_FIELDS) if (e.details.systemDetails[name] != null) env.add(name);
     for (const name of e.metricsByName.keys()) metrics.add(name);
     for (const [name, value] of latestByName(e.parameters)) params.set(name, (params.get(name) ?? true) && isNumeric(value));
     for (const [name, value] of latestByName(e.others)) others.set(name, (others.get(name) ?? true) && isNumeric(value));
@@ -66,6 +72,7 @@ export function projectColumns(state: SimState, project: ProjectRecord, archived
     ...[...params].map(([name, numeric]) => column(name, numeric ? 'double' : 'string', 'params')),
     ...[...others].map(([name, numeric]) => column(name, numeric ? 'double' : 'string', 'log_other')),
     ...[...tags].map((name) => column(name, 'string', 'tag')),
+    ...[...env].map((name) => column(name, name === 'totalRam' ? 'double' : 'string', 'env_details')),
   ];
 }
 
@@ -88,8 +95,10 @@ export function cellValue(e: ExperimentRecord, c: Column): CellValue {
       return asType(latestByName(e.others).get(c.name));
     case 'tag':
       return e.tags.includes(c.name) ? c.name : null;
-    case 'env_details':
-      return null;
+    case 'env_details': {
+      const value = e.details.systemDetails[c.name];
+      return typeof value === 'string' || typeof value === 'number' ? value : null;
+    }
     default: {
       const unreachable: never = c.source;
       throw new Error(`unknown column source ${String(unreachable)}`);

@@ -4,7 +4,7 @@ import type { MultipartForm } from './multipart';
 import type { SimState } from './state';
 import type { KeyRecord } from './types';
 
-export type RouteMethod = 'GET' | 'POST';
+export type RouteMethod = 'GET' | 'POST' | 'PUT';
 export type BodyKind = 'none' | 'json' | 'multipart';
 
 export interface SimRequest {

@@ -62,6 +62,7 @@ function seedExperiment(state: SimState, s: SeedExperiment): string {
       bytes: typeof a.bytes === 'string' ? Buffer.from(a.bytes) : a.bytes,
     }, false);
   }
+  if (s.details) Object.assign(e.details, { ...s.details, systemDetails: { ...(s.details.systemDetails ?? {}) } });
   return e.experimentKey;
 }
 

@@ -8,6 +8,8 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assetRoutes } from './routes-assets';
 import { clientlibRoutes } from './clientlib';
+import { detailRoutes } from './routes-details';
+import { lifecycleRoutes } from './routes-lifecycle';
 import { CLIENTLIB_ROOT, Limits, REST_ROOT, SdkErrorCode } from './constants';
 import { CometSimError } from './errors';
 import { FaultInjector } from './faults';
@@ -23,7 +25,7 @@ import type { SimState } from './state';
 import type { KeyRecord } from './types';
 
 export const ALL_ROUTES: readonly Route[] = [
-  ...readRoutes, ...metricRoutes, ...queryRoutes, ...writeRoutes, ...assetRoutes, ...registryRoutes, ...clientlibRoutes,
+  ...readRoutes, ...metricRoutes, ...queryRoutes, ...writeRoutes, ...assetRoutes, ...registryRoutes, ...clientlibRoutes, ...detailRoutes, ...lifecycleRoutes,
 ];
 
 /** What a simulated fault says, by status (the rest say "Service unavailable"). */

@@ -81,6 +81,7 @@ export class SimState {
       isPublic,
       createdAt: now,
       lastUpdated: now,
+      notes: '',
     };
     this.projects.set(project.projectId, project);
     return project;
@@ -123,6 +124,7 @@ export class SimState {
       tags: [],
       assets: [],
       models: [],
+      details: { code: null, output: [], systemDetails: {}, gitMetadata: null, gitPatch: null, html: null, graph: null, dependencies: [] },
     };
     this.experiments.set(key, experiment);
     project.lastUpdated = now;

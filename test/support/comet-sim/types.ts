@@ -75,6 +75,31 @@ export interface ExperimentRecord {
   tags: string[];
   assets: AssetRecord[];
   models: ExperimentModelRecord[];
+  /** Code, output, system details, git, HTML, graph and dependencies (comet-run-details.md). */
+  details: RunDetailsRecord;
+}
+
+/** One line of `write/experiment/output`, as received (R sends only `offset` and `output`). */
+export interface OutputLineRecord {
+  output: string;
+  stderr: boolean;
+  localTimestamp: number | null;
+  offset: number | null;
+}
+
+export interface RunDetailsRecord {
+  code: string | null;
+  /** Every line received, in arrival order; `experiment/output` answers them joined into one string. */
+  output: OutputLineRecord[];
+  /** The system-details fields as sent, merged per write (partial updates, §5). */
+  systemDetails: Record<string, unknown>;
+  gitMetadata: Record<string, string | null> | null;
+  /** The uploaded zip, byte for byte. */
+  gitPatch: Buffer | null;
+  html: string | null;
+  graph: string | null;
+  /** `logDependencies` of the last `write/experiment/dependencies`; Comet has no read of them. */
+  dependencies: { name: string; version: string }[];
 }
 
 export interface ProjectRecord {
@@ -86,6 +111,8 @@ export interface ProjectRecord {
   isPublic: boolean;
   createdAt: number;
   lastUpdated: number;
+  /** `write/project/notes`; '' until set. */
+  notes: string;
 }
 
 export interface RegistryItemRecord {
@@ -195,6 +222,8 @@ export interface SeedExperiment {
   others?: Record<string, string | number | boolean>;
   tags?: string[];
   assets?: SeedAsset[];
+  /** Run details as Comet stores them (routes-details.ts). */
+  details?: Partial<RunDetailsRecord>;
 }
 export interface SeedInput {
   keys?: SeedKey[];
