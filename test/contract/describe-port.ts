@@ -10,6 +10,7 @@ import { describeProjectsAndExperiments } from './port/experiments';
 import { describeMetricHistories } from './port/history';
 import { describeListing } from './port/listing';
 import { describeMetricWrites } from './port/metrics';
+import { describeMonitoring } from './port/monitoring';
 import { describeRegistry } from './port/registry';
 import type { MakeBackend } from './port/support';
 
@@ -41,5 +42,6 @@ export function describePort(name: string, makeBackend: MakeBackend, capabilitie
     describeAssets(current);
     describeRegistry(current, capabilities);
     describeDeadLetters(current, capabilities);
+    describeMonitoring(current, capabilities);
   });
 }

@@ -63,6 +63,9 @@ describe('the policy table', () => {
   });
 });
 
+/** The version registered in `ml` before each row's test, for the monitoring rows. */
+const MODEL_VERSION = { workspace: 'ml', modelName: 'reg', version: '1' };
+
 describe('each row, against each role', () => {
   const ROLES: readonly (Role | 'none')[] = ['none', 'read', 'write', 'admin'];
   const RANK = { none: 0, read: 1, write: 2, admin: 3 } as const;
@@ -80,6 +83,7 @@ describe('each row, against each role', () => {
     await inner.metrics.log(ANONYMOUS, key, [{ name: 'loss', value: 1, step: 0 }]);
     await inner.assets.put(ANONYMOUS, { experimentKey: key, fileName: 'w.bin', type: 'model', modelName: 'net', maxBytes: 100 }, Readable.from([Buffer.from('abc')]));
     await inner.registry.register(ANONYMOUS, { experimentKey: key, experimentModelName: 'net', registryName: 'reg', version: '1' });
+    await inner.monitoring.log(ANONYMOUS, MODEL_VERSION, [{ predictionId: 'p0', timestamp: 0, features: { x: 0 }, prediction: {}, labels: {} }]);
     keys = openKeyStore(dataDir);
     scoped = scopeBackend(inner, new Authenticator(keys, { cacheMs: 0 }), () => keys.close());
   });
@@ -120,6 +124,15 @@ describe('each row, against each role', () => {
       'deadLetters.list': [{ first: 10 }],
       'deadLetters.replay': ['1'],
       'deadLetters.discard': ['1'],
+      'monitoring.log': [MODEL_VERSION, [{ predictionId: 'p1', timestamp: 1, features: { x: 1 }, prediction: {}, labels: {} }]],
+      'monitoring.logLabels': [MODEL_VERSION, [{ predictionId: 'p1', timestamp: 1, labels: { value: 1 } }]],
+      'monitoring.logReference': [MODEL_VERSION, [{ predictionId: 'r1', timestamp: 1, features: { x: 1 }, prediction: {}, labels: {} }]],
+      'monitoring.predictions': [[{ ref: MODEL_VERSION, first: 10 }]],
+      'monitoring.counts': [[{ ref: MODEL_VERSION, from: 0, to: 3_600_000, interval: 'HOUR' }]],
+      'monitoring.distributions': [[{ ref: MODEL_VERSION, feature: 'x', source: 'INPUT' }]],
+      'monitoring.drift': [[{ ref: MODEL_VERSION, feature: 'x', source: 'INPUT', interval: 'HOUR', algorithm: 'PSI', reference: 'FIRST_WINDOW' }]],
+      'monitoring.labelMetrics': [[{ ref: MODEL_VERSION, metric: 'ACCURACY', output: 'value', label: 'value', interval: 'DAY' }]],
+      'monitoring.features': [[MODEL_VERSION]],
     };
     const args = table[`${domain}.${method}`];
     if (!args) throw new Error(`no sample arguments for ${domain}.${method}: add them with the row`);

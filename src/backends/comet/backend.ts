@@ -9,6 +9,7 @@ import { CometContext, type CometParts } from './context';
 import { COMET_DEAD_LETTERS_CAPABILITIES, CometDeadLetters } from './dead-letters';
 import { COMET_EXPERIMENTS_CAPABILITIES, CometExperiments } from './experiments';
 import { COMET_METRICS_CAPABILITIES, CometMetrics } from './metrics';
+import { COMET_MONITORING_CAPABILITIES, CometMonitoring } from './monitoring';
 import { CometProjects } from './projects';
 import { COMET_REGISTRY_CAPABILITIES, CometRegistry } from './registry';
 
@@ -19,6 +20,7 @@ export const COMET_CAPABILITIES: Port.Capabilities = Object.freeze({
   attributes: COMET_ATTRIBUTES_CAPABILITIES,
   registry: COMET_REGISTRY_CAPABILITIES,
   deadLetters: COMET_DEAD_LETTERS_CAPABILITIES,
+  monitoring: COMET_MONITORING_CAPABILITIES,
   // SDK clients log to Comet directly: the live feed polls for their points.
   live: Object.freeze({ externalWriters: true }),
 });
@@ -33,6 +35,7 @@ export class CometBackend implements Port.Backend {
   readonly assets: CometAssets;
   readonly registry: CometRegistry;
   readonly deadLetters: CometDeadLetters;
+  readonly monitoring: CometMonitoring;
   readonly #p: CometParts;
   #closed: Promise<void> | null = null;
 
@@ -46,6 +49,7 @@ export class CometBackend implements Port.Backend {
     this.assets = new CometAssets(context);
     this.registry = new CometRegistry(context);
     this.deadLetters = new CometDeadLetters(context);
+    this.monitoring = new CometMonitoring(context);
   }
 
   capabilities(): Port.Capabilities {

@@ -15,6 +15,7 @@ import type { Caller, IdempotencyClaim } from './common';
 import type { DeadLettersCapabilities, DeadLettersPort } from './dead-letters';
 import type { ExperimentsCapabilities, ExperimentsPort } from './experiments';
 import type { MetricsCapabilities, MetricsPort } from './metrics';
+import type { MonitoringCapabilities, MonitoringPort } from './monitoring';
 import type { ProjectsPort } from './projects';
 import type { RegistryCapabilities, RegistryPort } from './registry';
 
@@ -27,9 +28,10 @@ export interface Domains {
   assets: AssetsPort;
   registry: RegistryPort;
   deadLetters: DeadLettersPort;
+  monitoring: MonitoringPort;
 }
 export type DomainName = keyof Domains;
-export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters'];
+export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters', 'monitoring'];
 
 export type BackendName = 'sqlite' | 'comet';
 
@@ -41,6 +43,7 @@ export interface Capabilities {
   attributes: AttributesCapabilities;
   registry: RegistryCapabilities;
   deadLetters: DeadLettersCapabilities;
+  monitoring: MonitoringCapabilities;
   live: {
     /**
      * Other clients write to the store behind the gateway's back (Comet: the Python SDK), so the live feed
@@ -79,3 +82,4 @@ export * from './metrics';
 export * from './projects';
 export * from './registry';
 export * from './limits';
+export * from './monitoring';

@@ -11,6 +11,7 @@ import { SqliteContext } from './context';
 import type { DataPaths, Db } from './db';
 import { SQLITE_EXPERIMENTS_CAPABILITIES, SqliteExperiments } from './experiments';
 import { SQLITE_METRICS_CAPABILITIES, SqliteMetrics } from './metrics';
+import { SQLITE_MONITORING_CAPABILITIES, SqliteMonitoring } from './monitoring';
 import { schemaVersion } from './migrations';
 import { SqliteProjects } from './projects';
 import { SQLITE_DEAD_LETTERS_CAPABILITIES, SqliteDeadLetters } from './dead-letters';
@@ -23,6 +24,7 @@ export const SQLITE_CAPABILITIES: Port.Capabilities = Object.freeze({
   attributes: SQLITE_ATTRIBUTES_CAPABILITIES,
   registry: SQLITE_REGISTRY_CAPABILITIES,
   deadLetters: SQLITE_DEAD_LETTERS_CAPABILITIES,
+  monitoring: SQLITE_MONITORING_CAPABILITIES,
   live: Object.freeze({ externalWriters: false }),
 });
 
@@ -34,6 +36,7 @@ export class SqliteBackend implements Port.Backend {
   readonly assets: SqliteAssets;
   readonly registry: SqliteRegistry;
   readonly deadLetters = new SqliteDeadLetters();
+  readonly monitoring: SqliteMonitoring;
   readonly #c: SqliteContext;
   /** Serializes `once` calls per idempotency key (their work is async, outside one transaction). */
   readonly #onceMutex = new KeyedMutex();
@@ -46,6 +49,7 @@ export class SqliteBackend implements Port.Backend {
     this.attributes = new SqliteAttributes(this.#c);
     this.assets = new SqliteAssets(this.#c);
     this.registry = new SqliteRegistry(this.#c);
+    this.monitoring = new SqliteMonitoring(this.#c);
   }
 
   /** Removes queued blobs no asset references any more (blob-gc.ts). */

@@ -13,6 +13,7 @@ import { SCHEMA_003_API_KEYS } from './schema-003-api-keys';
 import { SCHEMA_004_IDEMPOTENCY } from './schema-004-idempotency';
 import { SCHEMA_005_BLOB_GC } from './schema-005-blob-gc';
 import { SCHEMA_006_ASSET_TYPE_INDEX } from './schema-006-asset-type-index';
+import { SCHEMA_007_MONITORING } from './schema-007-monitoring';
 
 export interface Migration {
   /** The `user_version` after this migration; versions are 1, 2, 3… in list order. */
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'idempotency records', up: (db) => db.exec(SCHEMA_004_IDEMPOTENCY) },
   { version: 5, name: 'blob collection queue', up: (db) => db.exec(SCHEMA_005_BLOB_GC) },
   { version: 6, name: 'asset type index', up: (db) => db.exec(SCHEMA_006_ASSET_TYPE_INDEX) },
+  { version: 7, name: 'production monitoring', up: (db) => db.exec(SCHEMA_007_MONITORING) },
 ];
 
 export interface MigrationResult {
