@@ -3,7 +3,7 @@
  * `LiveEvents` sink the services publish to after a write succeeded. Services see only this file: no
  * pub/sub, Redis or WebSocket type reaches them.
  */
-import type { Experiment, MetricPoint, MetricPointInput } from '../backends/port';
+import type { Experiment, MetricPoint, MetricPointInput, ModelVersionRef } from '../backends/port';
 
 /** New points of one metric of one experiment, in the order they were logged. */
 export interface MetricEvent {
@@ -40,6 +40,8 @@ export interface LiveEvents {
   /** Points just stored (or durably queued) for one experiment, in logged order, timestamps filled in. */
   metricsLogged(experimentKey: string, points: readonly MetricPointInput[]): void;
   experimentChanged(event: ExperimentEvent): void;
+  /** Predictions just stored (or durably queued) for one model version: their timestamps. Optional: a sink may ignore them. */
+  predictionsLogged?(ref: ModelVersionRef, timestamps: readonly number[]): void;
 }
 
 /** For a gateway without a live feed (and unit tests): every event is dropped. */

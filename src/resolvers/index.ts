@@ -7,6 +7,8 @@ import { LiveResolver } from './live.resolver';
 import { MetricPointResolver, MetricSummaryResolver } from './metric.resolver';
 import { ModelMutations } from './model.mutations';
 import { ModelVersionResolver, RegisteredModelResolver } from './model.resolver';
+import { MonitoringMutations } from './monitoring.mutations';
+import { ModelVersionMonitoringResolver } from './monitoring.resolver';
 import { ProjectResolver } from './project.resolver';
 import { QueryResolver } from './query.resolver';
 import { WorkspaceResolver } from './workspace.resolver';
@@ -16,4 +18,5 @@ export const resolvers: NonEmptyArray<Function> = [
   QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
   LiveResolver, DeadLetterResolver,
+  ModelVersionMonitoringResolver, MonitoringMutations,
 ];

@@ -1,4 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
+import { MonitoringCapabilities } from './monitoring.type';
 
 @ObjectType({ description: 'What the backend does with experiments.' })
 export class ExperimentCapabilities {
@@ -58,6 +59,9 @@ export class Capabilities {
 
   @Field(() => LiveCapabilities)
   live!: LiveCapabilities;
+
+  @Field(() => MonitoringCapabilities)
+  monitoring!: MonitoringCapabilities;
 
   @Field({ description: 'MetricSummary.count is known.', deprecationReason: 'Use metrics.pointCounts.' })
   metricPointCounts!: boolean;

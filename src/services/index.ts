@@ -5,6 +5,7 @@ import { AssetsService } from './assets.service';
 import { ExperimentsService } from './experiments.service';
 import { MetricsService } from './metrics.service';
 import { ModelsService } from './models.service';
+import { MonitoringService } from './monitoring.service';
 import { UrlSigner } from './signing';
 
 export interface Services {
@@ -12,6 +13,7 @@ export interface Services {
   metrics: MetricsService;
   models: ModelsService;
   assets: AssetsService;
+  monitoring: MonitoringService;
 }
 
 /** `events` receives every successful write for the live feed (src/live/); none by default. */
@@ -21,5 +23,6 @@ export function createServices(backend: Backend, config: Config, urlSecrets: rea
     metrics: new MetricsService(backend, config.maxMetricPoints, Date.now, events),
     models: new ModelsService(backend),
     assets: new AssetsService(backend, new UrlSigner(urlSecrets), config.urlTtlSeconds, config.maxAssetBytes),
+    monitoring: new MonitoringService(backend, Date.now, events),
   };
 }
