@@ -11,6 +11,7 @@ import type { CometContext } from './context';
 import { MpmReads, unsupported } from './mpm-reads';
 import { mpmLane } from './mpm-protocol';
 import { getModelVersions } from './registry-calls';
+import { isTransient } from './write-types';
 
 type Caller = Port.Caller;
 
@@ -72,9 +73,14 @@ export class CometMonitoring implements Port.MonitoringPort {
     return { workspaceName: ref.workspace, modelName: ref.modelName, modelVersion: ref.version, predictionId, timestamp };
   }
 
-  /** MPM takes events for any name; the gateway logs only for registered versions, as on every backend. */
+  /**
+   * MPM takes events for any name; the gateway logs only for registered versions, as on every backend. When
+   * Comet cannot answer (down, throttling), the events are queued unchecked rather than refused: an outage
+   * must not cost predictions, and MPM takes them for any name once back.
+   */
   async #requireVersion(caller: Caller, ref: Port.ModelVersionRef): Promise<void> {
     const [versions] = await getModelVersions(this.#c.api(caller), [{ workspace: ref.workspace, name: ref.modelName }]);
+    if (versions instanceof Error && isTransient(versions)) return;
     if (versions instanceof Error) throw versions;
     if (!versions.some((v) => v.version === ref.version)) throw Port.modelVersionNotFound(ref);
   }
