@@ -36,31 +36,48 @@ interface Series {
   edges: number[] | null;
 }
 
+/** The series of one write by name, per source (INPUT, OUTPUT, LABEL). */
+type SeriesBySource = [Map<string, Series>, Map<string, Series>, Map<string, Series>];
 
-/** The per-minute rollups of one write, summed in memory and applied once at the end. */
+
+/**
+ * The per-minute rollups of one write, summed in memory and applied once at the end. Keyed by numbers in
+ * nested maps, not by composed strings: this runs once per value written.
+ */
 class RollupDelta {
-  readonly counts = new Map<string, number>();
-  readonly bins = new Map<string, { count: number; sum: number }>();
-  readonly categories = new Map<string, number>();
+  /** part → minute → events */
+  readonly counts = new Map<number, Map<number, number>>();
+  /** series → minute → [count, sum] per bin, interleaved */
+  readonly bins = new Map<number, Map<number, Float64Array>>();
+  /** series → minute → category → count */
+  readonly categories = new Map<number, Map<number, Map<string, number>>>();
 
   value(series: Series, ts: number, value: FeatureValue, sign: 1 | -1): void {
     const minute = Math.floor(ts / MINUTE);
     if (series.numerical) {
-      const bin = binOf(series.edges as number[], value as number);
-      const key = `${series.id}:${minute}:${bin}`;
-      const cell = this.bins.get(key) ?? { count: 0, sum: 0 };
-      cell.count += sign;
-      cell.sum += sign * (value as number);
-      this.bins.set(key, cell);
+      const edges = series.edges as number[];
+      let byMinute = this.bins.get(series.id);
+      if (!byMinute) this.bins.set(series.id, (byMinute = new Map()));
+      let cells = byMinute.get(minute);
+      if (!cells) byMinute.set(minute, (cells = new Float64Array((edges.length - 1) * 2)));
+      const bin = binOf(edges, value as number);
+      cells[bin * 2] += sign;
+      cells[bin * 2 + 1] += sign * (value as number);
     } else {
-      const key = `${series.id}:${minute}:${String(value)}`;
-      this.categories.set(key, (this.categories.get(key) ?? 0) + sign);
+      let byMinute = this.categories.get(series.id);
+      if (!byMinute) this.categories.set(series.id, (byMinute = new Map()));
+      let cells = byMinute.get(minute);
+      if (!cells) byMinute.set(minute, (cells = new Map()));
+      const key = String(value);
+      cells.set(key, (cells.get(key) ?? 0) + sign);
     }
   }
 
   event(part: PartId, ts: number, sign: 1 | -1): void {
-    const key = `${part}:${Math.floor(ts / MINUTE)}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + sign);
+    let byMinute = this.counts.get(part);
+    if (!byMinute) this.counts.set(part, (byMinute = new Map()));
+    const minute = Math.floor(ts / MINUTE);
+    byMinute.set(minute, (byMinute.get(minute) ?? 0) + sign);
   }
 }
 
@@ -150,12 +167,12 @@ export class MonitoringStore {
   }
 
   /** An event whose id is known: new fields added, changed ones replaced, equal ones left (an exact duplicate writes nothing). */
-  #merge(model: number, part: PartId, e: StoredEvent, series: Map<string, Series>, delta: RollupDelta): void {
+  #merge(model: number, part: PartId, e: StoredEvent, series: SeriesBySource, delta: RollupDelta): void {
     const stored = this.#event.get(model, part, e.predictionId) as { id: number; ts: number; predicted: number };
     let ts = stored.ts;
     if (e.predicted && stored.predicted === 0) {
       // Its label came first: the event takes the prediction's time, and its rows move with it.
-      const bySeries = new Map([...series.values()].map((s) => [s.id, s]));
+      const bySeries = new Map(series.flatMap((m) => [...m.values()]).map((s) => [s.id, s]));
       for (const row of this.#valuesOfEvent.all(model, part, stored.ts, stored.id)) {
         const s = bySeries.get(row.series) ?? this.#seriesById(row.series);
         const value = row.num ?? (row.txt as string);
@@ -183,10 +200,12 @@ export class MonitoringStore {
     });
   }
 
-  #eachValue(e: StoredEvent, series: Map<string, Series>, fn: (s: Series, value: FeatureValue) => void): void {
-    e.groups.forEach((group, source) => {
-      for (const [name, value] of Object.entries(group)) fn(series.get(`${source}\u0000${name}`) as Series, value);
-    });
+  #eachValue(e: StoredEvent, series: SeriesBySource, fn: (s: Series, value: FeatureValue) => void): void {
+    for (let source = 0; source < 3; source += 1) {
+      const group = e.groups[source];
+      const bySource = series[source];
+      for (const name in group) fn(bySource.get(name) as Series, group[name]);
+    }
   }
 
   #seriesById(id: number): Series {
@@ -200,38 +219,47 @@ export class MonitoringStore {
    * bin edges: a numerical feature without edges gets them from this batch; reference data replaces edges
    * fixed from production values (and the production rollups are rebuilt under the new edges).
    */
-  #resolveSeries(model: number, part: PartId, events: readonly StoredEvent[]): Map<string, Series> {
-    const seen = new Map<string, { source: number; name: string; numerical: boolean; values: number[] }>();
+  #resolveSeries(model: number, part: PartId, events: readonly StoredEvent[]): SeriesBySource {
+    interface Seen { row: FeatureRow; numerical: boolean; needsEdges: boolean; values: number[] }
+    const seen = new Map<string, Seen>();
     events.forEach((e, i) => e.groups.forEach((group, source) => {
-      for (const [name, value] of Object.entries(group)) {
-        const key = `${source}\u0000${name}`;
+      for (const name in group) {
+        const value = group[name];
         const numerical = typeof value === 'number';
-        const entry = seen.get(key) ?? { source, name, numerical, values: [] };
+        const key = `${source}\u0000${name}`;
+        let entry = seen.get(key);
+        if (!entry) seen.set(key, (entry = this.#featureOf(model, part, source, name, numerical, i)));
         if (entry.numerical !== numerical) throw typeConflict(i, source, name, entry.numerical);
-        if (numerical) entry.values.push(value);
-        seen.set(key, entry);
+        // Values are kept only where they fix bin edges: a feature's first batch, or reference data.
+        if (entry.needsEdges) entry.values.push(value as number);
       }
     }));
-    const out = new Map<string, Series>();
-    for (const [key, entry] of seen) {
-      let row = this.#feature.get(model, entry.source, entry.name);
-      if (row === undefined) {
-        this.#insertFeature.run(model, entry.source, entry.name, entry.numerical ? 1 : 0);
-        row = this.#feature.get(model, entry.source, entry.name) as FeatureRow;
-      }
-      if ((row.numerical === 1) !== entry.numerical) throw typeConflict(null, entry.source, entry.name, row.numerical === 1);
+    const out: SeriesBySource = [new Map(), new Map(), new Map()];
+    for (const { row, numerical, needsEdges, values } of seen.values()) {
       let edges = row.edges === null ? null : (JSON.parse(row.edges) as number[]);
-      if (entry.numerical && (edges === null || (part === Part.reference && row.edges_ref === 0))) {
+      if (needsEdges) {
         const rebuild = edges !== null;
-        edges = binEdges(entry.values);
+        edges = binEdges(values);
         this.#setEdges.run(JSON.stringify(edges), part === Part.reference ? 1 : 0, row.id);
         if (rebuild) this.#rebuildBins(row.id, edges);
       }
       let id = this.#series.get(row.id, part);
       if (id === undefined) id = Number(this.#insertSeries.run(row.id, part).lastInsertRowid);
-      out.set(key, { id, numerical: entry.numerical, edges });
+      out[row.source].set(row.name, { id, numerical, edges });
     }
     return out;
+  }
+
+  /** A feature's row, created at first sight with its type; BAD_USER_INPUT when logged with another type before. */
+  #featureOf(model: number, part: PartId, source: number, name: string, numerical: boolean, index: number) {
+    let row = this.#feature.get(model, source, name);
+    if (row === undefined) {
+      this.#insertFeature.run(model, source, name, numerical ? 1 : 0);
+      row = this.#feature.get(model, source, name) as FeatureRow;
+    }
+    if ((row.numerical === 1) !== numerical) throw typeConflict(index, source, name, row.numerical === 1);
+    const needsEdges = numerical && (row.edges === null || (part === Part.reference && row.edges_ref === 0));
+    return { row, numerical, needsEdges, values: [] as number[] };
   }
 
   #rebuildBins(feature: number, edges: readonly number[]): void {
@@ -244,18 +272,16 @@ export class MonitoringStore {
   }
 
   #applyDelta(model: number, delta: RollupDelta): void {
-    for (const [key, count] of delta.counts) {
-      const [part, minute] = key.split(':').map(Number);
-      if (count !== 0) this.#addCount.run(model, part, minute, count);
+    for (const [part, byMinute] of delta.counts) {
+      for (const [minute, count] of byMinute) if (count !== 0) this.#addCount.run(model, part, minute, count);
     }
-    for (const [key, cell] of delta.bins) {
-      const [series, minute, bin] = key.split(':').map(Number);
-      if (cell.count !== 0) this.#addBin.run(series, minute, bin, cell.count, cell.sum);
+    for (const [series, byMinute] of delta.bins) {
+      for (const [minute, cells] of byMinute) {
+        for (let bin = 0; bin < cells.length / 2; bin += 1) if (cells[bin * 2] !== 0) this.#addBin.run(series, minute, bin, cells[bin * 2], cells[bin * 2 + 1]);
+      }
     }
-    for (const [key, count] of delta.categories) {
-      const first = key.indexOf(':');
-      const second = key.indexOf(':', first + 1);
-      if (count !== 0) this.#addCategory.run(Number(key.slice(0, first)), Number(key.slice(first + 1, second)), key.slice(second + 1), count);
+    for (const [series, byMinute] of delta.categories) {
+      for (const [minute, cells] of byMinute) for (const [value, count] of cells) if (count !== 0) this.#addCategory.run(series, minute, value, count);
     }
   }
 }
