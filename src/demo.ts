@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Backend, Caller, MetricPointInput } from './backends/port';
+import { seedMonitoringDemo } from './demo-monitoring';
 import { ANONYMOUS } from './server/identity';
 
 export const DEMO_WORKSPACE = 'demo';
@@ -97,5 +98,6 @@ export async function seedDemo(backend: Backend, caller: Caller = ANONYMOUS): Pr
     description: 'Best ResNet-50 of the January sweep', comment: 'first release', stage: 'production', tags: ['vision'],
   });
   await backend.registry.updateVersion(caller, { workspace: DEMO_WORKSPACE, modelName: 'cifar-classifier', version: '1.0.0', addAliases: ['champion'] });
+  await seedMonitoringDemo(backend, caller, { workspace: DEMO_WORKSPACE, modelName: 'cifar-classifier', version: '1.0.0' });
   return true;
 }
