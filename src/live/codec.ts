@@ -5,7 +5,7 @@
  */
 import { EXPERIMENT_STATUSES, type Experiment, type MetricPoint } from '../backends/port';
 import { CHANNEL_VERSION } from './constants';
-import { EXPERIMENT_EVENT_KINDS, type ExperimentEvent, type ExperimentEventKind, type LiveMessage, type MetricEvent } from './events';
+import { EXPERIMENT_EVENT_KINDS, type ExperimentEvent, type ExperimentEventKind, type LiveMessage, type MetricEvent, type PredictionBatchEvent } from './events';
 
 export interface Envelope {
   /** Replica that published the message (it has delivered it locally already). */
@@ -46,7 +46,8 @@ export function decodeEnvelope(raw: string): Envelope {
   const origin = str(root.origin, 'origin');
   if (message.kind === 'metric') return { origin, message: { kind: 'metric', event: metricEvent(event) } };
   if (message.kind === 'experiment') return { origin, message: { kind: 'experiment', event: experimentEvent(event) } };
-  throw new TypeError(`message kind must be 'metric' or 'experiment', got ${String(message.kind)}`);
+  if (message.kind === 'predictions') return { origin, message: { kind: 'predictions', event: predictionBatchEvent(event) } };
+  throw new TypeError(`message kind must be 'metric', 'experiment' or 'predictions', got ${String(message.kind)}`);
 }
 
 function metricEvent(e: Record<string, unknown>): MetricEvent {
@@ -97,4 +98,11 @@ function num(value: unknown, what: string): number {
 
 function nullable<T>(value: unknown, parse: (v: unknown, what: string) => T, what: string): T | null {
   return value == null ? null : parse(value, what);
+}
+
+function predictionBatchEvent(e: Record<string, unknown>): PredictionBatchEvent {
+  return {
+    workspace: str(e.workspace, 'workspace'), modelName: str(e.modelName, 'modelName'), modelVersion: str(e.modelVersion, 'modelVersion'),
+    count: num(e.count, 'count'), from: num(e.from, 'from'), to: num(e.to, 'to'),
+  };
 }

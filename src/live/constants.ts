@@ -17,6 +17,11 @@ export function projectChannel(workspace: string, project: string): string {
   return `${CHANNEL_PREFIX}project:${encodeURIComponent(workspace)}/${encodeURIComponent(project)}`;
 }
 
+/** Channel of the prediction batches of one model version (names URI-encoded, as for projects). */
+export function predictionChannel(workspace: string, modelName: string, version: string): string {
+  return `${CHANNEL_PREFIX}predictions:${[workspace, modelName, version].map(encodeURIComponent).join('/')}`;
+}
+
 /**
  * Close codes the gateway sends on a graphql-ws socket, besides graphql-ws's own (4400 BadRequest and the rest).
  * Not 4429: graphql-ws already uses it for "Too many initialisation requests", and a client matching on the

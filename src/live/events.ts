@@ -29,8 +29,22 @@ export interface ExperimentEvent {
   tags: string[] | null;
 }
 
+/** Predictions logged to one model version: how many, and the range of their timestamps. */
+export interface PredictionBatchEvent {
+  workspace: string;
+  modelName: string;
+  modelVersion: string;
+  count: number;
+  /** Earliest and latest prediction timestamp of the batch, Unix ms. */
+  from: number;
+  to: number;
+}
+
 /** What travels on a channel. */
-export type LiveMessage = { kind: 'metric'; event: MetricEvent } | { kind: 'experiment'; event: ExperimentEvent };
+export type LiveMessage =
+  | { kind: 'metric'; event: MetricEvent }
+  | { kind: 'experiment'; event: ExperimentEvent }
+  | { kind: 'predictions'; event: PredictionBatchEvent };
 
 /**
  * Where services report successful writes. Implementations never throw and never block the write's answer

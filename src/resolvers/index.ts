@@ -4,6 +4,7 @@ import { DeadLetterResolver } from './dead-letter.resolver';
 import { ExperimentMutations } from './experiment.mutations';
 import { ExperimentResolver } from './experiment.resolver';
 import { LiveResolver } from './live.resolver';
+import { LiveMonitoringResolver } from './live-monitoring.resolver';
 import { MetricPointResolver, MetricSummaryResolver } from './metric.resolver';
 import { ModelMutations } from './model.mutations';
 import { ModelVersionResolver, RegisteredModelResolver } from './model.resolver';
@@ -18,5 +19,5 @@ export const resolvers: NonEmptyArray<Function> = [
   QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
   LiveResolver, DeadLetterResolver,
-  ModelVersionMonitoringResolver, MonitoringMutations,
+  ModelVersionMonitoringResolver, MonitoringMutations, LiveMonitoringResolver,
 ];

@@ -171,3 +171,24 @@ export class MonitoringCapabilities {
   @Field({ description: 'ModelVersion.labelMetric is computed.' })
   labelMetrics!: boolean;
 }
+
+@ObjectType({ description: 'Predictions just logged to a model version: how many, and the range of their timestamps.' })
+export class PredictionBatchEvent {
+  @Field()
+  workspace!: string;
+
+  @Field()
+  modelName!: string;
+
+  @Field()
+  modelVersion!: string;
+
+  @Field(() => Int, { description: 'Predictions in the batch (batches merge when the subscriber reads slowly).' })
+  count!: number;
+
+  @Field(() => DateTimeScalar)
+  from!: number;
+
+  @Field(() => DateTimeScalar)
+  to!: number;
+}

@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { codes, gql, gqlOk, startChildGateway, tempDir, type ChildGateway } from '../support/gateway';
+import { eventually, liveClient, record } from '../support/live';
 
 const HOUR = 3_600_000;
 const T0 = Math.floor((Date.now() - 24 * HOUR) / HOUR) * HOUR;
@@ -80,5 +81,38 @@ describe('monitoring over GraphQL', () => {
     const res = await gql(gw.url, LOG, { input: { ...VERSION, modelVersion: '7.0.0', events: [{ predictionId: 'n1', features: { a: 1 } }] } });
     expect(codes(res)).toEqual(['NOT_FOUND']);
     expect(res.errors?.[0].message).toBe("Model version 'ml/churn' 7.0.0 does not exist");
+  });
+});
+
+describe('predictionsLogged', () => {
+  const SUBSCRIBE = `subscription($m: String!, $v: String!) { predictionsLogged(workspace: "ml", modelName: $m, modelVersion: $v) { workspace modelName modelVersion count from to } }`;
+  const subscribers = async () => ((await (await fetch(`${gw.url}/readyz`)).json()) as { live: { subscribers: number } }).live.subscribers;
+
+  it('delivers one event per logPredictions call with its count and time range', async () => {
+    const live = liveClient(gw.url);
+    try {
+      const before = await subscribers();
+      const feed = record(live.client, SUBSCRIBE, { m: 'churn', v: '1.0.0' });
+      await eventually(async () => (await subscribers()) > before, 5000, 'the subscription');
+      await gqlOk(gw.url, LOG, { input: { ...VERSION, events: [{ predictionId: 'live-1', timestamp: T0 + 5, features: { age: 3 } }, { predictionId: 'live-2', timestamp: T0 + 9 }] } });
+      const [first] = await feed.waitFor(1);
+      expect(first).toEqual({ data: { predictionsLogged: {
+        workspace: 'ml', modelName: 'churn', modelVersion: '1.0.0', count: 2, from: new Date(T0 + 5).toISOString(), to: new Date(T0 + 9).toISOString(),
+      } } });
+      feed.unsubscribe();
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('answers NOT_FOUND for a model version that does not exist', async () => {
+    const live = liveClient(gw.url);
+    try {
+      const feed = record(live.client, SUBSCRIBE, { m: 'churn', v: '9.0.0' });
+      await feed.done;
+      expect(feed.results[0].errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await live.dispose();
+    }
   });
 });
