@@ -47,7 +47,7 @@ export function decodeEnvelope(raw: string): Envelope {
   if (message.kind === 'metric') return { origin, message: { kind: 'metric', event: metricEvent(event) } };
   if (message.kind === 'experiment') return { origin, message: { kind: 'experiment', event: experimentEvent(event) } };
   if (message.kind === 'predictions') return { origin, message: { kind: 'predictions', event: predictionBatchEvent(event) } };
-  throw new TypeError(`message kind must be 'metric', 'experiment' or 'predictions', got ${String(message.kind)}`);
+  throw new TypeError(`message kind must be 'metric' or 'experiment' or 'predictions', got ${String(message.kind)}`);
 }
 
 function metricEvent(e: Record<string, unknown>): MetricEvent {
