@@ -2,7 +2,7 @@
  * The contract every backend implements, in the domain's own types (plain objects, never GraphQL classes).
  *
  * A backend is one small port per domain (experiments, projects, metrics, attributes, assets, registry,
- * deadLetters) plus
+ * deadLetters, monitoring) plus
  * a lifecycle. Batch-first: every read takes an array of keys and answers one slot per key, in key order
  * (`BatchRead`), with `null` where the entity does not exist; a per-key failure is an `Error` in its slot
  * and only a whole-batch failure rejects. Writes take batches too, and `WriteOptions` (the idempotency

@@ -48,7 +48,7 @@ function one<T>(slots: (T | Error)[]): T {
 
 export function describeMonitoring(backend: GetBackend, capabilities: Capabilities): void {
   describe('production monitoring', () => {
-    it('counts logged predictions per hour, every bucket of the range included', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported, 'monitoring.supported', 'counts logged predictions per hour, every bucket of the range included', async () => {
       const ref = await registeredVersion(backend());
       const events = [0, 1, 2].flatMap((h) => Array.from({ length: h + 1 }, (_, i) => event(`p-${h}-${i}`, T0 + h * HOUR + i * 1000, { x: i })));
       expect(await backend().monitoring.log(CALLER, ref, events)).toBe('ACCEPTED');
@@ -56,13 +56,13 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(buckets.map((b) => [b.start - T0, b.count])).toEqual([[0, 1], [HOUR, 2], [2 * HOUR, 3], [3 * HOUR, 0]]);
     });
 
-    it('refuses events for a model version that is not registered with NOT_FOUND', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported, 'monitoring.supported', 'refuses events for a model version that is not registered with NOT_FOUND', async () => {
       const ref = await registeredVersion(backend());
       await expectCode(backend().monitoring.log(CALLER, { ...ref, version: '9.9.9' }, [event('a', T0, { x: 1 })]), 'NOT_FOUND');
       await expectCode(backend().monitoring.logLabels(CALLER, { ...ref, modelName: `${ref.modelName}-none` }, [{ predictionId: 'a', timestamp: T0, labels: { value: 1 } }]), 'NOT_FOUND');
     });
 
-    itWhen(capabilities, (c) => c.monitoring.listPredictions, 'monitoring.listPredictions', 'merges events by prediction id: a label before its prediction, an exact duplicate stores nothing', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported && c.monitoring.listPredictions, 'monitoring.listPredictions', 'merges events by prediction id: a label before its prediction, an exact duplicate stores nothing', async () => {
       const ref = await registeredVersion(backend());
       const m = backend().monitoring;
       await m.logLabels(CALLER, ref, [{ predictionId: 'p1', timestamp: T0 + 5 * HOUR, labels: { value: 'cat' } }]);
@@ -81,7 +81,7 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(next.items.map((p) => p.predictionId)).toEqual(['p2']);
     });
 
-    itWhen(capabilities, (c) => c.monitoring.listPredictions, 'monitoring.listPredictions', 'stores nothing of a batch with one value of the wrong type', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported && c.monitoring.listPredictions, 'monitoring.listPredictions', 'stores nothing of a batch with one value of the wrong type', async () => {
       const ref = await registeredVersion(backend());
       await backend().monitoring.log(CALLER, ref, [event('a', T0, { x: 1 })]);
       await expectCode(backend().monitoring.log(CALLER, ref, [event('b', T0, { x: 2 }), event('c', T0, { x: 'two' })]), 'BAD_USER_INPUT');
@@ -89,7 +89,7 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(page.items.map((p) => p.predictionId)).toEqual(['a']);
     });
 
-    itWhen(capabilities, (c) => c.monitoring.referenceData, 'monitoring.referenceData', 'measures PSI, KL and EMD against reference data as the formulas give them', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported && c.monitoring.referenceData, 'monitoring.referenceData', 'measures PSI, KL and EMD against reference data as the formulas give them', async () => {
       const ref = await registeredVersion(backend());
       const m = backend().monitoring;
       const reference = sample(() => 10);
@@ -115,7 +115,7 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(emdOfSamples(skewed, reference)).toBeGreaterThan(0.5);
     });
 
-    itWhen(capabilities, (c) => c.monitoring.firstWindowDrift, 'monitoring.firstWindowDrift', 'measures drift against the first window when asked, with bins fixed from the first values', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported && c.monitoring.firstWindowDrift, 'monitoring.firstWindowDrift', 'measures drift against the first window when asked, with bins fixed from the first values', async () => {
       const ref = await registeredVersion(backend());
       const first = sample(() => 4);
       const later = sample((k) => (k < 5 ? 1 : 7));
@@ -126,7 +126,7 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(buckets[1].value).toBeCloseTo(psi(proportionsOf(later), proportionsOf(first)), 9);
     });
 
-    itWhen(capabilities, (c) => c.monitoring.listPredictions, 'monitoring.listPredictions', 'describes a numerical and a categorical distribution with missing values counted', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported && c.monitoring.listPredictions, 'monitoring.listPredictions', 'describes a numerical and a categorical distribution with missing values counted', async () => {
       const ref = await registeredVersion(backend());
       const values = sample((k) => k + 1);
       await backend().monitoring.log(CALLER, ref, [
@@ -147,7 +147,7 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(cat).toEqual({ type: 'CATEGORICAL', bins: [], percentiles: null, missing: 1, categories: [{ value: 'blue', count: values.length - reds }, { value: 'red', count: reds }] });
     });
 
-    itWhen(capabilities, (c) => c.monitoring.labelMetrics, 'monitoring.labelMetrics', 'computes label metrics over predictions paired with late labels', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported && c.monitoring.labelMetrics, 'monitoring.labelMetrics', 'computes label metrics over predictions paired with late labels', async () => {
       const ref = await registeredVersion(backend());
       const outputs = [1, 1, 0, 0, 1];
       const labels = [1, 0, 0, 1, 1];
@@ -165,6 +165,21 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
 
     it('refuses what the backend lacks with its capability flag named', async () => {
       const ref = await registeredVersion(backend());
+      if (!capabilities.monitoring.supported) {
+        // Not at all: every write refused, every read slot an error, all with the same reason.
+        const m = backend().monitoring;
+        for (const write of [m.log(CALLER, ref, [event('a', T0, {})]), m.logLabels(CALLER, ref, [{ predictionId: 'a', timestamp: T0, labels: {} }]), m.logReference(CALLER, ref, [event('a', T0, {})])]) {
+          await expect(write).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'UNSUPPORTED' } });
+        }
+        const slots = [
+          ...(await m.predictions(CALLER, [{ ref, first: 1 }])), ...(await m.counts(CALLER, [{ ref, from: T0, to: T0 + HOUR, interval: 'HOUR' }])),
+          ...(await m.distributions(CALLER, [{ ref, feature: 'x', source: 'INPUT' }])), ...(await m.features(CALLER, [ref])),
+          ...(await m.drift(CALLER, [{ ref, feature: 'x', source: 'INPUT', interval: 'HOUR', algorithm: 'PSI', reference: 'FIRST_WINDOW' }])),
+          ...(await m.labelMetrics(CALLER, [{ ref, metric: 'ACCURACY', output: 'value', label: 'value', interval: 'DAY' }])),
+        ];
+        expect(slots.every((x) => x instanceof Error && (x as { extensions?: { reason?: string } }).extensions?.reason === 'UNSUPPORTED')).toBe(true);
+        return;
+      }
       const m = backend().monitoring;
       const c = capabilities.monitoring;
       if (!c.listPredictions) expect((await m.predictions(CALLER, [{ ref, first: 1 }]))[0]).toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'UNSUPPORTED' } });
@@ -174,7 +189,7 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(lacking.every((flag) => ['listPredictions', 'referenceData', 'firstWindowDrift', 'labelMetrics'].includes(flag))).toBe(true);
     });
 
-    it('reports the features it saw, with their types', async () => {
+    itWhen(capabilities, (c) => c.monitoring.supported, 'monitoring.supported', 'reports the features it saw, with their types', async () => {
       const ref = await registeredVersion(backend());
       await backend().monitoring.log(CALLER, ref, [event('a', T0, { age: 31, city: 'Oslo', vip: true }, { value: 0.7 }, { value: 1 })]);
       expect(one(await backend().monitoring.features(CALLER, [ref]))).toEqual([
