@@ -88,7 +88,9 @@ export class MonitoringReader {
       items,
       cursors: page.map((row) => encodeCursor(row.ts, row.id)),
       hasNextPage: rows.length > request.first,
-      hasPreviousPage: Boolean(request.after) && totalCount > 0 && page.length < totalCount,
+      // An event of the range at or before the cursor comes before this page.
+      hasPreviousPage: request.after != null && (this.#db.prepare<typeof params, number>(
+        `SELECT EXISTS (SELECT 1 FROM mpm_events WHERE ${where} AND (ts < @ts OR (ts = @ts AND id <= @id)))`).pluck().get(params) ?? 0) === 1,
       totalCount,
     };
   }

@@ -79,6 +79,7 @@ export function describeMonitoring(backend: GetBackend, capabilities: Capabiliti
       expect(counts.map((b) => b.count)).toEqual([2, 0, 0, 0, 0, 0]);
       const next = one(await m.predictions(CALLER, [{ ref, first: 1, after: page.cursors[0] }])) as Page<Prediction>;
       expect(next.items.map((p) => p.predictionId)).toEqual(['p2']);
+      expect([page.hasPreviousPage, page.hasNextPage, next.hasPreviousPage, next.hasNextPage]).toEqual([false, false, true, false]);
     });
 
     itWhen(capabilities, (c) => c.monitoring.supported && c.monitoring.listPredictions, 'monitoring.listPredictions', 'stores nothing of a batch with one value of the wrong type', async () => {
