@@ -6,8 +6,11 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend, ModelVersionRef, PredictionEventInput } from '../../../src/backends/port';
+import { loadConfig } from '../../../src/config';
+import { startGateway } from '../../../src/server/app';
 import type { CometSim } from '../../support/comet-sim';
-import { cometBackend, startSim, tempDataDir } from '../../support/comet-backend';
+import { SIM_KEY, cometBackend, startSim, tempDataDir } from '../../support/comet-backend';
+import { gql } from '../../support/gateway';
 
 const WS = 'mpm-ws';
 const CALLER = { apiKey: null, keyId: 'anonymous' };
@@ -92,6 +95,32 @@ describe('comet backend: monitoring on MPM', () => {
     }
     const [counts] = await second.monitoring.counts(CALLER, [{ ref: v1, from: T0, to: T0 + HOUR, interval: 'HOUR' }]);
     expect(counts).toEqual([{ start: T0, value: 5_000, count: 5_000 }]);
+  });
+
+  it('answers QUEUED over GraphQL while MPM is down, and refuses listing predictions with its reason', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const seed = open(dir);
+    await register(seed, 'graphql', ['1.0.0']);
+    await seed.close();
+    const gw = await startGateway(loadConfig({
+      TRACKQL_PORT: '0', TRACKQL_DATA_DIR: dir, TRACKQL_LOG_LEVEL: 'silent', TRACKQL_BACKEND: 'comet', TRACKQL_COMET_URL: sim.url, TRACKQL_COMET_TIMEOUT_MS: '1000',
+    }));
+    try {
+      const auth = { authorization: SIM_KEY };
+      sim.setFaults({ rate: 1, status: 503, routes: /mpm\// });
+      const log = await gql(gw.url, `mutation($input: LogPredictionsInput!) { logPredictions(input: $input) { accepted status } }`, {
+        input: { workspace: WS, modelName: 'graphql', modelVersion: '1.0.0', columns: { predictionIds: ['g1', 'g2'], features: [{ name: 'x', values: [1, 2] }] } },
+      }, auth);
+      expect(log.data).toEqual({ logPredictions: { accepted: 2, status: 'QUEUED' } });
+      sim.setFaults({});
+      await until(() => sim.mpmReceived(WS, 'graphql').length === 2, 10_000);
+      const list = await gql(gw.url, `{ registeredModel(workspace: "${WS}", name: "graphql") { version(version: "1.0.0") { predictions(first: 5) { totalCount } } } }`, {}, auth);
+      expect(list.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNSUPPORTED' });
+      expect(list.errors?.[0].message).toContain('capabilities.monitoring.listPredictions is false');
+    } finally {
+      await gw.stop();
+    }
   });
 
   it('reads drift and distributions through the MPM read API, and refuses minute buckets', async () => {
