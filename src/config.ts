@@ -3,6 +3,7 @@
  * `process.env`. Every parser says what it expected, what it got, and how to fix it.
  */
 import path from 'node:path';
+import { loadNotifyConfig, type NotifyConfig } from './notify/config';
 
 export type BackendKind = 'sqlite' | 'comet';
 /** `notice` shows lifecycle events (listening, stopping) but not the per-request lines of `info`. */
@@ -88,6 +89,8 @@ export interface Config {
   readonly demo: boolean;
   /** Serve an embedded store without API keys on a non-loopback address (refused otherwise, src/auth/startup.ts). */
   readonly allowOpen: boolean;
+  /** Webhooks, metric alerts and email (src/notify/config.ts). */
+  readonly notify: NotifyConfig;
 }
 
 export class ConfigError extends Error {
@@ -264,6 +267,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     otelExport: otelExport(env),
     demo: bool(env, 'TRACKQL_DEMO', false),
     allowOpen: bool(env, 'TRACKQL_ALLOW_OPEN', false),
+    notify: loadNotifyConfig(env),
   };
   return Object.freeze(config);
 }

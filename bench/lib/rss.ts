@@ -19,3 +19,12 @@ export function resetPeakRss(pid: number): boolean {
     return false;
   }
 }
+
+/** CPU time a process has used so far, user and system, in ms (Linux /proc/PID/stat; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime: fields 14 and 15 of the whole line
+  return ticks * 10;
+}

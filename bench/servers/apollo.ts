@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { loadConfig } from '../../src/config';
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   const backend = createSqliteBackend({ dataDir });
   const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const services = createServices(backend, config, ['bench-url-secret-0123456789'], createLiveHub(config, backend, silent));
-  const server = new ApolloServer<RequestContext>({ schema: await buildTrackqlSchema() });
+  // As the gateway runs it: without the cache-control plugin's per-field hook (the schema has no hints).
+  const server = new ApolloServer<RequestContext>({ schema: await buildTrackqlSchema(), plugins: [ApolloServerPluginCacheControlDisabled()] });
   const { url } = await startStandaloneServer(server, {
     listen: { port: 0, host: '127.0.0.1' },
     context: async () => ({ caller: ANONYMOUS, loaders: createLoaders(backend, ANONYMOUS), services, backend, config, baseUrl: 'http://127.0.0.1' }),

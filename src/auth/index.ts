@@ -9,6 +9,8 @@ import { Authenticator } from './authenticator';
 import { openKeyStore } from './key-store';
 import { scopeBackend } from './scoped-backend';
 import { checkOpenStore } from './startup';
+import { ForbiddenError } from '../errors';
+import { may, type Role } from './roles';
 
 export interface AccessControl {
   /** Wraps the embedded store's backend so every call is checked; closing it closes the key store too. */
@@ -17,6 +19,8 @@ export interface AccessControl {
   readonly authenticate: (caller: Caller) => void;
   /** The key id a caller authenticates as, or null (no key, unknown, revoked, or a store without keys). */
   readonly identify: (caller: Caller) => string | null;
+  /** UNAUTHENTICATED or FORBIDDEN unless the caller holds `role` on the workspace (for checks beyond the port). */
+  readonly requireRole: (caller: Caller, workspace: string, role: Role) => void;
 }
 
 interface WarnLogger {
@@ -42,6 +46,10 @@ export function createAccessControl(config: Config, logger: WarnLogger): AccessC
     wrap: (backend) => scopeBackend(backend, auth, () => store.close()),
     authenticate: (caller) => auth.authenticate(caller),
     identify: (caller) => auth.identify(caller),
+    requireRole: (caller, workspace, role) => {
+      const who = auth.principal(caller);
+      if (!may(who, workspace, role)) throw new ForbiddenError(`API key ${who.keyId} needs the ${role} role on workspace '${workspace}'`);
+    },
   };
 }
 

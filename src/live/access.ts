@@ -4,17 +4,24 @@
  * SQLite's API keys do, in src/auth/scoped-backend.ts) it hides from that key's subscriptions too. A backend's own error (UNAUTHENTICATED,
  * FORBIDDEN, UPSTREAM_UNAVAILABLE) reaches the subscriber as it is.
  */
-import type { Caller, Domains, Experiment, Project } from '../backends/port';
+import type { Caller, Domains, Experiment, Project, Workspace } from '../backends/port';
 import { NotFoundError } from '../errors';
 
 export class LiveAccess {
-  constructor(private readonly port: { experiments: Pick<Domains['experiments'], 'get'>; projects: Pick<Domains['projects'], 'get'> }) {}
+  constructor(private readonly port: { experiments: Pick<Domains['experiments'], 'get'>; projects: Pick<Domains['projects'], 'get' | 'getWorkspaces'> }) {}
 
   async experiment(caller: Caller, experimentKey: string): Promise<Experiment> {
     const [experiment] = await this.port.experiments.get(caller, [experimentKey]);
     if (experiment instanceof Error) throw experiment;
     if (!experiment) throw new NotFoundError(`No experiment with key '${experimentKey}'`, { field: 'experimentKey' });
     return experiment;
+  }
+
+  async workspace(caller: Caller, name: string): Promise<Workspace> {
+    const [workspace] = await this.port.projects.getWorkspaces(caller, [name]);
+    if (workspace instanceof Error) throw workspace;
+    if (!workspace) throw new NotFoundError(`No workspace '${name}'`, { field: 'workspace' });
+    return workspace;
   }
 
   async project(caller: Caller, workspace: string, name: string): Promise<Project> {

@@ -5,7 +5,11 @@
  */
 import { EXPERIMENT_STATUSES, type Experiment, type MetricPoint } from '../backends/port';
 import { CHANNEL_VERSION } from './constants';
-import { EXPERIMENT_EVENT_KINDS, type ExperimentEvent, type ExperimentEventKind, type LiveMessage, type MetricEvent, type PredictionBatchEvent } from './events';
+import {
+  EXPERIMENT_EVENT_KINDS, MODEL_VERSION_EVENT_KINDS, type ExperimentEvent, type ExperimentEventKind, type LiveMessage, type MetricEvent,
+  type ModelVersionEvent, type ModelVersionEventKind, type PredictionBatchEvent,
+} from './events';
+import type { ModelVersion } from '../backends/port';
 
 export interface Envelope {
   /** Replica that published the message (it has delivered it locally already). */
@@ -47,7 +51,8 @@ export function decodeEnvelope(raw: string): Envelope {
   if (message.kind === 'metric') return { origin, message: { kind: 'metric', event: metricEvent(event) } };
   if (message.kind === 'experiment') return { origin, message: { kind: 'experiment', event: experimentEvent(event) } };
   if (message.kind === 'predictions') return { origin, message: { kind: 'predictions', event: predictionBatchEvent(event) } };
-  throw new TypeError(`message kind must be 'metric' or 'experiment' or 'predictions', got ${String(message.kind)}`);
+  if (message.kind === 'model') return { origin, message: { kind: 'model', event: modelVersionEvent(event) } };
+  throw new TypeError(`message kind must be 'metric' or 'experiment' (or 'model' or 'predictions'), got ${String(message.kind)}`);
 }
 
 function metricEvent(e: Record<string, unknown>): MetricEvent {
@@ -79,6 +84,24 @@ function experiment(e: Record<string, unknown>): Experiment {
     name: nullable(e.name, str, 'name'), status, startedAt: nullable(e.startedAt, num, 'startedAt'), endedAt: nullable(e.endedAt, num, 'endedAt'),
     archived: e.archived === true, parentKey: nullable(e.parentKey, str, 'parentKey'), url: nullable(e.url, str, 'url'),
   };
+}
+
+function strings(value: unknown, what: string): string[] {
+  if (!(Array.isArray(value) && value.every((t) => typeof t === 'string'))) throw new TypeError(`${what} must be a list of strings`);
+  return value;
+}
+
+function modelVersionEvent(e: Record<string, unknown>): ModelVersionEvent {
+  const kind = str(e.kind, 'kind') as ModelVersionEventKind;
+  if (!MODEL_VERSION_EVENT_KINDS.includes(kind)) throw new TypeError(`kind ${kind} is not a model version event kind`);
+  const v = record(e.version, 'version');
+  const version: ModelVersion = {
+    id: str(v.id, 'id'), workspace: str(v.workspace, 'workspace'), modelName: str(v.modelName, 'modelName'), version: str(v.version, 'version'),
+    stage: nullable(v.stage, str, 'stage'), status: nullable(v.status, str, 'status'), tags: strings(v.tags, 'tags'), aliases: strings(v.aliases, 'aliases'),
+    comment: nullable(v.comment, str, 'comment'), createdAt: nullable(v.createdAt, num, 'createdAt'),
+    experimentKey: nullable(v.experimentKey, str, 'experimentKey'), experimentModelName: nullable(v.experimentModelName, str, 'experimentModelName'),
+  };
+  return { kind, version, addedAliases: strings(e.addedAliases, 'addedAliases'), removedAliases: strings(e.removedAliases, 'removedAliases') };
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {

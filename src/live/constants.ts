@@ -22,6 +22,11 @@ export function predictionChannel(workspace: string, modelName: string, version:
   return `${CHANNEL_PREFIX}predictions:${[workspace, modelName, version].map(encodeURIComponent).join('/')}`;
 }
 
+/** Channel of the model version events of a workspace (`modelName` null: every model's). */
+export function modelChannel(workspace: string, modelName: string | null): string {
+  return `${CHANNEL_PREFIX}model:${encodeURIComponent(workspace)}/${modelName === null ? '*' : `=${encodeURIComponent(modelName)}`}`;
+}
+
 /**
  * Close codes the gateway sends on a graphql-ws socket, besides graphql-ws's own (4400 BadRequest and the rest).
  * Not 4429: graphql-ws already uses it for "Too many initialisation requests", and a client matching on the

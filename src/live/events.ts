@@ -3,7 +3,7 @@
  * `LiveEvents` sink the services publish to after a write succeeded. Services see only this file: no
  * pub/sub, Redis or WebSocket type reaches them.
  */
-import type { Experiment, MetricPoint, MetricPointInput, ModelVersionRef } from '../backends/port';
+import type { Experiment, MetricPoint, MetricPointInput, ModelVersion, ModelVersionRef } from '../backends/port';
 
 /** New points of one metric of one experiment, in the order they were logged. */
 export interface MetricEvent {
@@ -40,11 +40,24 @@ export interface PredictionBatchEvent {
   to: number;
 }
 
+export type ModelVersionEventKind = 'CREATED' | 'UPDATED';
+export const MODEL_VERSION_EVENT_KINDS: readonly ModelVersionEventKind[] = ['CREATED', 'UPDATED'];
+
+/** A version of a registered model was created (registerModel) or changed (updateModelVersion). */
+export interface ModelVersionEvent {
+  kind: ModelVersionEventKind;
+  /** The version after the change. */
+  version: ModelVersion;
+  addedAliases: string[];
+  removedAliases: string[];
+}
+
 /** What travels on a channel. */
 export type LiveMessage =
   | { kind: 'metric'; event: MetricEvent }
   | { kind: 'experiment'; event: ExperimentEvent }
-  | { kind: 'predictions'; event: PredictionBatchEvent };
+  | { kind: 'predictions'; event: PredictionBatchEvent }
+  | { kind: 'model'; event: ModelVersionEvent };
 
 /**
  * Where services report successful writes. Implementations never throw and never block the write's answer
@@ -56,6 +69,8 @@ export interface LiveEvents {
   experimentChanged(event: ExperimentEvent): void;
   /** Predictions just stored (or durably queued) for one model version: their timestamps. Optional: a sink may ignore them. */
   predictionsLogged?(ref: ModelVersionRef, timestamps: readonly number[]): void;
+  /** Registry changes; optional, so sinks that predate it need not implement it. */
+  modelVersionChanged?(event: ModelVersionEvent): void;
 }
 
 /** For a gateway without a live feed (and unit tests): every event is dropped. */

@@ -3,15 +3,16 @@
  * through it. It owns the topics of this replica, each subscriber's bounded queue, the pollers, and the
  * decision to close a consumer that is too slow.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { modelVersionNotFound, type Caller, type Domains, type MetricPointInput, type ModelVersionRef } from '../backends/port';
 import { UpstreamUnavailableError } from '../errors';
 import { LiveAccess } from './access';
 import { RateBudget } from './budget';
 import type { Bus } from './bus';
-import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, predictionChannel, projectChannel } from './constants';
-import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent, type PredictionBatchEvent } from './events';
+import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, modelChannel, predictionChannel, projectChannel } from './constants';
+import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent, type ModelVersionEvent, type PredictionBatchEvent } from './events';
 import type { LiveLogger } from './logger';
-import { experimentPolicy, metricPolicy, predictionPolicy } from './policies';
+import { experimentPolicy, metricPolicy, modelPolicy, predictionPolicy } from './policies';
 import { ExperimentPoller } from './poller';
 import { SubscriberQueue, type QueuePolicy } from './queue';
 import { MetricTopic, Topic, type LiveConnection, type Subscriber } from './topic';
@@ -19,7 +20,7 @@ import { MetricTopic, Topic, type LiveConnection, type Subscriber } from './topi
 /** The reads the live feed makes: access checks at subscribe time, and the pollers' reads. */
 export interface LivePort {
   experiments: Pick<Domains['experiments'], 'get'>;
-  projects: Pick<Domains['projects'], 'get'>;
+  projects: Pick<Domains['projects'], 'get' | 'getWorkspaces'>;
   metrics: Pick<Domains['metrics'], 'summaries' | 'histories'>;
   registry: Pick<Domains['registry'], 'versions'>;
 }
@@ -54,11 +55,19 @@ export class LiveHub implements LiveEvents {
   readonly #pollers = new Set<ExperimentPoller>();
   readonly #projectTopics = new Map<string, Topic<ExperimentEvent>>();
   readonly #predictionTopics = new Map<string, Topic<PredictionBatchEvent>>();
+  readonly #modelTopics = new Map<string, Topic<ModelVersionEvent>>();
   readonly #byConnection = new Map<LiveConnection, Set<Tracked>>();
   readonly #sweep: NodeJS.Timeout;
   readonly #now: () => number;
   #closing = false;
   readonly #stats = { highWaterPoints: 0, coalesced: 0, droppedPoints: 0, closedTooSlow: 0 };
+  /** Counted by the WebSocket layer's shared executions (src/server/live-fanout.ts). */
+  readonly fanoutCounters = { executions: 0, deliveries: 0 };
+  #fanoutGroups: () => number = () => 0;
+  /** Delay of the event loop: events wait there, before any queue, when the replica is CPU-bound. */
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  readonly #loopWindow: NodeJS.Timeout;
+  #lastLoopWindow: { p99: number; max: number } | null = null;
 
   constructor(private readonly options: LiveHubOptions) {
     this.#access = new LiveAccess(options.port);
@@ -67,6 +76,17 @@ export class LiveHub implements LiveEvents {
     // Catches consumers that stalled with no new event to notice it on.
     this.#sweep = setInterval(() => this.#closeStuck(), Math.max(50, Math.min(1000, options.stuckMs / 4)));
     this.#sweep.unref();
+    this.#loopDelay.enable();
+    this.#loopWindow = setInterval(() => {
+      this.#lastLoopWindow = loopLag(this.#loopDelay);
+      this.#loopDelay.reset();
+    }, LOOP_WINDOW_MS);
+    this.#loopWindow.unref();
+  }
+
+  /** How many distinct subscriptions the WebSocket layer executes for (reported in `status`). */
+  observeFanout(groups: () => number): void {
+    this.#fanoutGroups = groups;
   }
 
   // ---- publishing (LiveEvents) -------------------------------------------------------------------------
@@ -92,6 +112,14 @@ export class LiveHub implements LiveEvents {
       }
       const event = { workspace: ref.workspace, modelName: ref.modelName, modelVersion: ref.version, count: timestamps.length, from, to };
       this.options.bus.publish(predictionChannel(ref.workspace, ref.modelName, ref.version), { kind: 'predictions', event });
+    });
+  }
+
+  /** To the workspace's channel and the model's own, so each subscriber joins one topic. */
+  modelVersionChanged(event: ModelVersionEvent): void {
+    const { workspace, modelName } = event.version;
+    this.#publish(() => {
+      for (const channel of [modelChannel(workspace, null), modelChannel(workspace, modelName)]) this.options.bus.publish(channel, { kind: 'model', event });
     });
   }
 
@@ -151,6 +179,26 @@ export class LiveHub implements LiveEvents {
     return subscriber.queue;
   }
 
+  /** Model version events of a workspace (one model's when named). NOT_FOUND when the caller cannot read the workspace. */
+  async subscribeModelVersions(who: SubscriberIdentity, workspace: string, modelName: string | null): Promise<AsyncIterableIterator<ModelVersionEvent>> {
+    this.#refuseWhileClosing();
+    await this.#access.workspace(who.caller, workspace);
+    this.#refuseWhileClosing();
+    const channel = modelChannel(workspace, modelName);
+    let topic = this.#modelTopics.get(channel);
+    if (!topic) {
+      const created = new Topic<ModelVersionEvent>(channel, (s, e) => this.#offer(s, e));
+      created.attach(this.options.bus.subscribe(channel, (m) => {
+        if (m.kind === 'model') created.receive(m.event);
+      }));
+      this.#modelTopics.set(channel, (topic = created));
+    }
+    const joined = topic;
+    const subscriber = this.#subscriber(who, modelPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
+    this.#join(joined, subscriber, () => this.#modelTopics.get(channel) === joined && this.#modelTopics.delete(channel));
+    return subscriber.queue;
+  }
+
   #projectTopic(channel: string): Topic<ExperimentEvent> {
     const topic = new Topic<ExperimentEvent>(channel, (s, e) => this.#offer(s, e));
     topic.attach(this.options.bus.subscribe(channel, (m) => {
@@ -189,12 +237,12 @@ export class LiveHub implements LiveEvents {
   }
 
   #join<T>(topic: Topic<T>, subscriber: Subscriber<T>, forgetTopic: () => void): void {
-    topic.subscribers.add(subscriber);
+    topic.add(subscriber);
     let mine = this.#byConnection.get(subscriber.connection);
     if (!mine) this.#byConnection.set(subscriber.connection, (mine = new Set()));
     mine.add(subscriber);
     subscriber.queue.onReturn(() => {
-      topic.subscribers.delete(subscriber);
+      topic.remove(subscriber);
       if (topic.subscribers.size === 0) {
         topic.dispose();
         forgetTopic();
@@ -265,6 +313,8 @@ export class LiveHub implements LiveEvents {
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#sweep);
+    clearInterval(this.#loopWindow);
+    this.#loopDelay.disable();
     for (const subscribers of [...this.#byConnection.values()]) for (const s of [...subscribers]) s.queue.close();
     await this.options.bus.close();
   }
@@ -291,6 +341,21 @@ export class LiveHub implements LiveEvents {
       subscribers,
       pollers,
       queue: { boundPoints: this.options.queuePoints, ...this.#stats },
+      fanout: { groups: this.#fanoutGroups(), ...this.fanoutCounters },
+      eventLoopLagMs: this.#eventLoopLag(),
     };
   }
+
+  /** The event loop's delay over the last window (LOOP_WINDOW_MS) or the current one before that, in ms. */
+  #eventLoopLag(): { p99: number; max: number } {
+    return this.#lastLoopWindow ?? loopLag(this.#loopDelay);
+  }
+}
+
+/** Window over which `/readyz` reports the event loop's delay. */
+const LOOP_WINDOW_MS = 10_000;
+
+function loopLag(h: ReturnType<typeof monitorEventLoopDelay>): { p99: number; max: number } {
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return h.count > 0 ? { p99: ms(h.percentile(99)), max: ms(h.max) } : { p99: 0, max: 0 };
 }

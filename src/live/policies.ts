@@ -1,5 +1,5 @@
 /** How each kind of event weighs against a subscriber's bound, and how it coalesces under backpressure. */
-import type { ExperimentEvent, MetricEvent, PredictionBatchEvent } from './events';
+import type { ExperimentEvent, MetricEvent, ModelVersionEvent, PredictionBatchEvent } from './events';
 import type { QueuePolicy } from './queue';
 
 /**
@@ -29,6 +29,12 @@ export const metricPolicy: QueuePolicy<MetricEvent> = {
     }
     return { items: [...byName.values()], dropped };
   },
+};
+
+/** Registry events, like experiment events, are few and each one matters. */
+export const modelPolicy: QueuePolicy<ModelVersionEvent> = {
+  weight: () => 1,
+  coalesce: () => null,
 };
 
 /** Experiment events are few and each one matters: they weigh one and never coalesce. */

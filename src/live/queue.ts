@@ -25,6 +25,11 @@ export interface QueueHooks {
   now(): number;
 }
 
+export interface QueueListener {
+  ready(): void;
+  closed(): void;
+}
+
 /** What became of an offered item. `overflow`: it could not be kept even coalesced; the queue is unchanged. */
 export type Offer = 'delivered' | 'queued' | 'coalesced' | 'overflow' | 'closed';
 
@@ -36,6 +41,8 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   /** Since when items have waited with no pull; null while the queue is empty or the consumer keeps up. */
   #stalledSince: number | null = null;
   #onReturn: (() => void) | null = null;
+  /** Push mode (`listen`): told synchronously when an item is queued, and when the queue closes. */
+  #listener: QueueListener | null = null;
 
   constructor(
     readonly bound: number,
@@ -59,7 +66,31 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     this.#onReturn = cleanup;
   }
 
+  /**
+   * Push mode, for a consumer that takes items synchronously (`take`) instead of awaiting `next`: `ready` is
+   * called from `offer` each time an item is queued, `closed` once the queue closes. The consumer may stop
+   * taking (its socket is congested) and resume later; items wait here meanwhile, bounded as always.
+   */
+  listen(listener: QueueListener): void {
+    this.#listener = listener;
+  }
+
+  /** The next item, or undefined when none waits (push mode). */
+  take(): T | undefined {
+    const item = this.#items.shift();
+    if (item === undefined) return undefined;
+    this.#weight -= this.policy.weight(item);
+    this.#stalledSince = this.#items.length > 0 ? this.hooks.now() : null;
+    return item;
+  }
+
   offer(item: T): { offer: Offer; dropped: number } {
+    const result = this.#offer(item);
+    if (result.offer === 'queued' || result.offer === 'coalesced') this.#listener?.ready();
+    return result;
+  }
+
+  #offer(item: T): { offer: Offer; dropped: number } {
     if (this.#closed) return { offer: 'closed', dropped: 0 };
     if (this.#waiting) {
       const resolve = this.#waiting;
@@ -89,13 +120,9 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    const item = this.#items.shift();
-    if (item !== undefined) {
-      this.#weight -= this.policy.weight(item);
-      // Progress: the stall clock restarts, or stops when nothing is left.
-      this.#stalledSince = this.#items.length > 0 ? this.hooks.now() : null;
-      return Promise.resolve({ value: item, done: false });
-    }
+    // Progress: the stall clock restarts, or stops when nothing is left (take).
+    const item = this.take();
+    if (item !== undefined) return Promise.resolve({ value: item, done: false });
     if (this.#closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.#waiting = resolve;
@@ -124,6 +151,9 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     const cleanup = this.#onReturn;
     this.#onReturn = null;
     cleanup?.();
+    const listener = this.#listener;
+    this.#listener = null;
+    listener?.closed();
   }
 
   [Symbol.asyncIterator](): this {

@@ -24,8 +24,9 @@ export interface Subscriber<T> {
 }
 
 export class Topic<T> {
-  readonly subscribers = new Set<Subscriber<T>>();
+  readonly #subscribers = new Set<Subscriber<T>>();
   #unsubscribe: (() => void) | null = null;
+  #pending: T[] = [];
 
   constructor(
     readonly channel: string,
@@ -37,15 +38,40 @@ export class Topic<T> {
     this.#unsubscribe = unsubscribe;
   }
 
+  /**
+   * Fans the event out after the current turn of the event loop, with any other events of this turn in
+   * order: the write that published it answers its client first and never waits for the fan-out.
+   */
   receive(event: T): void {
-    // A copy: offering may close subscribers, which removes them from the set.
-    for (const subscriber of [...this.subscribers]) {
-      if (this.wants(subscriber, event)) this.offer(subscriber, event);
+    this.#pending.push(event);
+    if (this.#pending.length === 1) setImmediate(() => this.#fanOut());
+  }
+
+  #fanOut(): void {
+    const events = this.#pending;
+    this.#pending = [];
+    for (const event of events) {
+      // No copy: offering may close a subscriber, which leaves the set, and a Set's iteration then skips it.
+      for (const audience of this.audience(event)) for (const subscriber of audience) this.offer(subscriber, event);
     }
   }
 
-  protected wants(_subscriber: Subscriber<T>, _event: T): boolean {
-    return true;
+  /** Who listens. Join and leave through `add` and `remove`, which keep any index of the audience. */
+  get subscribers(): ReadonlySet<Subscriber<T>> {
+    return this.#subscribers;
+  }
+
+  add(subscriber: Subscriber<T>): void {
+    this.#subscribers.add(subscriber);
+  }
+
+  remove(subscriber: Subscriber<T>): void {
+    this.#subscribers.delete(subscriber);
+  }
+
+  /** The subscribers that want this event, as sets to walk (no subscriber in two of them). */
+  protected audience(_event: T): Iterable<ReadonlySet<Subscriber<T>>> {
+    return [this.subscribers];
   }
 
   dispose(): void {
@@ -84,8 +110,32 @@ export class MetricTopic extends Topic<MetricEvent> {
     if (admitted) super.receive(admitted);
   }
 
-  protected override wants(subscriber: Subscriber<MetricEvent>, event: MetricEvent): boolean {
-    return subscriber.names === null || subscriber.names.has(event.name);
+  /** Subscribers by the metric names they filter on, and those that want every metric: an event walks only its own. */
+  readonly #byName = new Map<string, Set<Subscriber<MetricEvent>>>();
+  readonly #everything = new Set<Subscriber<MetricEvent>>();
+
+  override add(subscriber: Subscriber<MetricEvent>): void {
+    super.add(subscriber);
+    if (subscriber.names === null) return void this.#everything.add(subscriber);
+    for (const name of subscriber.names) {
+      let set = this.#byName.get(name);
+      if (!set) this.#byName.set(name, (set = new Set()));
+      set.add(subscriber);
+    }
+  }
+
+  override remove(subscriber: Subscriber<MetricEvent>): void {
+    super.remove(subscriber);
+    if (subscriber.names === null) return void this.#everything.delete(subscriber);
+    for (const name of subscriber.names) {
+      const set = this.#byName.get(name);
+      if (set?.delete(subscriber) && set.size === 0) this.#byName.delete(name);
+    }
+  }
+
+  protected override audience(event: MetricEvent): Iterable<ReadonlySet<Subscriber<MetricEvent>>> {
+    const named = this.#byName.get(event.name);
+    return named ? [named, this.#everything] : [this.#everything];
   }
 
   /** Metric names some subscriber wants, or null when one of them wants all (the poller reads only these). */

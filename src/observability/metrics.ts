@@ -16,7 +16,12 @@ export interface ScrapeSources {
   /** The backend's readiness; its `detail` may hold `pendingWrites` and `deadWrites` (the Comet outbox). */
   readiness(): Promise<{ ready: boolean; detail?: Record<string, unknown> }>;
   /** The live hub's status (`LiveHub.status()`): its counters only grow. */
-  live(): { connections: number; subscribers: number; pollers: number; queue: { droppedPoints: number; coalesced: number; closedTooSlow: number } };
+  live(): {
+    connections: number; subscribers: number; pollers: number;
+    queue: { droppedPoints: number; coalesced: number; closedTooSlow: number };
+    fanout: { groups: number; executions: number; deliveries: number };
+    eventLoopLagMs: { p99: number; max: number };
+  };
 }
 
 export interface GraphqlObservation {
@@ -53,7 +58,7 @@ export class GatewayMetrics {
   readonly #operations = new BoundedLabel(MAX_OPERATION_LABELS);
   readonly #cacheKinds = new BoundedLabel(MAX_CACHE_KINDS);
   readonly #cacheTotals = { hits: 0, lookups: 0 };
-  readonly #liveSeen = { droppedPoints: 0, coalesced: 0, closedTooSlow: 0 };
+  readonly #liveSeen = { droppedPoints: 0, coalesced: 0, closedTooSlow: 0, executions: 0, deliveries: 0 };
   #sources: ScrapeSources | null = null;
 
   readonly #graphqlRequests = this.#counter('trackql_graphql_requests_total', 'GraphQL operations over HTTP, by operation name, type and result code (OK or the first error code).', ['operation', 'type', 'code']);
@@ -73,6 +78,10 @@ export class GatewayMetrics {
   readonly #liveDropped = this.#counter('trackql_live_dropped_points_total', 'Metric points left out of live events because a subscriber fell behind (coalesced).', []);
   readonly #liveCoalesced = this.#counter('trackql_live_coalesced_total', 'Times a subscriber queue was coalesced to fit its bound.', []);
   readonly #liveTooSlow = this.#counter('trackql_live_closed_too_slow_total', 'Live connections closed (4420) because their reader could not keep up.', []);
+  readonly #liveGroups = this.#gauge('trackql_live_distinct_subscriptions', 'Distinct live subscriptions (document, variables, key): each event is executed once per one of them.');
+  readonly #liveExecutions = this.#counter('trackql_live_executions_total', 'GraphQL executions of live events: one per event per distinct subscription.', []);
+  readonly #liveDeliveries = this.#counter('trackql_live_deliveries_total', 'Live events written to subscribers\' sockets.', []);
+  readonly #loopLag = this.#gauge('trackql_event_loop_lag_p99_seconds', 'p99 delay of the event loop over the last 10 s: events wait there when the replica is CPU-bound.');
 
   /** Hooks for the Comet backend: upstream calls and cache lookups. */
   readonly comet: Required<Pick<CometObserver, 'upstreamCall' | 'cacheLookup'>> = {
@@ -132,9 +141,15 @@ export class GatewayMetrics {
     this.#liveConnections.set(live.connections);
     this.#liveSubscribers.set(live.subscribers);
     this.#livePollers.set(live.pollers);
+    this.#liveGroups.set(live.fanout.groups);
+    this.#loopLag.set(live.eventLoopLagMs.p99 / 1000);
     // The hub keeps running totals; counters move by what was added since the last scrape.
-    for (const [key, counter] of [['droppedPoints', this.#liveDropped], ['coalesced', this.#liveCoalesced], ['closedTooSlow', this.#liveTooSlow]] as const) {
-      const now = live.queue[key];
+    const totals = { ...live.queue, ...live.fanout };
+    for (const [key, counter] of [
+      ['droppedPoints', this.#liveDropped], ['coalesced', this.#liveCoalesced], ['closedTooSlow', this.#liveTooSlow],
+      ['executions', this.#liveExecutions], ['deliveries', this.#liveDeliveries],
+    ] as const) {
+      const now = totals[key];
       if (now > this.#liveSeen[key]) counter.inc(now - this.#liveSeen[key]);
       this.#liveSeen[key] = now;
     }

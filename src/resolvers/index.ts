@@ -13,6 +13,8 @@ import { ModelVersionMonitoringResolver } from './monitoring.resolver';
 import { ProjectResolver } from './project.resolver';
 import { QueryResolver } from './query.resolver';
 import { WorkspaceResolver } from './workspace.resolver';
+import { WebhookMutations, WebhookResolver, WorkspaceHooksResolver } from './webhook.resolver';
+import { ModelLiveResolver } from './model-live.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -20,4 +22,5 @@ export const resolvers: NonEmptyArray<Function> = [
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
   LiveResolver, DeadLetterResolver,
   ModelVersionMonitoringResolver, MonitoringMutations, LiveMonitoringResolver,
+  WebhookResolver, WorkspaceHooksResolver, WebhookMutations, ModelLiveResolver,
 ];

@@ -2,6 +2,7 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { ExperimentStatusEnum, NonFiniteEnum } from './enums';
 import { DateTimeScalar, JSONObjectScalar, JSONScalar, SafeIntScalar } from './scalars';
+import { NotifyInput } from './webhook.input';
 
 /**
  * What every mutation input has: an optional idempotency key (src/services/idempotency.ts, README
@@ -77,6 +78,9 @@ export class EndExperimentInput extends IdempotentInput {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Defaults to now.' })
   endedAt?: number | null;
+
+  @Field(() => NotifyInput, { nullable: true })
+  notify?: NotifyInput | null;
 }
 
 @InputType({ description: 'One metric value. Give `value`, or `nonFinite` for NaN and ±Infinity.' })

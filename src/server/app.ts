@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createAccessControl } from '../auth';
-import type { Backend } from '../backends/port';
+import type { Backend, Caller } from '../backends/port';
 import { createCometBackend, type CometObserver } from '../backends/comet';
 import { createSqliteBackend } from '../backends/sqlite';
 import type { Config } from '../config';
@@ -20,6 +20,7 @@ import { createLiveHub } from '../live';
 import { GatewayMetrics, cometObserver, runTraced, withTraceIds } from '../observability';
 import { buildTrackqlSchema } from '../schema/build';
 import { createServices } from '../services';
+import { cometWorkspaceCheck, createNotify } from '../notify';
 import { handleDownload, handleUpload } from './asset-routes';
 import { createDashboard } from './dashboard';
 import { handleGraphql, type GatewayContext } from './graphql-route';
@@ -96,7 +97,10 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const backend = access ? access.wrap(store) : store;
   const live = createLiveHub(config, backend, logger); // the live feed: services publish, subscriptions read
   metrics.readFrom({ readiness: () => backend.readiness(), live: () => live.status() });
-  const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir), live);
+  // Webhooks, metric alerts and email (src/notify/): the write services queue, a worker delivers.
+  const requireAdmin = access ? async (caller: Caller, workspace: string) => access.requireRole(caller, workspace, 'admin') : cometWorkspaceCheck(backend);
+  const notify = createNotify(config, backend, requireAdmin, logger, metrics.registry);
+  const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir), live, notify);
   const schema = await buildTrackqlSchema();
   const server = createServer();
   const apollo = new ApolloServer<GatewayContext>({
@@ -112,6 +116,8 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
+      // No @cacheControl hints in the schema: the default plugin only costs a hook on every field resolved.
+      ApolloServerPluginCacheControlDisabled(),
       requestLogPlugin(logger),
       metricsPlugin((observation) => metrics.observeGraphql(observation)),
       queryLimitsPlugin(schema, config.limits),
@@ -194,7 +200,8 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   } catch (err) {
     // Nothing was served: release what the start opened (the store, Redis clients), then report.
     await liveWs.drain().catch(() => undefined);
-    await Promise.allSettled([apollo.stop(), live.close(), rateGuard?.close(), persisted.close(), backend.close()]);
+    await Promise.allSettled([apollo.stop(), live.close(), rateGuard?.close(), persisted.close(), notify.close()]);
+    await backend.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -211,6 +218,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       await live.close();
       await rateGuard?.close();
       await persisted.close();
+      await notify.close();
       await backend.close();
       logger.notice('stopped');
     })();

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, getOperationAST, Kind, parse, validate } from 'graphql';
+import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, getOperationAST, Kind, parse, validate } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,6 +23,9 @@ import type { Logger } from '../observability/logger';
 import type { TrustedDocuments } from './trusted-documents';
 import { createFormatError } from './plugins/errors';
 import { checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
+import { LruMap } from '../lru';
+import { FrameWriter } from './frame-writer';
+import { Fanout, groupKey, type FanoutTarget } from './live-fanout';
 
 export interface LiveWsDeps {
   schema: GraphQLSchema;
@@ -37,6 +40,11 @@ export interface LiveWsDeps {
   /** Trusted-documents mode: only the manifest's operations may subscribe (trusted-documents.ts). */
   trusted?: TrustedDocuments | null;
 }
+
+type WsContext = LiveContext & { keyId: string; requestId: string; fanoutTarget: FanoutTarget };
+
+/** Valid subscription documents kept parsed and validated, by their text. */
+const DOCUMENT_CACHE_SIZE = 500;
 
 /** How often open sockets' keys are checked again, in ms (on top of the key cache's own delay). */
 const KEY_RECHECK_MS = 1000;
@@ -55,8 +63,12 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
   // maxPayload: a client message above it closes the socket with 1009 before we parse anything.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   const identities = new WeakMap<WebSocket, SubscriberIdentity>();
+  const writers = new WeakMap<WebSocket, FrameWriter>();
+  const documents = new LruMap<string, DocumentNode>(DOCUMENT_CACHE_SIZE);
   const formatError = createFormatError(deps.logger);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  const fanout = new Fanout(format, live.fanoutCounters);
+  live.observeFanout(() => fanout.groups);
   // Access is checked when a subscription starts; a key revoked later must not keep its feed, so sockets are
   // closed with 4401, which graphql-ws clients take as final (no reconnect with a dead key).
   const { authenticate } = deps;
@@ -84,6 +96,7 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
         }
         const connection: LiveConnection = { bufferedAmount: () => socket.bufferedAmount, close: (code, reason) => socket.close(code, reason) };
         identities.set(socket, { caller: auth.caller, connection });
+        writers.set(socket, new FrameWriter(socket));
         return true;
       },
       onSubscribe(_ctx, _id, message) {
@@ -97,16 +110,20 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
             throw err;
           }
         }
-        let document;
-        try {
-          checkDocumentSource(payload.query, config.limits);
-          document = parse(payload.query);
-        } catch (err) {
-          if (isTrackqlError(err)) return [err.toRequestError()];
-          return [err as GraphQLError];
+        // A dashboard opens the same few documents thousands of times: each is parsed and validated once.
+        let document = documents.get(payload.query);
+        if (!document) {
+          try {
+            checkDocumentSource(payload.query, config.limits);
+            document = parse(payload.query);
+          } catch (err) {
+            if (isTrackqlError(err)) return [err.toRequestError()];
+            return [err as GraphQLError];
+          }
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+          documents.set(payload.query, document);
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (operation) {
           const fragments: Record<string, FragmentDefinitionNode> = {};
@@ -122,14 +139,28 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // keyId and requestId: the same fields as the HTTP context, so shared plugins and logs find them.
-      context(ctx): LiveContext & { keyId: string; requestId: string } {
+      context(ctx, id, payload): WsContext {
         const subscriber = identities.get(ctx.extra.socket);
-        if (!subscriber) throw new Error('graphql-ws context built before onConnect accepted the socket');
+        const writer = writers.get(ctx.extra.socket);
+        if (!subscriber || !writer) throw new Error('graphql-ws context built before onConnect accepted the socket');
         const { caller } = subscriber;
+        const baseUrl = deps.baseUrl(ctx.extra.request);
+        const query = deps.trusted ? deps.trusted.textOf(payload) : payload.query;
+        const fanoutTarget: FanoutTarget = {
+          writer, subscriptionId: id,
+          groupKey: groupKey({ apiKey: caller.apiKey, baseUrl, query, operationName: payload.operationName, variables: payload.variables }),
+        };
         return {
           caller, loaders: createLoaders(deps.backend, caller), services: deps.services, backend: deps.backend, config,
-          baseUrl: deps.baseUrl(ctx.extra.request), live, subscriber, keyId: caller.keyId, requestId: randomUUID(),
+          baseUrl, live, subscriber, keyId: caller.keyId, requestId: randomUUID(), fanoutTarget,
         };
+      },
+      // Subscriptions: the source stream per subscriber (its access check and bounded queue), the execution
+      // and the serialised frame shared by equal subscribers (live-fanout.ts).
+      async subscribe(args: ExecutionArgs) {
+        const source = await createSourceEventStream(args);
+        if (!(Symbol.asyncIterator in source)) return source;
+        return fanout.stream(args, source[Symbol.asyncIterator](), (args.contextValue as WsContext).fanoutTarget);
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
       onError: (_ctx, _id, _payload, errors) => format(errors),

@@ -2,9 +2,11 @@
  * Experiment and project writes: validated here, then one call to the port each. Lifecycle changes are
  * reported to the live feed after the write succeeded.
  */
-import type { Backend, Caller, Experiment, IdempotencyClaim, Other, Parameter, Project, WriteStatus } from '../backends/port';
+import type { Backend, Caller, Experiment, IdempotencyClaim, MetricSummary, Other, Parameter, Project, WriteStatus } from '../backends/port';
 import { BadUserInputError } from '../errors';
 import { NO_LIVE_EVENTS, type ExperimentEventKind, type LiveEvents } from '../live/events';
+import { checkRecipients, composeEmail, readAttachments, type NotifyRequest } from '../notify/email-message';
+import type { Notifier } from '../notify/notifier';
 import { Once } from './idempotency';
 import * as v from './validate';
 
@@ -17,6 +19,8 @@ export class ExperimentsService {
   constructor(
     private readonly backend: Backend,
     private readonly events: LiveEvents = NO_LIVE_EVENTS,
+    /** Webhooks and email (src/notify/): events queued with the write; none when null. */
+    private readonly notifier: Notifier | null = null,
   ) {}
 
   createProject(
@@ -40,7 +44,7 @@ export class ExperimentsService {
   ): Promise<Experiment> {
     const once = new Once(claim);
     const tags = this.tags(input.tags ?? []);
-    const experiment = await this.backend.experiments.create(caller, {
+    const create = () => this.backend.experiments.create(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       project: v.name(input.project, 'project'),
       name: v.optionalName(input.name, 'name'),
@@ -49,20 +53,34 @@ export class ExperimentsService {
       parentKey: input.parentKey == null ? null : v.experimentKey(input.parentKey, 'parentKey'),
       startedAt: input.startedAt == null ? null : v.time(input.startedAt, 'startedAt'),
     }, once.options);
+    const experiment = this.notifier ? await this.notifier.experimentCreated(create, () => once.replayed) : await create();
     if (!once.replayed) this.changed('CREATED', experiment, [...tags].sort());
     return experiment;
   }
 
   async endExperiment(
-    caller: Caller, input: { experimentKey: string; status: Experiment['status']; endedAt?: number | null }, claim?: IdempotencyClaim,
+    caller: Caller,
+    input: { experimentKey: string; status: Experiment['status']; endedAt?: number | null; notify?: NotifyRequest | null },
+    claim?: IdempotencyClaim,
   ): Promise<Experiment> {
     const once = new Once(claim);
-    if (input.status === 'RUNNING') throw new BadUserInputError('status must be FINISHED, FAILED or CRASHED to end an experiment', { field: 'status' });
-    const experiment = await this.backend.experiments.end(caller, {
-      experimentKey: v.experimentKey(input.experimentKey),
-      status: input.status,
+    const status = input.status;
+    if (status === 'RUNNING') throw new BadUserInputError('status must be FINISHED, FAILED or CRASHED to end an experiment', { field: 'status' });
+    const key = v.experimentKey(input.experimentKey);
+    const end = () => this.backend.experiments.end(caller, {
+      experimentKey: key,
+      status,
       endedAt: input.endedAt == null ? null : v.time(input.endedAt, 'endedAt'),
     }, once.options);
+    let experiment: Experiment;
+    if (this.notifier) {
+      // Recipients and attachments are checked and read before the run ends: a refusal ends nothing.
+      const email = input.notify ? await this.email(caller, key, input.notify) : null;
+      experiment = await this.notifier.experimentEnded(caller, key, { email }, end, () => once.replayed);
+    } else {
+      if (input.notify) throw new BadUserInputError('notify needs email notifications, which this gateway does not have', { field: 'notify' });
+      experiment = await end();
+    }
     if (!once.replayed) this.changed('ENDED', experiment, null);
     return experiment;
   }
@@ -118,6 +136,13 @@ export class ExperimentsService {
     await this.backend.experiments.delete(caller, key, once.options);
     if (before && !once.replayed) this.events.experimentChanged({ kind: 'DELETED', experimentKey: key, workspace: before.workspace, project: before.project, experiment: null, tags: null });
     return key;
+  }
+
+  private async email(caller: Caller, key: string, notify: NotifyRequest) {
+    if (!this.notifier?.emailConfigured) throw new BadUserInputError('notify needs an SMTP server: set TRACKQL_SMTP_URL', { field: 'notify' });
+    const to = checkRecipients(notify.emails);
+    const attachments = await readAttachments(this.backend, caller, key, notify.attachAssets ?? []);
+    return (experiment: Experiment, summaries: readonly MetricSummary[]) => composeEmail(to, attachments, experiment, summaries);
   }
 
   private changed(kind: ExperimentEventKind, experiment: Experiment, tags: string[] | null): void {

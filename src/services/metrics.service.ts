@@ -2,6 +2,7 @@
 import type { Backend, Caller, IdempotencyClaim, MetricPointInput, NonFinite, WriteStatus } from '../backends/port';
 import { BadUserInputError, PayloadTooLargeError, UnreachableCaseError } from '../errors';
 import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
+import type { Notifier } from '../notify/notifier';
 import { Once } from './idempotency';
 import * as v from './validate';
 
@@ -54,6 +55,8 @@ export class MetricsService {
     private readonly maxPoints: number,
     private readonly now: () => number = Date.now,
     private readonly events: LiveEvents = NO_LIVE_EVENTS,
+    /** Metric alerts (src/notify/), evaluated with the write; none when null. */
+    private readonly notifier: Notifier | null = null,
   ) {}
 
   /** Validates every point, then stores all of them or none. */
@@ -73,7 +76,8 @@ export class MetricsService {
     const points = raw.map((p, i) => this.point(p, `points[${i}]`, receivedAt));
     series.forEach((s, i) => this.expandSeries(s, `series[${i}]`, receivedAt, points));
     const once = new Once(claim);
-    const status = await this.backend.metrics.log(caller, key, points, once.options);
+    const log = () => this.backend.metrics.log(caller, key, points, once.options);
+    const status = this.notifier ? await this.notifier.metricsLogged(caller, key, points, log, () => once.replayed) : await log();
     // After the write: live subscribers see only what is stored (or durably queued, which will be), once.
     if (!once.replayed) this.events.metricsLogged(key, points);
     return { accepted: points.length, status };

@@ -1,6 +1,8 @@
 /** Model registry writes. Version strings are semantic-version-like: `1`, `1.2`, `1.2.3`, optional `-label`. */
 import type { Backend, Caller, IdempotencyClaim, ModelVersion, RegisterModelInput, RegisteredModel, UpdateModelVersionInput } from '../backends/port';
 import { BadUserInputError } from '../errors';
+import { NO_LIVE_EVENTS, type LiveEvents } from '../live/events';
+import type { Notifier } from '../notify/notifier';
 import { Once } from './idempotency';
 import * as v from './validate';
 
@@ -26,10 +28,17 @@ export type RegisterModelRequest = Loose<RegisterModelInput, 'tags'>;
 export type UpdateModelVersionRequest = Loose<UpdateModelVersionInput, 'addAliases' | 'removeAliases'>;
 
 export class ModelsService {
-  constructor(private readonly backend: Backend) {}
+  constructor(
+    private readonly backend: Backend,
+    /** Registry webhooks (src/notify/); none when null. */
+    private readonly notifier: Notifier | null = null,
+    /** The live feed (`modelVersionUpdated`), told after each write succeeded. */
+    private readonly events: LiveEvents = NO_LIVE_EVENTS,
+  ) {}
 
-  registerModel(caller: Caller, input: RegisterModelRequest, claim?: IdempotencyClaim): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
-    return this.backend.registry.register(caller, {
+  async registerModel(caller: Caller, input: RegisterModelRequest, claim?: IdempotencyClaim): Promise<{ model: RegisteredModel; versions: ModelVersion[] }> {
+    const once = new Once(claim);
+    const register = () => this.backend.registry.register(caller, {
       experimentKey: v.experimentKey(input.experimentKey),
       experimentModelName: v.name(input.experimentModelName, 'experimentModelName'),
       workspace: v.optionalName(input.workspace, 'workspace'),
@@ -42,15 +51,19 @@ export class ModelsService {
       status: v.optionalName(input.status, 'status'),
       tags: [...new Set((input.tags ?? []).map((t, i) => v.name(t, `tags[${i}]`)))],
       includeChildren: input.includeChildren ?? false,
-    }, new Once(claim).options);
+    }, once.options);
+    const result = await (this.notifier ? this.notifier.modelRegistered(register, () => once.replayed) : register());
+    if (!once.replayed) for (const created of result.versions) this.events.modelVersionChanged?.({ kind: 'CREATED', version: created, addedAliases: [], removedAliases: [] });
+    return result;
   }
 
-  updateModelVersion(caller: Caller, input: UpdateModelVersionRequest, claim?: IdempotencyClaim): Promise<ModelVersion> {
+  async updateModelVersion(caller: Caller, input: UpdateModelVersionRequest, claim?: IdempotencyClaim): Promise<ModelVersion> {
     const add = aliases(input.addAliases, 'addAliases');
     const remove = aliases(input.removeAliases, 'removeAliases');
     const both = add.find((a) => remove.includes(a));
     if (both) throw new BadUserInputError(`alias '${both}' is both added and removed`, { field: 'addAliases' });
-    return this.backend.registry.updateVersion(caller, {
+    const once = new Once(claim);
+    const update = () => this.backend.registry.updateVersion(caller, {
       workspace: v.name(input.workspace, 'workspace'),
       modelName: v.name(input.modelName, 'modelName'),
       version: version(input.version),
@@ -60,6 +73,9 @@ export class ModelsService {
       comment: input.comment === undefined ? undefined : v.optionalText(input.comment, 'comment'),
       addAliases: add,
       removeAliases: remove,
-    }, new Once(claim).options);
+    }, once.options);
+    const updated = await (this.notifier ? this.notifier.modelVersionUpdated(add, remove, update, () => once.replayed) : update());
+    if (!once.replayed) this.events.modelVersionChanged?.({ kind: 'UPDATED', version: updated, addedAliases: add, removedAliases: remove });
+    return updated;
   }
 }

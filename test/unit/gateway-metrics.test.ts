@@ -7,7 +7,7 @@ async function samples(metrics: GatewayMetrics) {
 }
 
 function liveSource(queue = { droppedPoints: 0, coalesced: 0, closedTooSlow: 0 }): ReturnType<ScrapeSources['live']> {
-  return { connections: 1, subscribers: 2, pollers: 0, queue };
+  return { connections: 1, subscribers: 2, pollers: 0, queue, fanout: { groups: 1, executions: 0, deliveries: 0 }, eventLoopLagMs: { p99: 0, max: 0 } };
 }
 
 describe('GatewayMetrics', () => {

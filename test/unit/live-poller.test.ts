@@ -124,13 +124,14 @@ describe('MetricTopic with a poller', () => {
     const received: MetricEvent[] = [];
     const topic = new MetricTopic('c', (_s, e) => received.push(e));
     const queue = new SubscriberQueue(100, metricPolicy, { pressure: () => false, now: () => 0 });
-    topic.subscribers.add({ queue, caller: ANONYMOUS, connection: { bufferedAmount: () => 0, close: () => undefined }, names: null });
+    topic.add({ queue, caller: ANONYMOUS, connection: { bufferedAmount: () => 0, close: () => undefined }, names: null });
     const p = new ExperimentPoller(port, { experimentKey: 'k', caller: () => ANONYMOUS, names: () => null, deliver: (e) => topic.receive(e) }, { intervalMs: 60_000, budget: new RateBudget(100), logger: silent });
     topic.startPoller(p); // its first tick, right away, primes; the next one is a minute away
     await new Promise((r) => setTimeout(r, 20));
     log('loss', 1, 2);
     await p.pollOnce(); // the poller wins the race…
     topic.receive({ experimentKey: 'k', name: 'loss', points: [pt(1), pt(2), pt(3)], dropped: 0 }); // …then the gateway's event arrives
+    await new Promise((r) => setImmediate(r)); // the topic fans out after the turn that received
     expect(received.map((e) => e.points.map((x) => x.step))).toEqual([[1, 2], [3]]);
     topic.dispose();
   });

@@ -16,6 +16,7 @@ import { ExperimentStore } from './experiment-store';
 import { IdempotencyStore } from './idempotency';
 import { BlockStore } from './metric-blocks';
 import { ProjectStore } from './project-store';
+import { runWriteEffect } from '../shared/write-effects';
 
 export class SqliteContext {
   readonly db: Db;
@@ -48,7 +49,13 @@ export class SqliteContext {
    * retried delete must replay, not find the experiment gone), and a first call's record commits with it.
    */
   write<T>(work: () => T, caller?: Port.Caller, options?: Port.WriteOptions): T {
-    return this.db.transaction(() => this.idempotency.within(caller?.keyId ?? '', options?.idempotency, this.now(), work)).immediate();
+    // A write effect (shared/write-effects.ts: the notification outbox) commits with the write; a replay runs no work, so none.
+    const withEffect = (): T => {
+      const result = work();
+      runWriteEffect(this.db, result);
+      return result;
+    };
+    return this.db.transaction(() => this.idempotency.within(caller?.keyId ?? '', options?.idempotency, this.now(), withEffect)).immediate();
   }
 
   read<T>(work: () => T): T {
