@@ -12,10 +12,11 @@ import { dashboardBenchmark } from './dashboard';
 import { historyBenchmark } from './history';
 import { ingestBenchmark } from './ingest';
 import { liveBenchmark } from './live';
+import { monitoringBenchmark } from './monitoring';
 import { overheadBenchmark } from './overhead';
 import { runsTableBenchmark } from './runs-table';
 
-const ALL: Benchmark[] = [dashboardBenchmark, historyBenchmark, ingestBenchmark, overheadBenchmark, liveBenchmark, runsTableBenchmark];
+const ALL: Benchmark[] = [dashboardBenchmark, historyBenchmark, ingestBenchmark, overheadBenchmark, liveBenchmark, runsTableBenchmark, monitoringBenchmark];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null; docs: string } {
   let quick = false;

@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Backend, Caller, MetricPointInput } from './backends/port';
+import { seedMonitoringDemo } from './demo-monitoring';
 import { ANONYMOUS } from './server/identity';
 import { seedDemoDetails } from './demo-details';
 
@@ -99,5 +100,6 @@ export async function seedDemo(backend: Backend, caller: Caller = ANONYMOUS): Pr
   });
   await backend.registry.updateVersion(caller, { workspace: DEMO_WORKSPACE, modelName: 'cifar-classifier', version: '1.0.0', addAliases: ['champion'] });
   await seedDemoDetails(backend, caller, [keys[5], keys[0], keys[8]], ['image-classification', 'text-sentiment'].map((name) => ({ workspace: DEMO_WORKSPACE, name })));
+  await seedMonitoringDemo(backend, caller, { workspace: DEMO_WORKSPACE, modelName: 'cifar-classifier', version: '1.0.0' });
   return true;
 }

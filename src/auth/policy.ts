@@ -131,4 +131,16 @@ export const POLICY: Policy = {
     logCurve: onExperiment('write', (input) => input.experimentKey, 'logCurve'),
     setProjectNotes: inWorkspace('write', (ref) => ref.workspace, 'setProjectNotes'),
   },
+  monitoring: {
+    // A model version belongs to its workspace: logging needs write there, every read names one per slot.
+    log: inWorkspace('write', (ref) => ref.workspace, 'logPredictions'),
+    logLabels: inWorkspace('write', (ref) => ref.workspace, 'logLabels'),
+    logReference: inWorkspace('write', (ref) => ref.workspace, 'logReferenceData'),
+    predictions: perWorkspace((requests) => requests.map((r) => r.ref.workspace)),
+    counts: perWorkspace((requests) => requests.map((r) => r.ref.workspace)),
+    distributions: perWorkspace((requests) => requests.map((r) => r.ref.workspace)),
+    drift: perWorkspace((requests) => requests.map((r) => r.ref.workspace)),
+    labelMetrics: perWorkspace((requests) => requests.map((r) => r.ref.workspace)),
+    features: perWorkspace((refs) => refs.map((r) => r.workspace)),
+  },
 };

@@ -7,7 +7,7 @@ import { EXPERIMENT_STATUSES, type Experiment, type MetricPoint } from '../backe
 import { CHANNEL_VERSION } from './constants';
 import {
   EXPERIMENT_EVENT_KINDS, MODEL_VERSION_EVENT_KINDS, type ExperimentEvent, type ExperimentEventKind, type LiveMessage, type MetricEvent,
-  type ModelVersionEvent, type ModelVersionEventKind,
+  type ModelVersionEvent, type ModelVersionEventKind, type PredictionBatchEvent,
 } from './events';
 import type { ModelVersion } from '../backends/port';
 
@@ -50,8 +50,9 @@ export function decodeEnvelope(raw: string): Envelope {
   const origin = str(root.origin, 'origin');
   if (message.kind === 'metric') return { origin, message: { kind: 'metric', event: metricEvent(event) } };
   if (message.kind === 'experiment') return { origin, message: { kind: 'experiment', event: experimentEvent(event) } };
+  if (message.kind === 'predictions') return { origin, message: { kind: 'predictions', event: predictionBatchEvent(event) } };
   if (message.kind === 'model') return { origin, message: { kind: 'model', event: modelVersionEvent(event) } };
-  throw new TypeError(`message kind must be 'metric' or 'experiment' (or 'model'), got ${String(message.kind)}`);
+  throw new TypeError(`message kind must be 'metric' or 'experiment' (or 'model' or 'predictions'), got ${String(message.kind)}`);
 }
 
 function metricEvent(e: Record<string, unknown>): MetricEvent {
@@ -120,4 +121,11 @@ function num(value: unknown, what: string): number {
 
 function nullable<T>(value: unknown, parse: (v: unknown, what: string) => T, what: string): T | null {
   return value == null ? null : parse(value, what);
+}
+
+function predictionBatchEvent(e: Record<string, unknown>): PredictionBatchEvent {
+  return {
+    workspace: str(e.workspace, 'workspace'), modelName: str(e.modelName, 'modelName'), modelVersion: str(e.modelVersion, 'modelVersion'),
+    count: num(e.count, 'count'), from: num(e.from, 'from'), to: num(e.to, 'to'),
+  };
 }

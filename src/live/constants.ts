@@ -17,6 +17,11 @@ export function projectChannel(workspace: string, project: string): string {
   return `${CHANNEL_PREFIX}project:${encodeURIComponent(workspace)}/${encodeURIComponent(project)}`;
 }
 
+/** Channel of the prediction batches of one model version (names URI-encoded, as for projects). */
+export function predictionChannel(workspace: string, modelName: string, version: string): string {
+  return `${CHANNEL_PREFIX}predictions:${[workspace, modelName, version].map(encodeURIComponent).join('/')}`;
+}
+
 /** Channel of the model version events of a workspace (`modelName` null: every model's). */
 export function modelChannel(workspace: string, modelName: string | null): string {
   return `${CHANNEL_PREFIX}model:${encodeURIComponent(workspace)}/${modelName === null ? '*' : `=${encodeURIComponent(modelName)}`}`;

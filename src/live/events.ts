@@ -3,7 +3,7 @@
  * `LiveEvents` sink the services publish to after a write succeeded. Services see only this file: no
  * pub/sub, Redis or WebSocket type reaches them.
  */
-import type { Experiment, MetricPoint, MetricPointInput, ModelVersion } from '../backends/port';
+import type { Experiment, MetricPoint, MetricPointInput, ModelVersion, ModelVersionRef } from '../backends/port';
 
 /** New points of one metric of one experiment, in the order they were logged. */
 export interface MetricEvent {
@@ -29,6 +29,17 @@ export interface ExperimentEvent {
   tags: string[] | null;
 }
 
+/** Predictions logged to one model version: how many, and the range of their timestamps. */
+export interface PredictionBatchEvent {
+  workspace: string;
+  modelName: string;
+  modelVersion: string;
+  count: number;
+  /** Earliest and latest prediction timestamp of the batch, Unix ms. */
+  from: number;
+  to: number;
+}
+
 export type ModelVersionEventKind = 'CREATED' | 'UPDATED';
 export const MODEL_VERSION_EVENT_KINDS: readonly ModelVersionEventKind[] = ['CREATED', 'UPDATED'];
 
@@ -45,6 +56,7 @@ export interface ModelVersionEvent {
 export type LiveMessage =
   | { kind: 'metric'; event: MetricEvent }
   | { kind: 'experiment'; event: ExperimentEvent }
+  | { kind: 'predictions'; event: PredictionBatchEvent }
   | { kind: 'model'; event: ModelVersionEvent };
 
 /**
@@ -55,6 +67,8 @@ export interface LiveEvents {
   /** Points just stored (or durably queued) for one experiment, in logged order, timestamps filled in. */
   metricsLogged(experimentKey: string, points: readonly MetricPointInput[]): void;
   experimentChanged(event: ExperimentEvent): void;
+  /** Predictions just stored (or durably queued) for one model version: their timestamps. Optional: a sink may ignore them. */
+  predictionsLogged?(ref: ModelVersionRef, timestamps: readonly number[]): void;
   /** Registry changes; optional, so sinks that predate it need not implement it. */
   modelVersionChanged?(event: ModelVersionEvent): void;
 }

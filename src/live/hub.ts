@@ -4,15 +4,15 @@
  * decision to close a consumer that is too slow.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Caller, Domains, MetricPointInput } from '../backends/port';
+import { modelVersionNotFound, type Caller, type Domains, type MetricPointInput, type ModelVersionRef } from '../backends/port';
 import { UpstreamUnavailableError } from '../errors';
 import { LiveAccess } from './access';
 import { RateBudget } from './budget';
 import type { Bus } from './bus';
-import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, modelChannel, projectChannel } from './constants';
-import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent, type ModelVersionEvent } from './events';
+import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, modelChannel, predictionChannel, projectChannel } from './constants';
+import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent, type ModelVersionEvent, type PredictionBatchEvent } from './events';
 import type { LiveLogger } from './logger';
-import { experimentPolicy, metricPolicy, modelPolicy } from './policies';
+import { experimentPolicy, metricPolicy, modelPolicy, predictionPolicy } from './policies';
 import { ExperimentPoller } from './poller';
 import { SubscriberQueue, type QueuePolicy } from './queue';
 import { MetricTopic, Topic, type LiveConnection, type Subscriber } from './topic';
@@ -22,6 +22,7 @@ export interface LivePort {
   experiments: Pick<Domains['experiments'], 'get'>;
   projects: Pick<Domains['projects'], 'get' | 'getWorkspaces'>;
   metrics: Pick<Domains['metrics'], 'summaries' | 'histories'>;
+  registry: Pick<Domains['registry'], 'versions'>;
 }
 
 export interface LiveHubOptions {
@@ -53,6 +54,7 @@ export class LiveHub implements LiveEvents {
   /** Every poller not yet finished: a stopped one may still have a poll in flight. */
   readonly #pollers = new Set<ExperimentPoller>();
   readonly #projectTopics = new Map<string, Topic<ExperimentEvent>>();
+  readonly #predictionTopics = new Map<string, Topic<PredictionBatchEvent>>();
   readonly #modelTopics = new Map<string, Topic<ModelVersionEvent>>();
   readonly #byConnection = new Map<LiveConnection, Set<Tracked>>();
   readonly #sweep: NodeJS.Timeout;
@@ -97,6 +99,20 @@ export class LiveHub implements LiveEvents {
 
   experimentChanged(event: ExperimentEvent): void {
     this.#publish(() => this.options.bus.publish(projectChannel(event.workspace, event.project), { kind: 'experiment', event }));
+  }
+
+  predictionsLogged(ref: ModelVersionRef, timestamps: readonly number[]): void {
+    if (timestamps.length === 0) return;
+    this.#publish(() => {
+      let from = timestamps[0];
+      let to = timestamps[0];
+      for (const t of timestamps) {
+        if (t < from) from = t;
+        if (t > to) to = t;
+      }
+      const event = { workspace: ref.workspace, modelName: ref.modelName, modelVersion: ref.version, count: timestamps.length, from, to };
+      this.options.bus.publish(predictionChannel(ref.workspace, ref.modelName, ref.version), { kind: 'predictions', event });
+    });
   }
 
   /** To the workspace's channel and the model's own, so each subscriber joins one topic. */
@@ -190,6 +206,28 @@ export class LiveHub implements LiveEvents {
     }));
     this.#projectTopics.set(channel, topic);
     return topic;
+  }
+
+  /** Prediction batches of one model version, from now on. NOT_FOUND when the caller cannot see the version. */
+  async subscribePredictions(who: SubscriberIdentity, ref: ModelVersionRef): Promise<AsyncIterableIterator<PredictionBatchEvent>> {
+    this.#refuseWhileClosing();
+    const [versions] = await this.options.port.registry.versions(who.caller, [{ workspace: ref.workspace, name: ref.modelName }]);
+    if (versions instanceof Error) throw versions;
+    if (!versions.some((v) => v.version === ref.version)) throw modelVersionNotFound(ref);
+    this.#refuseWhileClosing();
+    const channel = predictionChannel(ref.workspace, ref.modelName, ref.version);
+    let topic = this.#predictionTopics.get(channel);
+    if (!topic) {
+      const created = new Topic<PredictionBatchEvent>(channel, (s, e) => this.#offer(s, e));
+      created.attach(this.options.bus.subscribe(channel, (m) => {
+        if (m.kind === 'predictions') created.receive(m.event);
+      }));
+      this.#predictionTopics.set(channel, (topic = created));
+    }
+    const subscriber = this.#subscriber(who, predictionPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
+    const joined = topic;
+    this.#join(joined, subscriber, () => this.#predictionTopics.get(channel) === joined && this.#predictionTopics.delete(channel));
+    return subscriber.queue;
   }
 
   #subscriber<T>(who: SubscriberIdentity, policy: QueuePolicy<T>, bound: number, names: ReadonlySet<string> | null): Subscriber<T> {

@@ -1,5 +1,5 @@
 /** How each kind of event weighs against a subscriber's bound, and how it coalesces under backpressure. */
-import type { ExperimentEvent, MetricEvent, ModelVersionEvent } from './events';
+import type { ExperimentEvent, MetricEvent, ModelVersionEvent, PredictionBatchEvent } from './events';
 import type { QueuePolicy } from './queue';
 
 /**
@@ -41,4 +41,14 @@ export const modelPolicy: QueuePolicy<ModelVersionEvent> = {
 export const experimentPolicy: QueuePolicy<ExperimentEvent> = {
   weight: () => 1,
   coalesce: () => null,
+};
+
+/** Prediction batches weigh one; under backpressure the waiting ones merge into one (counts summed, range widened). */
+export const predictionPolicy: QueuePolicy<PredictionBatchEvent> = {
+  weight: () => 1,
+  coalesce(events) {
+    if (events.length === 0) return { items: [], dropped: 0 };
+    const merged = events.reduce((a, b) => ({ ...a, count: a.count + b.count, from: Math.min(a.from, b.from), to: Math.max(a.to, b.to) }));
+    return { items: [merged], dropped: 0 };
+  },
 };

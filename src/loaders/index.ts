@@ -8,10 +8,15 @@ import type {
   ModelVersion, Other, Page, Parameter, Project, ProjectRef, RegisteredModel, RegisteredModelRef, Workspace,
 } from '../backends/port';
 import { createDetailLoaders, type DetailLoaders } from './details';
+import type {
+  CountsRequest, Distribution, DistributionRequest, DriftRequest, LabelMetricRequest, ModelVersionRef, MonitoredFeature, Prediction,
+  PredictionsRequest, TimeBucket,
+} from '../backends/port';
 
 /** Composite keys joined with a separator that cannot appear in names (names are validated). */
 const SEP = '\u0000';
 const refKey = (ref: { workspace: string; name: string }): string => `${ref.workspace}${SEP}${ref.name}`;
+const json = <T extends object>(request: T): string => JSON.stringify(request);
 
 export interface Loaders {
   experiment: DataLoader<string, Experiment | null>;
@@ -31,6 +36,12 @@ export interface Loaders {
   modelVersions: DataLoader<RegisteredModelRef, ModelVersion[], string>;
   /** Run details, output, curves, project notes and columns (details.ts). */
   details: DetailLoaders;
+  predictions: DataLoader<PredictionsRequest, Page<Prediction>, string>;
+  predictionCounts: DataLoader<CountsRequest, TimeBucket[], string>;
+  featureDistribution: DataLoader<DistributionRequest, Distribution, string>;
+  featureDrift: DataLoader<DriftRequest, TimeBucket[], string>;
+  labelMetric: DataLoader<LabelMetricRequest, TimeBucket[], string>;
+  monitoredFeatures: DataLoader<ModelVersionRef, MonitoredFeature[], string>;
 }
 
 export function createLoaders(backend: Backend, caller: Caller): Loaders {
@@ -58,6 +69,13 @@ export function createLoaders(backend: Backend, caller: Caller): Loaders {
     registeredModel: new DataLoader((refs) => backend.registry.models(caller, refs), { ...options, cacheKeyFn: refKey }),
     modelVersions: new DataLoader((refs) => backend.registry.versions(caller, refs), { ...options, cacheKeyFn: refKey }),
     details: createDetailLoaders(backend, caller),
+    // Monitoring requests are small objects of plain values: their JSON is their identity.
+    predictions: new DataLoader((requests) => backend.monitoring.predictions(caller, requests), { ...options, cacheKeyFn: json }),
+    predictionCounts: new DataLoader((requests) => backend.monitoring.counts(caller, requests), { ...options, cacheKeyFn: json }),
+    featureDistribution: new DataLoader((requests) => backend.monitoring.distributions(caller, requests), { ...options, cacheKeyFn: json }),
+    featureDrift: new DataLoader((requests) => backend.monitoring.drift(caller, requests), { ...options, cacheKeyFn: json }),
+    labelMetric: new DataLoader((requests) => backend.monitoring.labelMetrics(caller, requests), { ...options, cacheKeyFn: json }),
+    monitoredFeatures: new DataLoader((refs) => backend.monitoring.features(caller, refs), { ...options, cacheKeyFn: json }),
   };
 }
 

@@ -7,9 +7,12 @@ import { ExperimentDetailsResolver, GitInfoResolver, ProjectDetailsResolver } fr
 import { ExperimentMutations } from './experiment.mutations';
 import { ExperimentResolver } from './experiment.resolver';
 import { LiveResolver } from './live.resolver';
+import { LiveMonitoringResolver } from './live-monitoring.resolver';
 import { MetricPointResolver, MetricSummaryResolver } from './metric.resolver';
 import { ModelMutations } from './model.mutations';
 import { ModelVersionResolver, RegisteredModelResolver } from './model.resolver';
+import { MonitoringMutations } from './monitoring.mutations';
+import { ModelVersionMonitoringResolver } from './monitoring.resolver';
 import { ProjectResolver } from './project.resolver';
 import { QueryResolver } from './query.resolver';
 import { WorkspaceResolver } from './workspace.resolver';
@@ -21,6 +24,7 @@ export const resolvers: NonEmptyArray<Function> = [
   QueryResolver, WorkspaceResolver, ProjectResolver, ExperimentResolver, MetricSummaryResolver, MetricPointResolver,
   AssetResolver, ExperimentModelResolver, RegisteredModelResolver, ModelVersionResolver, ExperimentMutations, ModelMutations,
   LiveResolver, DeadLetterResolver,
+  ModelVersionMonitoringResolver, MonitoringMutations, LiveMonitoringResolver,
   WebhookResolver, WorkspaceHooksResolver, WebhookMutations, ModelLiveResolver,
   ExperimentDetailsResolver, GitInfoResolver, ProjectDetailsResolver, DetailsMutations, LifecycleMutations,
 ];

@@ -20,9 +20,9 @@ export interface LiveContext extends RequestContext {
   subscriber: SubscriberIdentity;
 }
 
-const OVER_WEBSOCKET = 'Subscriptions are served over WebSocket: connect to ws://<host>/graphql with the graphql-transport-ws protocol (graphql-ws)';
+export const OVER_WEBSOCKET = 'Subscriptions are served over WebSocket: connect to ws://<host>/graphql with the graphql-transport-ws protocol (graphql-ws)';
 
-function liveContext(context: Partial<LiveContext>): LiveContext {
+export function liveContext(context: Partial<LiveContext>): LiveContext {
   if (!context.live || !context.subscriber) throw new BadUserInputError(OVER_WEBSOCKET);
   return context as LiveContext;
 }

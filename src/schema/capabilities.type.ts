@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DetailsCapabilities } from './details.type';
+import { MonitoringCapabilities } from './monitoring.type';
 
 @ObjectType({ description: 'What the backend does with experiments.' })
 export class ExperimentCapabilities {
@@ -65,6 +66,8 @@ export class Capabilities {
 
   @Field(() => DetailsCapabilities)
   details!: DetailsCapabilities;
+  @Field(() => MonitoringCapabilities)
+  monitoring!: MonitoringCapabilities;
 
   @Field({ description: 'MetricSummary.count is known.', deprecationReason: 'Use metrics.pointCounts.' })
   metricPointCounts!: boolean;

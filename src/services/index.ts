@@ -9,6 +9,7 @@ import { LifecycleService } from './lifecycle.service';
 import { ExperimentsService } from './experiments.service';
 import { MetricsService } from './metrics.service';
 import { ModelsService } from './models.service';
+import { MonitoringService } from './monitoring.service';
 import { UrlSigner } from './signing';
 
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   metrics: MetricsService;
   models: ModelsService;
   assets: AssetsService;
+  monitoring: MonitoringService;
   /** Webhooks and metric alerts; null where the gateway runs without them (unit tests). */
   notify: NotifyService | null;
   details: DetailsService;
@@ -32,6 +34,7 @@ export function createServices(
     metrics: new MetricsService(backend, config.maxMetricPoints, Date.now, events, notifier),
     models: new ModelsService(backend, notifier, events),
     assets: new AssetsService(backend, new UrlSigner(urlSecrets), config.urlTtlSeconds, config.maxAssetBytes),
+    monitoring: new MonitoringService(backend, Date.now, events),
     notify: notify?.service ?? null,
     details: new DetailsService(backend, events),
     lifecycle: new LifecycleService(backend, events),

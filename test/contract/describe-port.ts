@@ -13,6 +13,7 @@ import { describeProjectsAndExperiments } from './port/experiments';
 import { describeMetricHistories } from './port/history';
 import { describeListing } from './port/listing';
 import { describeMetricWrites } from './port/metrics';
+import { describeMonitoring } from './port/monitoring';
 import { describeRegistry } from './port/registry';
 import type { MakeBackend } from './port/support';
 
@@ -47,5 +48,6 @@ export function describePort(name: string, makeBackend: MakeBackend, capabilitie
     describeDetails(current, capabilities);
     describeLifecycle(current, capabilities);
     describeRunFilters(current);
+    describeMonitoring(current, capabilities);
   });
 }

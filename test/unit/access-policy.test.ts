@@ -63,6 +63,9 @@ describe('the policy table', () => {
   });
 });
 
+/** The version registered in `ml` before each row's test, for the monitoring rows. */
+const MODEL_VERSION = { workspace: 'ml', modelName: 'reg', version: '1' };
+
 describe('each row, against each role', () => {
   const ROLES: readonly (Role | 'none')[] = ['none', 'read', 'write', 'admin'];
   const RANK = { none: 0, read: 1, write: 2, admin: 3 } as const;
@@ -82,6 +85,7 @@ describe('each row, against each role', () => {
     await inner.registry.register(ANONYMOUS, { experimentKey: key, experimentModelName: 'net', registryName: 'reg', version: '1' });
     await inner.details.appendOutput(ANONYMOUS, key, [{ text: 'started', stream: 'STDOUT' }]);
     await inner.details.logCurve(ANONYMOUS, { experimentKey: key, name: 'pr', x: [0], y: [1] });
+    await inner.monitoring.log(ANONYMOUS, MODEL_VERSION, [{ predictionId: 'p0', timestamp: 0, features: { x: 0 }, prediction: {}, labels: {} }]);
     keys = openKeyStore(dataDir);
     scoped = scopeBackend(inner, new Authenticator(keys, { cacheMs: 0 }), () => keys.close());
   });
@@ -137,6 +141,15 @@ describe('each row, against each role', () => {
       'details.appendOutput': [key, [{ text: 'hello', stream: 'STDOUT' }]],
       'details.logCurve': [{ experimentKey: key, name: 'roc', x: [0, 1], y: [0, 1] }],
       'details.setProjectNotes': [{ workspace: 'ml', name: 'p' }, 'notes'],
+      'monitoring.log': [MODEL_VERSION, [{ predictionId: 'p1', timestamp: 1, features: { x: 1 }, prediction: {}, labels: {} }]],
+      'monitoring.logLabels': [MODEL_VERSION, [{ predictionId: 'p1', timestamp: 1, labels: { value: 1 } }]],
+      'monitoring.logReference': [MODEL_VERSION, [{ predictionId: 'r1', timestamp: 1, features: { x: 1 }, prediction: {}, labels: {} }]],
+      'monitoring.predictions': [[{ ref: MODEL_VERSION, first: 10 }]],
+      'monitoring.counts': [[{ ref: MODEL_VERSION, from: 0, to: 3_600_000, interval: 'HOUR' }]],
+      'monitoring.distributions': [[{ ref: MODEL_VERSION, feature: 'x', source: 'INPUT' }]],
+      'monitoring.drift': [[{ ref: MODEL_VERSION, feature: 'x', source: 'INPUT', interval: 'HOUR', algorithm: 'PSI', reference: 'FIRST_WINDOW' }]],
+      'monitoring.labelMetrics': [[{ ref: MODEL_VERSION, metric: 'ACCURACY', output: 'value', label: 'value', interval: 'DAY' }]],
+      'monitoring.features': [[MODEL_VERSION]],
     };
     const args = table[`${domain}.${method}`];
     if (!args) throw new Error(`no sample arguments for ${domain}.${method}: add them with the row`);

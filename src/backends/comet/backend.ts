@@ -10,6 +10,7 @@ import { COMET_DEAD_LETTERS_CAPABILITIES, CometDeadLetters } from './dead-letter
 import { COMET_DETAILS_CAPABILITIES, CometDetails } from './details';
 import { COMET_EXPERIMENTS_CAPABILITIES, CometExperiments } from './experiments';
 import { COMET_METRICS_CAPABILITIES, CometMetrics } from './metrics';
+import { COMET_MONITORING_CAPABILITIES, CometMonitoring } from './monitoring';
 import { CometProjects } from './projects';
 import { COMET_REGISTRY_CAPABILITIES, CometRegistry } from './registry';
 
@@ -21,6 +22,7 @@ export const COMET_CAPABILITIES: Port.Capabilities = Object.freeze({
   registry: COMET_REGISTRY_CAPABILITIES,
   deadLetters: COMET_DEAD_LETTERS_CAPABILITIES,
   details: COMET_DETAILS_CAPABILITIES,
+  monitoring: COMET_MONITORING_CAPABILITIES,
   // SDK clients log to Comet directly: the live feed polls for their points.
   live: Object.freeze({ externalWriters: true }),
 });
@@ -36,6 +38,7 @@ export class CometBackend implements Port.Backend {
   readonly registry: CometRegistry;
   readonly deadLetters: CometDeadLetters;
   readonly details: CometDetails;
+  readonly monitoring: CometMonitoring;
   readonly #p: CometParts;
   #closed: Promise<void> | null = null;
 
@@ -50,6 +53,7 @@ export class CometBackend implements Port.Backend {
     this.registry = new CometRegistry(context);
     this.deadLetters = new CometDeadLetters(context);
     this.details = new CometDetails(context);
+    this.monitoring = new CometMonitoring(context);
   }
 
   capabilities(): Port.Capabilities {

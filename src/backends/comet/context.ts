@@ -26,7 +26,7 @@ export interface CometParts {
   queryCost: QueryCostLimit;
 }
 
-export type LoggedKind = 'metric' | 'parameter' | 'other';
+export type LoggedKind = 'metric' | 'parameter' | 'other' | 'prediction' | 'label';
 
 export class CometContext {
   readonly parts: CometParts;

@@ -17,6 +17,7 @@ import { KeyedLimiter } from './limiter';
 import type { CometObserver } from './observer';
 import { guardedLookup } from './origin-policy';
 import { CLIENTLIB_MOUNT, REFUSED_STATUSES, REST_MOUNT, RETRYABLE_STATUSES, type Plane, type RouteName } from './protocol';
+import { MPM_API_MOUNT, MPM_MOUNT, type MpmRouteName } from './mpm-protocol';
 import type { CometSession } from './routing';
 import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
 
@@ -36,7 +37,7 @@ export type Query = Readonly<Record<string, string | number | boolean | null | u
 
 export interface CallSpec {
   method: 'GET' | 'POST' | 'PUT';
-  route: RouteName;
+  route: RouteName | MpmRouteName;
   plane?: Plane;
   query?: Query;
   json?: unknown;
@@ -234,7 +235,7 @@ export class CometHttp {
   }
 
   #path(session: CometSession, spec: CallSpec): string {
-    const mount = (spec.plane ?? 'rest') === 'rest' ? REST_MOUNT : CLIENTLIB_MOUNT;
+    const mount = { rest: REST_MOUNT, clientlib: CLIENTLIB_MOUNT, mpm: MPM_MOUNT, mpmApi: MPM_API_MOUNT }[spec.plane ?? 'rest'];
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(spec.query ?? {})) {
       if (value !== null && value !== undefined) params.set(name, String(value));

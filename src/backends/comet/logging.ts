@@ -11,6 +11,7 @@ import type { MetricPointInput, Other, Parameter } from '../port';
 import type { CometApi } from './api';
 import type { CometHttp } from './http';
 import type { WriteKind } from './outbox';
+import { MpmRoute } from './mpm-protocol';
 import { RESERVED_OTHER_PREFIX, Route } from './protocol';
 import type { CometSession } from './routing';
 import { metricValueForWire } from './values';
@@ -88,6 +89,13 @@ export function createSender(http: CometHttp, onAccepted: (session: CometSession
       case 'start':
         await http.json(session, { method: 'POST', route: Route.writeSetStartEndTime, idempotent: true, json: { experimentKey, startTimeMillis: values[0] } });
         break;
+      case 'prediction':
+      case 'label':
+        // MPM merges events by prediction id and drops exact duplicates (C.1), so a resend stores nothing twice.
+        await http.json(session, {
+          method: 'POST', plane: 'mpm', route: kind === 'prediction' ? MpmRoute.eventsBatch : MpmRoute.labelsBatch, idempotent: true, json: { data: values },
+        });
+        return;
       default: {
         const unknownKind: never = kind;
         throw new Error(`comet outbox: unknown write kind ${String(unknownKind)}`);
@@ -133,6 +141,7 @@ function pointId(name: string, step: number | null, timestamp: number | null): s
 
 /** Cache entries a logging write makes stale (§7 "Caching": Python clears get-metric and summary). */
 export async function forgetLogged(api: CometApi, experimentKey: string, kind: WriteKind, values: readonly unknown[]): Promise<void> {
+  if (kind === 'prediction' || kind === 'label') return;
   if (kind === 'metric') {
     const names = [...new Set(values.map((v) => String((v as { metricName?: unknown }).metricName)))];
     await api.forgetExperiment(experimentKey, ['summary'], names);

@@ -3,6 +3,7 @@
  * or tracing exist. Every member is optional; a hook must be cheap and must not throw. Nothing passed to a
  * hook ever holds an API key, an experiment key or a query string: labels stay low-cardinality.
  */
+import type { MpmRouteName } from './mpm-protocol';
 import type { RouteName } from './protocol';
 
 /** How one HTTP attempt to Comet ended: its status, or why no status came. */
@@ -10,7 +11,7 @@ export type UpstreamOutcome = number | 'timeout' | 'network_error';
 
 export interface UpstreamCall {
   /** The route template relative to its mount (`experiment/tags`): no ids, no query. */
-  route: RouteName;
+  route: RouteName | MpmRouteName;
   method: 'GET' | 'POST' | 'PUT';
   outcome: UpstreamOutcome;
   /** From sending to the response headers (or the failure), in seconds. */

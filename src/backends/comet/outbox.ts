@@ -15,8 +15,8 @@ import Database from 'better-sqlite3';
  * set the start time (the steps that follow a run's creation, queued with it so a failure after the create
  * cannot leave the run without them).
  */
-export type WriteKind = 'metric' | 'parameter' | 'other' | 'tags' | 'start';
-export const WRITE_KINDS: readonly WriteKind[] = ['metric', 'parameter', 'other', 'tags', 'start'];
+export type WriteKind = 'metric' | 'parameter' | 'other' | 'tags' | 'start' | 'prediction' | 'label';
+export const WRITE_KINDS: readonly WriteKind[] = ['metric', 'parameter', 'other', 'tags', 'start', 'prediction', 'label'];
 
 export interface OutboxEntry {
   id: number;

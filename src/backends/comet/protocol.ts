@@ -10,7 +10,7 @@ export const REST_MOUNT = '/api/rest/v2/';
 /** Mount of the SDK logging plane (§2 "Related mounts"); only its batch endpoints are used (§5). */
 export const CLIENTLIB_MOUNT = '/clientlib/';
 
-export type Plane = 'rest' | 'clientlib';
+export type Plane = 'rest' | 'clientlib' | 'mpm' | 'mpmApi';
 
 /** Routes, relative to their mount. */
 export const Route = {

@@ -84,7 +84,8 @@ export function deadLetterNotFound(id: number): NotFoundError {
 export function chunk(kind: WriteKind, values: readonly unknown[]): unknown[][] {
   // Others go one REST call per entry anyway: one request row holds them all (resending overwrites); tags and
   // a start time are one REST call each.
-  const size = kind === 'metric' || kind === 'parameter' ? Limits.BATCH_MAX_VALUES : Math.max(1, values.length);
+  // MPM events: at most the SDK's batch of 1,000 per request (mpm-protocol.ts).
+  const size = kind === 'metric' || kind === 'parameter' || kind === 'prediction' || kind === 'label' ? Limits.BATCH_MAX_VALUES : Math.max(1, values.length);
   const out: unknown[][] = [];
   for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
   return out;

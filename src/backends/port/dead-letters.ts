@@ -9,7 +9,10 @@ export interface DeadLetter {
   /** Opaque id, stable while the letter is kept. */
   id: string;
   experimentKey: string;
-  /** What the request did: `metric`, `parameter`, `other`, `tags` or `start`. */
+  /**
+   * What the request did: `metric`, `parameter`, `other`, `tags` or `start`; `prediction` or `label` for
+   * monitoring, whose `experimentKey` is then the model version's lane, `mpm:<workspace>/<model>/<version>`.
+   */
   kind: string;
   /** Values in the request (points, parameters, others, tags). */
   size: number;

@@ -2,7 +2,7 @@
  * The contract every backend implements, in the domain's own types (plain objects, never GraphQL classes).
  *
  * A backend is one small port per domain (experiments, projects, metrics, attributes, assets, registry,
- * deadLetters) plus
+ * deadLetters, monitoring) plus
  * a lifecycle. Batch-first: every read takes an array of keys and answers one slot per key, in key order
  * (`BatchRead`), with `null` where the entity does not exist; a per-key failure is an `Error` in its slot
  * and only a whole-batch failure rejects. Writes take batches too, and `WriteOptions` (the idempotency
@@ -16,6 +16,7 @@ import type { DeadLettersCapabilities, DeadLettersPort } from './dead-letters';
 import type { DetailsCapabilities, DetailsPort } from './details';
 import type { ExperimentsCapabilities, ExperimentsPort } from './experiments';
 import type { MetricsCapabilities, MetricsPort } from './metrics';
+import type { MonitoringCapabilities, MonitoringPort } from './monitoring';
 import type { ProjectsPort } from './projects';
 import type { RegistryCapabilities, RegistryPort } from './registry';
 
@@ -29,9 +30,10 @@ export interface Domains {
   registry: RegistryPort;
   deadLetters: DeadLettersPort;
   details: DetailsPort;
+  monitoring: MonitoringPort;
 }
 export type DomainName = keyof Domains;
-export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters', 'details'];
+export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters', 'details', 'monitoring'];
 
 export type BackendName = 'sqlite' | 'comet';
 
@@ -44,6 +46,7 @@ export interface Capabilities {
   registry: RegistryCapabilities;
   deadLetters: DeadLettersCapabilities;
   details: DetailsCapabilities;
+  monitoring: MonitoringCapabilities;
   live: {
     /**
      * Other clients write to the store behind the gateway's back (Comet: the Python SDK), so the live feed
@@ -83,3 +86,4 @@ export * from './metrics';
 export * from './projects';
 export * from './registry';
 export * from './limits';
+export * from './monitoring';

@@ -79,6 +79,7 @@ export interface RegistryPort {
   deleteVersion(caller: Caller, ref: ModelVersionRef, options?: WriteOptions): Promise<void>;
 }
 
+/** One registered model version, by its natural key. */
 export interface ModelVersionRef {
   workspace: string;
   modelName: string;

@@ -11,6 +11,7 @@ import { SqliteContext } from './context';
 import type { DataPaths, Db } from './db';
 import { SQLITE_EXPERIMENTS_CAPABILITIES, SqliteExperiments } from './experiments';
 import { SQLITE_METRICS_CAPABILITIES, SqliteMetrics } from './metrics';
+import { SQLITE_MONITORING_CAPABILITIES, SqliteMonitoring } from './monitoring';
 import { schemaVersion } from './migrations';
 import { SqliteProjects } from './projects';
 import { SQLITE_DEAD_LETTERS_CAPABILITIES, SqliteDeadLetters } from './dead-letters';
@@ -25,6 +26,7 @@ export const SQLITE_CAPABILITIES: Port.Capabilities = Object.freeze({
   registry: SQLITE_REGISTRY_CAPABILITIES,
   deadLetters: SQLITE_DEAD_LETTERS_CAPABILITIES,
   details: SQLITE_DETAILS_CAPABILITIES,
+  monitoring: SQLITE_MONITORING_CAPABILITIES,
   live: Object.freeze({ externalWriters: false }),
 });
 
@@ -37,6 +39,7 @@ export class SqliteBackend implements Port.Backend {
   readonly registry: SqliteRegistry;
   readonly deadLetters = new SqliteDeadLetters();
   readonly details: SqliteDetails;
+  readonly monitoring: SqliteMonitoring;
   readonly #c: SqliteContext;
   /** Serializes `once` calls per idempotency key (their work is async, outside one transaction). */
   readonly #onceMutex = new KeyedMutex();
@@ -50,6 +53,7 @@ export class SqliteBackend implements Port.Backend {
     this.assets = new SqliteAssets(this.#c);
     this.registry = new SqliteRegistry(this.#c);
     this.details = new SqliteDetails(this.#c);
+    this.monitoring = new SqliteMonitoring(this.#c);
   }
 
   /** Removes queued blobs no asset references any more (blob-gc.ts). */

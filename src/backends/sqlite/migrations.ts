@@ -14,6 +14,7 @@ import { SCHEMA_004_IDEMPOTENCY } from './schema-004-idempotency';
 import { SCHEMA_005_BLOB_GC } from './schema-005-blob-gc';
 import { SCHEMA_006_ASSET_TYPE_INDEX } from './schema-006-asset-type-index';
 import { SCHEMA_007_RUN_DETAILS } from './schema-007-run-details';
+import { SCHEMA_008_MONITORING } from './schema-008-monitoring';
 
 export interface Migration {
   /** The `user_version` after this migration; versions are 1, 2, 3… in list order. */
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'blob collection queue', up: (db) => db.exec(SCHEMA_005_BLOB_GC) },
   { version: 6, name: 'asset type index', up: (db) => db.exec(SCHEMA_006_ASSET_TYPE_INDEX) },
   { version: 7, name: 'run details', up: (db) => db.exec(SCHEMA_007_RUN_DETAILS) },
+  { version: 8, name: 'production monitoring', up: (db) => db.exec(SCHEMA_008_MONITORING) },
 ];
 
 export interface MigrationResult {

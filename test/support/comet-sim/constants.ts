@@ -77,6 +77,13 @@ export const Path = {
   writeAssetDelete: 'write/experiment/asset/delete',
   batchMetric: 'clientlib/batch/logger/experiment/metric',
   batchParameter: 'clientlib/batch/logger/experiment/parameter',
+  mpmEventsBatch: 'mpm/v2/events/batch',
+  mpmLabelsBatch: 'mpm/v2/labels/batch',
+  mpmWorkspaces: 'api/mpm/v3/workspaces',
+  mpmModelDetails: 'api/mpm/v2/model/details',
+  mpmNumberOfPredictions: 'api/mpm/v2/model/numberOfPredictions',
+  mpmDrift: 'api/mpm/v2/features/drift',
+  mpmDistribution: 'api/mpm/v2/features/distribution',
 } as const;
 export type RouteName = (typeof Path)[keyof typeof Path];
 

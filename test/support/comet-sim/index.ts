@@ -8,6 +8,7 @@
  */
 import { DEFAULT_API_KEY } from './constants';
 import type { FaultOptions } from './faults';
+import { mpmOf } from './mpm';
 import { dumpState, seedState } from './seed';
 import { SimServer } from './server';
 import { SimState } from './state';
@@ -44,6 +45,8 @@ export interface CometSim {
   seed(data: SeedInput): SeedResult;
   /** The default workspace of an accepted key (throws for any other). */
   workspaceOf(apiKey: string): string;
+  /** MPM: every event and label one model received, in arrival order, with its version. */
+  mpmReceived(workspace: string, modelName: string): { version: string; predictionId: string; kind: 'event' | 'label' }[];
 }
 
 function checkLatency(ms: number): number {
@@ -70,6 +73,7 @@ export async function startCometSim(options: CometSimOptions & { port?: number }
     resetCounts: () => server.resetCounts(),
     dump: () => dumpState(state),
     seed: (data) => seedState(state, data),
+    mpmReceived: (workspace, modelName) => [...(mpmOf(state).models.get(`${workspace}/${modelName}`)?.received ?? [])],
     workspaceOf: (apiKey) => {
       const record = state.keys.get(apiKey);
       if (record === undefined) throw new Error('comet-sim: workspaceOf() was given a key the simulator does not accept');

@@ -18,6 +18,7 @@ import { MultipartParser, boundaryOf, type MultipartForm } from './multipart';
 import { queryRoutes } from './query';
 import type { Route, SimResponse } from './route';
 import { metricRoutes } from './routes-metrics';
+import { mpmRoutes } from './routes-mpm';
 import { readRoutes } from './routes-read';
 import { registryRoutes } from './routes-registry';
 import { writeRoutes } from './routes-write';
@@ -26,6 +27,7 @@ import type { KeyRecord } from './types';
 
 export const ALL_ROUTES: readonly Route[] = [
   ...readRoutes, ...metricRoutes, ...queryRoutes, ...writeRoutes, ...assetRoutes, ...registryRoutes, ...clientlibRoutes, ...detailRoutes, ...lifecycleRoutes,
+  ...readRoutes, ...metricRoutes, ...queryRoutes, ...writeRoutes, ...assetRoutes, ...registryRoutes, ...clientlibRoutes, ...mpmRoutes,
 ];
 
 /** What a simulated fault says, by status (the rest say "Service unavailable"). */
@@ -41,6 +43,8 @@ const FAULT_MESSAGES: Readonly<Record<number, string>> = {
 function routeNameOf(pathname: string): string {
   if (pathname.startsWith(REST_ROOT)) return pathname.slice(REST_ROOT.length);
   if (pathname.startsWith(CLIENTLIB_ROOT)) return pathname.slice(1);
+  // MPM's two mounts (shared/comet-mpm.md C.1, C.4) keep their prefix, like clientlib routes.
+  if (pathname.startsWith('/mpm/') || pathname.startsWith('/api/mpm/')) return pathname.slice(1);
   return pathname;
 }
 
