@@ -113,9 +113,10 @@ export class Outbox {
   readonly #db: Database.Database;
   readonly #now: () => number;
 
-  constructor(dataDir: string, now: () => number = Date.now) {
+  /** `fileName`: each upstream keeps its own file (the MLflow backend's is `mlflow-outbox.db`). */
+  constructor(dataDir: string, now: () => number = Date.now, fileName: string = OUTBOX_FILE) {
     mkdirSync(dataDir, { recursive: true });
-    const file = path.join(dataDir, OUTBOX_FILE);
+    const file = path.join(dataDir, fileName);
     const fresh = !existsSync(file);
     this.#db = new Database(file);
     if (fresh) chmodSync(file, 0o600);

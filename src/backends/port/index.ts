@@ -31,7 +31,7 @@ export interface Domains {
 export type DomainName = keyof Domains;
 export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters'];
 
-export type BackendName = 'sqlite' | 'comet';
+export type BackendName = 'sqlite' | 'comet' | 'mlflow';
 
 /** What a backend can and cannot do, per domain; the schema reports it instead of faking what is missing. */
 export interface Capabilities {

@@ -1,0 +1,68 @@
+/**
+ * The MLflow backend: the port over MLflow's tracking REST API 2.0, one module per domain over a shared
+ * context (context.ts), plus the lifecycle: readiness and a closing pool.
+ */
+import type * as Port from '../port';
+import { MLFLOW_ATTRIBUTES_CAPABILITIES, MlflowAttributes } from './attributes';
+import { MlflowContext, type MlflowParts } from './context';
+import { MLFLOW_DEAD_LETTERS_CAPABILITIES, MlflowDeadLetters } from './dead-letters';
+import { MLFLOW_EXPERIMENTS_CAPABILITIES, MlflowExperiments } from './experiments';
+import { MLFLOW_METRICS_CAPABILITIES, MlflowMetrics } from './metrics';
+import { MlflowProjects } from './projects';
+import { MLFLOW_REGISTRY_CAPABILITIES, MlflowAssets, MlflowRegistry } from './unsupported';
+
+export const MLFLOW_CAPABILITIES: Port.Capabilities = Object.freeze({
+  backend: 'mlflow',
+  experiments: MLFLOW_EXPERIMENTS_CAPABILITIES,
+  metrics: MLFLOW_METRICS_CAPABILITIES,
+  attributes: MLFLOW_ATTRIBUTES_CAPABILITIES,
+  registry: MLFLOW_REGISTRY_CAPABILITIES,
+  deadLetters: MLFLOW_DEAD_LETTERS_CAPABILITIES,
+  // Python clients log to MLflow directly: the live feed polls for their points.
+  live: Object.freeze({ externalWriters: true }),
+});
+
+export class MlflowBackend implements Port.Backend {
+  readonly experiments: MlflowExperiments;
+  readonly projects: MlflowProjects;
+  readonly metrics: MlflowMetrics;
+  readonly attributes: MlflowAttributes;
+  readonly assets: MlflowAssets;
+  readonly registry: MlflowRegistry;
+  readonly deadLetters: MlflowDeadLetters;
+  readonly #p: MlflowParts;
+  #closed: Promise<void> | null = null;
+
+  constructor(parts: MlflowParts) {
+    this.#p = parts;
+    const context = new MlflowContext(parts);
+    this.experiments = new MlflowExperiments(context);
+    this.projects = new MlflowProjects(context);
+    this.metrics = new MlflowMetrics(context);
+    this.attributes = new MlflowAttributes(context);
+    this.assets = new MlflowAssets();
+    this.registry = new MlflowRegistry();
+    this.deadLetters = new MlflowDeadLetters();
+  }
+
+  capabilities(): Port.Capabilities {
+    return MLFLOW_CAPABILITIES;
+  }
+
+  async once<T>(caller: Port.Caller, claim: Port.IdempotencyClaim, produce: () => Promise<T>): Promise<T> {
+    return this.#p.idempotency.call(caller.keyId, claim, produce);
+  }
+
+  async readiness() {
+    return { ready: true, detail: { backend: 'mlflow', url: this.#p.http.baseUrl, cacheTtlMs: this.#p.cache.ttlMs } };
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#p.http.close();
+      await this.#p.idempotency.close();
+      this.#p.outbox.close();
+    })();
+    return this.#closed;
+  }
+}

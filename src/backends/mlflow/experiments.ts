@@ -1,0 +1,132 @@
+/** The experiments port on MLflow: runs, by run id. */
+import { BadUserInputError, experimentNotFound } from '../../errors';
+import type * as Port from '../port';
+import type { KeyValue, MlflowApi } from './api';
+import { logParams } from './batch';
+import type { MlflowContext } from './context';
+import type { MlflowRun } from './decode';
+import { listExperiments } from './list';
+import { projectFor } from './projects';
+import { GatewayTag, Limits, Route, Tag } from './protocol';
+import { childRuns, liveRuns, toExperiments } from './run-reads';
+import { runStatusOf } from './runs';
+import { checkParameters, checkTags } from './validate';
+
+type Caller = Port.Caller;
+
+// OR and NOT are evaluated in the gateway after the narrowing search (list.ts): runs/search is AND-only.
+export const MLFLOW_EXPERIMENTS_CAPABILITIES: Port.ExperimentsCapabilities = Object.freeze({ orFilters: true });
+
+export class MlflowExperiments implements Port.ExperimentsPort {
+  readonly #c: MlflowContext;
+
+  constructor(context: MlflowContext) {
+    this.#c = context;
+  }
+
+  async get(caller: Caller, keys: readonly string[]) {
+    const api = this.#c.api(caller);
+    const runs = await liveRuns(api, keys);
+    const byKey = new Map((await toExperiments(api, [...runs.values()], this.#c.workspace)).map((e) => [e.key, e]));
+    return keys.map((key) => {
+      const e = byKey.get(key);
+      return e ? { ...e } : null;
+    });
+  }
+
+  async list(caller: Caller, request: Port.ListExperimentsRequest) {
+    return listExperiments(this.#c.api(caller), request, this.#c.workspace);
+  }
+
+  async children(caller: Caller, parentKeys: readonly string[]) {
+    const api = this.#c.api(caller);
+    const parents = await liveRuns(api, parentKeys);
+    const children = await childRuns(api, [...parents.values()]);
+    const all = await toExperiments(api, [...children.values()].flat(), this.#c.workspace);
+    const byKey = new Map(all.map((e) => [e.key, e]));
+    const byStart = (a: Port.Experiment, b: Port.Experiment): number => (a.startedAt ?? 0) - (b.startedAt ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    return parentKeys.map((key) => (children.get(key) ?? []).flatMap((run) => {
+      const e = byKey.get(run.runId);
+      return e ? [{ ...e }] : [];
+    }).sort(byStart));
+  }
+
+  async create(caller: Caller, input: Port.CreateExperimentInput, options?: Port.WriteOptions) {
+    this.#c.checkWorkspace(input.workspace);
+    const tags: KeyValue[] = checkTags(input.tags ?? []);
+    const params = checkParameters(input.parameters ?? []);
+    if (input.name != null && (typeof input.name !== 'string' || input.name.length > Limits.KEY_MAX_CHARS)) {
+      throw new BadUserInputError(`name must be a string of at most ${Limits.KEY_MAX_CHARS} characters`, { field: 'name' });
+    }
+    if (input.startedAt != null && !Number.isSafeInteger(input.startedAt)) throw new BadUserInputError('startedAt must be Unix milliseconds', { field: 'startedAt' });
+    return this.#c.once(caller, options, async () => {
+      const api = this.#c.api(caller);
+      if (input.parentKey) {
+        const parent = (await liveRuns(api, [input.parentKey])).get(input.parentKey);
+        if (!parent) throw experimentNotFound(input.parentKey);
+        tags.push({ key: Tag.parentRunId, value: parent.runId });
+      }
+      const project = await projectFor(api, input.project);
+      const run = await api.createRun({
+        experiment_id: project.experimentId,
+        ...(input.name ? { run_name: input.name } : {}),
+        start_time: input.startedAt ?? this.#c.now(),
+        tags,
+      });
+      // runs/create takes tags only: the parameters follow in log-batch.
+      if (params.length > 0) await logParams(api, run.runId, params);
+      return this.#experimentOf(api, run.runId);
+    });
+  }
+
+  async end(caller: Caller, input: Port.EndExperimentInput, options?: Port.WriteOptions) {
+    return this.#c.once(caller, options, async () => {
+      const api = this.#c.api(caller);
+      await this.#existing(api, input.experimentKey);
+      await api.updateRun(input.experimentKey, { status: runStatusOf(input.status), end_time: input.endedAt ?? this.#c.now() });
+      return this.#experimentOf(api, input.experimentKey);
+    });
+  }
+
+  async archive(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#c.once(caller, options, async () => {
+      const api = this.#c.api(caller);
+      await this.#existing(api, experimentKey);
+      await api.deleteRun(experimentKey);
+      return this.#experimentOf(api, experimentKey);
+    });
+  }
+
+  /**
+   * MLflow's REST API only soft-deletes: the run is marked `trackql.deleted` (missing to every read from
+   * then on) and soft-deleted; its children lose their parent tag. `mlflow gc` removes it for good.
+   */
+  async delete(caller: Caller, experimentKey: string, options?: Port.WriteOptions) {
+    return this.#c.once(caller, options, async () => {
+      const api = this.#c.api(caller);
+      const run = await this.#existing(api, experimentKey);
+      for (const child of (await childRuns(api, [run])).get(run.runId) ?? []) {
+        if (child.lifecycleStage === 'deleted') await api.call({ method: 'POST', route: Route.runRestore, json: { run_id: child.runId }, idempotent: true });
+        await api.deleteTag(child.runId, Tag.parentRunId);
+        if (child.lifecycleStage === 'deleted') await api.deleteRun(child.runId);
+      }
+      // Writes to a soft-deleted run are refused (§4): bring it back for the marker, then delete it again.
+      if (run.lifecycleStage === 'deleted') await api.call({ method: 'POST', route: Route.runRestore, json: { run_id: run.runId }, idempotent: true });
+      await api.setTag(run.runId, GatewayTag.deleted, 'true');
+      await api.deleteRun(run.runId);
+    });
+  }
+
+  async #existing(api: MlflowApi, key: string): Promise<MlflowRun> {
+    const run = (await liveRuns(api, [key])).get(key);
+    if (!run) throw experimentNotFound(key);
+    return run;
+  }
+
+  async #experimentOf(api: MlflowApi, key: string): Promise<Port.Experiment> {
+    const run = await this.#existing(api, key);
+    const [experiment] = await toExperiments(api, [run], this.#c.workspace);
+    if (!experiment) throw experimentNotFound(key);
+    return experiment;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * HTTP to MLflow through undici: one keep-alive pool, a deadline on every call, and MLflow's retry rules
+ * (§8: 408, 429, 500, 502, 503, 504 with exponential backoff, honouring `Retry-After`). A write that is not
+ * safe to send twice is retried only after a refusal (429, 503) or when it never left; any other failure of
+ * it is marked ambiguous, for the caller to reconcile (a log-batch may have been partly applied, §4.3).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { isTrackqlError, type TrackqlError } from '../../errors';
+import type { Credentials } from './credentials';
+import { API_ROOT, REFUSED_STATUSES, RETRYABLE_STATUSES } from './protocol';
+import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
+
+const AMBIGUOUS = new WeakSet<object>();
+
+/** True when a write failed without saying whether MLflow applied it (a reset, a timeout, a 500 or a proxy's 5xx). */
+export function isAmbiguous(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && AMBIGUOUS.has(error);
+}
+
+export type Query = Readonly<Record<string, string | number | readonly string[] | null | undefined>>;
+
+export interface CallSpec {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  route: string;
+  query?: Query;
+  json?: unknown;
+  /** Safe to send again when the outcome of an attempt is unknown (reads, overwrites). */
+  idempotent: boolean;
+}
+
+export interface MlflowHttpOptions {
+  /** The tracking server's root (scheme, host, optional path prefix). */
+  baseUrl: string;
+  /** Deadline of one call, retries and waits included, ms. */
+  timeoutMs: number;
+  /** Attempts after the first. MLflow's client makes up to 7 (§8). */
+  maxRetries: number;
+  /** First backoff step, ms; doubles per attempt, with jitter. */
+  backoffMs: number;
+  connections?: number;
+}
+
+/** Every upstream call made, for tests and metrics: `METHOD route`. */
+export type CallListener = (method: string, route: string) => void;
+
+export class MlflowHttp {
+  readonly #options: MlflowHttpOptions;
+  readonly #pool: Pool;
+  readonly #prefix: string;
+  #closed = false;
+
+  constructor(options: MlflowHttpOptions) {
+    this.#options = options;
+    const url = new URL(options.baseUrl);
+    this.#prefix = url.pathname.replace(/\/+$/, '');
+    this.#pool = new Pool(url.origin, {
+      connections: options.connections ?? 64,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+    });
+  }
+
+  /** The server's root, as configured (links to its UI). */
+  get baseUrl(): string {
+    return this.#options.baseUrl.replace(/\/+$/, '');
+  }
+
+  /** A JSON call: the parsed answer (`{}` for an empty one), or a coded error. */
+  async json(credentials: Credentials, spec: CallSpec): Promise<unknown> {
+    const { timeoutMs, maxRetries, backoffMs } = this.#options;
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      let failure: TrackqlError;
+      let delayMs = backoffMs * 2 ** attempt * (0.5 + Math.random());
+      try {
+        const answer = await this.#once(credentials, spec, deadline);
+        if (answer.status >= 200 && answer.status < 300) return answer.text === '' ? {} : (JSON.parse(answer.text) as unknown);
+        const after = retryAfterSeconds(answer.retryAfter);
+        failure = errorForStatus(answer.status, parseEnvelope(answer.text), spec.route, after);
+        const refused = REFUSED_STATUSES.has(answer.status);
+        if (!spec.idempotent && answer.status >= 500 && !refused) AMBIGUOUS.add(failure);
+        if (!RETRYABLE_STATUSES.has(answer.status) || !(spec.idempotent || refused)) throw failure;
+        if (after !== null) delayMs = after * 1000;
+      } catch (error) {
+        if (isTrackqlError(error)) throw error;
+        failure = Date.now() >= deadline ? timedOut(spec.route, timeoutMs) : unreachable(spec.route, error);
+        if (!spec.idempotent && !neverSent(error)) {
+          AMBIGUOUS.add(failure);
+          throw failure;
+        }
+      }
+      if (attempt >= maxRetries || this.#closed || Date.now() + delayMs >= deadline) throw failure;
+      await sleep(delayMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#pool.close().catch(() => this.#pool.destroy());
+  }
+
+  async #once(credentials: Credentials, spec: CallSpec, deadline: number): Promise<{ status: number; text: string; retryAfter: string | string[] | undefined }> {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw Object.assign(new Error('deadline passed'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (credentials.authorization) headers.authorization = credentials.authorization;
+    let body: string | undefined;
+    if (spec.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(spec.json);
+    }
+    const response = await this.#pool.request({
+      method: spec.method,
+      path: this.#path(spec),
+      headers,
+      body,
+      signal: AbortSignal.timeout(remaining),
+      headersTimeout: remaining,
+      bodyTimeout: remaining,
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, text, retryAfter: response.headers['retry-after'] };
+  }
+
+  #path(spec: CallSpec): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(spec.query ?? {})) {
+      if (value === null || value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
+    }
+    const search = params.toString();
+    return `${this.#prefix}${API_ROOT}${spec.route}${search ? `?${search}` : ''}`;
+  }
+}
