@@ -59,12 +59,23 @@ export class MlflowApi {
     return this.#credentials;
   }
 
+  /** A whole series remembered by an earlier read (series.ts), unless this read must be fresh. */
+  cachedSeries(runId: string, key: string): MlflowMetric[] | undefined {
+    return this.#fresh ? undefined : this.#cache.series(this.#credentials.ns, runId, key);
+  }
+
+  rememberSeries(runId: string, key: string, points: MlflowMetric[]): void {
+    this.#cache.putSeries(this.#credentials.ns, runId, key, points);
+  }
+
   call(spec: CallSpec): Promise<unknown> {
     return this.#http.json(this.#credentials, spec);
   }
 
   /** `get-by-name`; null when there is none (§3). */
   async experimentByName(name: string): Promise<MlflowExperiment | null> {
+    const cached = this.#fresh ? undefined : this.#cache.experimentByName(this.#credentials.ns, name);
+    if (cached) return cached;
     const answer = await orNull(this.call({ method: 'GET', route: Route.experimentGetByName, query: { experiment_name: name }, idempotent: true }));
     if (answer === null) return null;
     const experiment = decodeExperiment((answer as { experiment?: unknown }).experiment);

@@ -5,9 +5,11 @@
  * writes by other clients show after the TTL (default 5 s); reads marked `fresh` skip it.
  */
 import { LruMap } from '../../lru';
-import type { MlflowExperiment, MlflowRun } from './decode';
+import type { MlflowExperiment, MlflowMetric, MlflowRun } from './decode';
 
 const CAPACITY = 50_000;
+/** Whole series kept at once (each at most a few thousand points when read in bulk). */
+const SERIES_CAPACITY = 5_000;
 
 interface Entry<T> {
   value: T;
@@ -20,6 +22,9 @@ export class MlflowCache {
   /** By run id, then credentials: a write drops the run for everyone at once. */
   readonly #runs = new LruMap<string, Map<string, Entry<MlflowRun>>>(CAPACITY);
   readonly #experiments = new LruMap<string, Entry<MlflowExperiment>>(CAPACITY);
+  readonly #byName = new LruMap<string, Entry<MlflowExperiment>>(CAPACITY);
+  /** Whole metric series by run id, then credentials and metric key: summaries and sampled histories share them. */
+  readonly #series = new LruMap<string, Map<string, Entry<MlflowMetric[]>>>(SERIES_CAPACITY);
 
   constructor(ttlMs: number, now: () => number) {
     this.ttlMs = ttlMs;
@@ -41,6 +46,24 @@ export class MlflowCache {
   /** Drops a run for every set of credentials: a write by one caller changes what all of them read. */
   forgetRun(runId: string): void {
     this.#runs.delete(runId);
+    this.#series.delete(runId);
+  }
+
+  series(ns: string, runId: string, key: string): MlflowMetric[] | undefined {
+    const entry = this.#series.get(runId)?.get(`${ns} ${key}`);
+    return entry !== undefined && entry.expires > this.#now() ? entry.value : undefined;
+  }
+
+  putSeries(ns: string, runId: string, key: string, points: MlflowMetric[]): void {
+    if (this.ttlMs <= 0) return;
+    const byKey = this.#series.get(runId) ?? new Map<string, Entry<MlflowMetric[]>>();
+    byKey.set(`${ns} ${key}`, { value: points, expires: this.#now() + this.ttlMs });
+    this.#series.set(runId, byKey);
+  }
+
+  /** An active experiment by name (only found ones are kept: a new one is seen at once). */
+  experimentByName(ns: string, name: string): MlflowExperiment | undefined {
+    return this.#fresh(this.#byName, `${ns} ${name}`);
   }
 
   experiment(ns: string, experimentId: string): MlflowExperiment | undefined {
@@ -48,7 +71,10 @@ export class MlflowCache {
   }
 
   putExperiment(ns: string, experiment: MlflowExperiment): void {
-    if (this.ttlMs > 0) this.#experiments.set(`${ns} ${experiment.experimentId}`, { value: experiment, expires: this.#now() + this.ttlMs });
+    if (this.ttlMs <= 0) return;
+    const entry = { value: experiment, expires: this.#now() + this.ttlMs };
+    this.#experiments.set(`${ns} ${experiment.experimentId}`, entry);
+    if (experiment.lifecycleStage === 'active') this.#byName.set(`${ns} ${experiment.name}`, entry);
   }
 
   #fresh<T>(map: LruMap<string, Entry<T>>, key: string): T | undefined {

@@ -29,15 +29,28 @@ export function sortPoints(points: MlflowMetric[]): MlflowMetric[] {
 export async function wholeSeries(api: MlflowApi, runIds: readonly string[], key: string, range: StepRange | null): Promise<Map<string, MlflowMetric[]>> {
   const out = new Map<string, MlflowMetric[]>(runIds.map((id) => [id, []]));
   if (range !== null && range.start > range.end) return out;
+  const inRange = (points: readonly MlflowMetric[]): MlflowMetric[] => (range === null ? [...points] : points.filter((p) => p.step >= range.start && p.step <= range.end));
+  // Series a summary or an earlier history read whole are cut here instead of read again.
+  const toRead: string[] = [];
+  for (const id of runIds) {
+    const cached = api.cachedSeries(id, key);
+    if (cached) out.set(id, inRange(cached));
+    else toRead.push(id);
+  }
   const chunks: string[][] = [];
-  for (let i = 0; i < runIds.length; i += Limits.BULK_MAX_RUNS) chunks.push(runIds.slice(i, i + Limits.BULK_MAX_RUNS));
+  for (let i = 0; i < toRead.length; i += Limits.BULK_MAX_RUNS) chunks.push(toRead.slice(i, i + Limits.BULK_MAX_RUNS));
   const answers = await Promise.all(chunks.map((chunk) => api.bulkInterval(chunk, key, range, Limits.BULK_MAX_RESULTS)));
   for (const point of answers.flat()) if (point.runId !== undefined) out.get(point.runId)?.push(point);
-  const sampled = [...out].filter(([, points]) => new Set(points.map((p) => p.step)).size > Limits.BULK_MAX_RESULTS).map(([id]) => id);
-  await Promise.all(sampled.map(async (id) => {
-    const all = await api.history(id, key);
-    out.set(id, range === null ? all : all.filter((p) => p.step >= range.start && p.step <= range.end));
+  const sampled = new Set(toRead.filter((id) => new Set(out.get(id)?.map((p) => p.step)).size > Limits.BULK_MAX_RESULTS));
+  await Promise.all([...sampled].map(async (id) => {
+    const all = sortPoints(await api.history(id, key));
+    api.rememberSeries(id, key, all);
+    out.set(id, inRange(all));
   }));
-  for (const points of out.values()) sortPoints(points);
+  for (const id of toRead) {
+    if (sampled.has(id)) continue;
+    const points = sortPoints(out.get(id) ?? []);
+    if (range === null) api.rememberSeries(id, key, points);
+  }
   return out;
 }
