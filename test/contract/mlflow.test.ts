@@ -1,19 +1,11 @@
-/**
- * The port contract on the MLflow backend, over a fresh MLflow simulator per test file. Assets and the
- * registry are not mapped onto MLflow yet: their refusal is asserted here instead of their contract.
- */
+/** The port contract on the MLflow backend, over a fresh MLflow simulator per test file, plus what only MLflow has. */
 import fs from 'node:fs';
 import { MLFLOW_CAPABILITIES } from '../../src/backends/mlflow';
 import type { Backend } from '../../src/backends/port';
 import { mlflowBackend, tempDataDir } from '../support/mlflow-backend';
 import { startMlflowSim, type MlflowSim } from '../support/mlflow-sim';
-import { describeAttributes } from './port/attributes';
-import { describeDeadLetters } from './port/dead-letters';
-import { describeProjectsAndExperiments } from './port/experiments';
-import { describeMetricHistories } from './port/history';
-import { describeListing } from './port/listing';
-import { describeMetricWrites } from './port/metrics';
-import { CALLER, WORKSPACE, bodyOf, expectCode, newExperiment, uniqueProject } from './port/support';
+import { describePort } from './describe-port';
+import { CALLER, WORKSPACE, bodyOf, collect, expectCode, newExperiment, uniqueProject } from './port/support';
 
 let sim: MlflowSim;
 const dirs: string[] = [];
@@ -33,27 +25,7 @@ function make(): Backend {
   return mlflowBackend(sim, dir);
 }
 
-describe('mlflow backend: port contract', () => {
-  let backend: Backend | null = null;
-  const current = (): Backend => {
-    if (backend === null) throw new Error('no backend: the contract suite creates one per test');
-    return backend;
-  };
-  beforeEach(() => {
-    backend = make();
-  });
-  afterEach(async () => {
-    await backend?.close();
-    backend = null;
-  });
-
-  describeProjectsAndExperiments(current);
-  describeAttributes(current, MLFLOW_CAPABILITIES);
-  describeMetricWrites(current);
-  describeMetricHistories(current);
-  describeListing(current);
-  describeDeadLetters(current, MLFLOW_CAPABILITIES);
-});
+describePort('mlflow', make, MLFLOW_CAPABILITIES);
 
 describe('mlflow backend: how the port maps onto MLflow', () => {
   let backend: Backend;
@@ -62,17 +34,48 @@ describe('mlflow backend: how the port maps onto MLflow', () => {
   });
   afterEach(() => backend.close());
 
-  it('refuses assets and the registry as unsupported, naming what is missing', async () => {
-    const { key } = await newExperiment(backend, uniqueProject());
-    await expect(backend.assets.put(CALLER, { experimentKey: key, fileName: 'f', type: 't', maxBytes: 10 }, bodyOf('x')))
-      .rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'UNSUPPORTED' } });
-    await expect(backend.registry.models(CALLER, [{ workspace: WORKSPACE, name: 'm' }]))
-      .rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'UNSUPPORTED' } });
-  });
-
   it('refuses a workspace other than the configured one and creates nothing', async () => {
     const project = uniqueProject();
     await expectCode(backend.experiments.create(CALLER, { workspace: 'elsewhere', project }), 'BAD_USER_INPUT');
     expect([...sim.state.experiments.values()].map((e) => e.name)).not.toContain(project);
+  });
+
+  it('keeps tags as empty-valued MLflow tags, others as valued ones, the parent as mlflow.parentRunId', async () => {
+    const parent = await newExperiment(backend, uniqueProject(), { tags: ['gpu'] });
+    const child = await newExperiment(backend, parent.project, { parentKey: parent.key, parameters: [{ name: 'lr', value: '0.1' }] });
+    await backend.attributes.logOthers(CALLER, child.key, [{ key: 'host', value: 'a' }]);
+    expect(sim.state.runs.get(parent.key)?.tags.get('gpu')).toBe('');
+    const stored = sim.state.runs.get(child.key);
+    expect(stored?.tags.get('mlflow.parentRunId')).toBe(parent.key);
+    expect(stored?.tags.get('host')).toBe('a');
+    expect(stored?.params.get('lr')).toBe('0.1');
+    await expectCode(backend.attributes.logOthers(CALLER, child.key, [{ key: 'mlflow.user', value: 'x' }]), 'BAD_USER_INPUT');
+  });
+
+  it('reads runs logged by other MLflow clients, their artifacts as assets', async () => {
+    const { key } = await newExperiment(backend, uniqueProject());
+    const root = sim.state.runs.get(key)?.artifactUri.replace('mlflow-artifacts:/', '').replace(/^\/+/, '');
+    sim.state.artifacts.set(`${root}/plots/loss.png`, Buffer.from('png bytes'));
+    const [page] = await backend.assets.list(CALLER, [{ experimentKey: key, first: 10 }]);
+    expect(page).toMatchObject({ totalCount: 1, items: [{ fileName: 'plots/loss.png', type: 'artifact', size: 9 }] });
+    const id = (page as { items: { assetId: string }[] }).items[0].assetId;
+    const opened = await backend.assets.open(CALLER, key, id, { range: { start: 4, end: 8 } });
+    expect((await collect(opened!.stream)).toString()).toBe('bytes');
+  });
+
+  it('names versions as TrackQL does, keeps stages as MLflow stages and refuses reserved aliases', async () => {
+    const { key } = await newExperiment(backend, uniqueProject());
+    await backend.assets.put(CALLER, { experimentKey: key, fileName: 'w.bin', type: 'model-element', modelName: 'net', maxBytes: 100 }, bodyOf('w'));
+    const name = `reg-${uniqueProject()}`;
+    await backend.registry.register(CALLER, { experimentKey: key, experimentModelName: 'net', registryName: name, version: '1.0.0', stage: 'staging' });
+    const stored = sim.state.models.get(name)?.versions.get('1');
+    expect(stored).toMatchObject({ currentStage: 'Staging', runId: key });
+    expect(stored?.tags.get('trackql.version')).toBe('1.0.0');
+    const ref = { workspace: WORKSPACE, modelName: name, version: '1.0.0' };
+    for (const alias of ['latest', 'Latest', 'v3']) {
+      await expect(backend.registry.updateVersion(CALLER, { ...ref, addAliases: [alias] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'RESERVED_ALIAS' } });
+    }
+    await expectCode(backend.registry.updateVersion(CALLER, { ...ref, stage: 'shipped' }), 'BAD_USER_INPUT');
+    expect(sim.state.models.get(name)?.aliases.size).toBe(0);
   });
 });

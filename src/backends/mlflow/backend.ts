@@ -9,7 +9,8 @@ import { MLFLOW_DEAD_LETTERS_CAPABILITIES, MlflowDeadLetters } from './dead-lett
 import { MLFLOW_EXPERIMENTS_CAPABILITIES, MlflowExperiments } from './experiments';
 import { MLFLOW_METRICS_CAPABILITIES, MlflowMetrics } from './metrics';
 import { MlflowProjects } from './projects';
-import { MLFLOW_REGISTRY_CAPABILITIES, MlflowAssets, MlflowRegistry } from './unsupported';
+import { MlflowAssets } from './assets';
+import { MLFLOW_REGISTRY_CAPABILITIES, MlflowRegistry } from './registry';
 
 export const MLFLOW_CAPABILITIES: Port.Capabilities = Object.freeze({
   backend: 'mlflow',
@@ -40,8 +41,8 @@ export class MlflowBackend implements Port.Backend {
     this.projects = new MlflowProjects(context);
     this.metrics = new MlflowMetrics(context);
     this.attributes = new MlflowAttributes(context);
-    this.assets = new MlflowAssets();
-    this.registry = new MlflowRegistry();
+    this.assets = new MlflowAssets(context);
+    this.registry = new MlflowRegistry(context);
     this.deadLetters = new MlflowDeadLetters();
   }
 

@@ -168,3 +168,62 @@ export function field(value: unknown, name: string): unknown {
 export function stringField(value: unknown, name: string): string {
   return str(field(value, name), name);
 }
+
+export interface FileInfo {
+  path: string;
+  isDir: boolean;
+  size: number;
+}
+
+/** `{files[{path, is_dir, file_size}], next_page_token}` (§7). */
+export function decodeFileList(value: unknown): { files: FileInfo[]; next: string | null } {
+  const page = obj(value, 'artifact list');
+  const files = list(page.files, 'files').map((item) => {
+    const f = obj(item, 'file');
+    return { path: str(f.path, 'file path'), isDir: f.is_dir === true, size: int64(f.file_size) ?? 0 };
+  });
+  return { files, next: optStr(page.next_page_token) };
+}
+
+export interface MlflowModel {
+  name: string;
+  description: string | null;
+  creationTime: number | null;
+  lastUpdateTime: number | null;
+  tags: Map<string, string>;
+}
+
+export interface MlflowVersion {
+  name: string;
+  version: string;
+  creationTime: number | null;
+  stage: string;
+  description: string | null;
+  runId: string | null;
+  status: string | null;
+  tags: Map<string, string>;
+  aliases: string[];
+}
+
+export function decodeModel(value: unknown): MlflowModel {
+  const m = obj(value, 'registered model');
+  return {
+    name: str(m.name, 'model name'), description: optStr(m.description), creationTime: int64(m.creation_timestamp),
+    lastUpdateTime: int64(m.last_updated_timestamp), tags: keyValues(m.tags, 'model tags'),
+  };
+}
+
+export function decodeVersion(value: unknown): MlflowVersion {
+  const v = obj(value, 'model version');
+  return {
+    name: str(v.name, 'version model name'), version: str(v.version, 'version'), creationTime: int64(v.creation_timestamp),
+    stage: optStr(v.current_stage) ?? 'None', description: optStr(v.description), runId: optStr(v.run_id), status: optStr(v.status),
+    tags: keyValues(v.tags, 'version tags'), aliases: list(v.aliases, 'aliases').map((a) => str(a, 'alias')),
+  };
+}
+
+/** `{registered_models | model_versions, next_page_token}`. */
+export function decodeRegistryPage<T>(value: unknown, field: string, decode: (item: unknown) => T): { items: T[]; next: string | null } {
+  const page = obj(value, 'registry search');
+  return { items: list(page[field], field).map(decode), next: optStr(page.next_page_token) };
+}

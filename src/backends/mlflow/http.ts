@@ -4,14 +4,17 @@
  * safe to send twice is retried only after a refusal (429, 503) or when it never left; any other failure of
  * it is marked ambiguous, for the caller to reconcile (a log-batch may have been partly applied, §4.3).
  */
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { isTrackqlError, type TrackqlError } from '../../errors';
 import type { Credentials } from './credentials';
-import { API_ROOT, REFUSED_STATUSES, RETRYABLE_STATUSES } from './protocol';
+import { API_ROOT, ARTIFACTS_ROUTE, REFUSED_STATUSES, RETRYABLE_STATUSES } from './protocol';
 import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
 
 const AMBIGUOUS = new WeakSet<object>();
+
+const encodePath = (path: string): string => path.split('/').map(encodeURIComponent).join('/');
 
 /** True when a write failed without saying whether MLflow applied it (a reset, a timeout, a 500 or a proxy's 5xx). */
 export function isAmbiguous(error: unknown): boolean {
@@ -95,6 +98,66 @@ export class MlflowHttp {
       if (attempt >= maxRetries || this.#closed || Date.now() + delayMs >= deadline) throw failure;
       await sleep(delayMs);
     }
+  }
+
+  /**
+   * A GET of artifact bytes through the proxy (§7), `path` below `mlflow-artifacts/artifacts/`: retried like
+   * any read until headers arrive, then handed over as a stream (only the headers are bound by the deadline).
+   * Answers 200, 206 or 416 as they come; anything else is a coded error.
+   */
+  async download(credentials: Credentials, path: string, range: string | null): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
+    const { timeoutMs, maxRetries, backoffMs } = this.#options;
+    const deadline = Date.now() + timeoutMs;
+    const route = 'mlflow-artifacts/artifacts/*';
+    for (let attempt = 0; ; attempt++) {
+      let failure: TrackqlError;
+      let delayMs = backoffMs * 2 ** attempt * (0.5 + Math.random());
+      try {
+        const headers: Record<string, string> = {};
+        if (credentials.authorization) headers.authorization = credentials.authorization;
+        if (range) headers.range = range;
+        const response = await this.#pool.request({ method: 'GET', path: this.#artifactPath(path), headers, headersTimeout: Math.max(1, deadline - Date.now()), bodyTimeout: timeoutMs });
+        if (response.statusCode === 200 || response.statusCode === 206 || response.statusCode === 416) {
+          return { status: response.statusCode, body: response.body, headers: response.headers };
+        }
+        const text = await response.body.text();
+        const after = retryAfterSeconds(response.headers['retry-after']);
+        failure = errorForStatus(response.statusCode, parseEnvelope(text), route, after);
+        if (!RETRYABLE_STATUSES.has(response.statusCode)) throw failure;
+        if (after !== null) delayMs = after * 1000;
+      } catch (error) {
+        if (isTrackqlError(error)) throw error;
+        failure = Date.now() >= deadline ? timedOut(route, timeoutMs) : unreachable(route, error);
+      }
+      if (attempt >= maxRetries || this.#closed || Date.now() + delayMs >= deadline) throw failure;
+      await sleep(delayMs);
+    }
+  }
+
+  /** A PUT of artifact bytes, streamed; sent once (a stream cannot be replayed). */
+  async upload(credentials: Credentials, path: string, body: Readable): Promise<void> {
+    const route = 'mlflow-artifacts/artifacts/*';
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (credentials.authorization) headers.authorization = credentials.authorization;
+    let response;
+    try {
+      response = await this.#pool.request({ method: 'PUT', path: this.#artifactPath(path), headers, body, bodyTimeout: this.#options.timeoutMs });
+    } catch (error) {
+      if (isTrackqlError(error)) throw error;
+      throw unreachable(route, error);
+    }
+    const text = await response.body.text();
+    if (response.statusCode >= 200 && response.statusCode < 300) return;
+    throw errorForStatus(response.statusCode, parseEnvelope(text), route, retryAfterSeconds(response.headers['retry-after']));
+  }
+
+  /** Deletes a file (or a directory with what is below it) through the proxy; a missing path is no error. */
+  async deleteArtifact(credentials: Credentials, path: string): Promise<void> {
+    await this.json(credentials, { method: 'DELETE', route: `${ARTIFACTS_ROUTE}/${encodePath(path)}`, idempotent: true });
+  }
+
+  #artifactPath(path: string): string {
+    return `${this.#prefix}${API_ROOT}${ARTIFACTS_ROUTE}/${encodePath(path)}`;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,11 @@
 /** Mount of every tracking and registry path (§1). */
 export const API_ROOT = '/api/2.0/';
 
+/** The artifact proxy below API_ROOT (§7): `<route>/<path>` for bytes, `<route>?path=` to list. */
+export const ARTIFACTS_ROUTE = 'mlflow-artifacts/artifacts';
+/** A run's `artifact_uri` starts so when the server proxies artifacts (§7); the proxy path is the rest. */
+export const ARTIFACT_SCHEME = 'mlflow-artifacts:/';
+
 /** Paths below API_ROOT (§3–§7). */
 export const Route = {
   experimentCreate: 'mlflow/experiments/create',
@@ -23,6 +28,19 @@ export const Route = {
   runLogBatch: 'mlflow/runs/log-batch',
   metricHistory: 'mlflow/metrics/get-history',
   metricBulkInterval: 'mlflow/metrics/get-history-bulk-interval',
+  artifactList: 'mlflow/artifacts/list',
+  modelCreate: 'mlflow/registered-models/create',
+  modelGet: 'mlflow/registered-models/get',
+  modelSearch: 'mlflow/registered-models/search',
+  modelUpdate: 'mlflow/registered-models/update',
+  modelSetTag: 'mlflow/registered-models/set-tag',
+  modelAlias: 'mlflow/registered-models/alias',
+  versionCreate: 'mlflow/model-versions/create',
+  versionSearch: 'mlflow/model-versions/search',
+  versionUpdate: 'mlflow/model-versions/update',
+  versionTransitionStage: 'mlflow/model-versions/transition-stage',
+  versionSetTag: 'mlflow/model-versions/set-tag',
+  versionDeleteTag: 'mlflow/model-versions/delete-tag',
 } as const;
 export type RouteName = (typeof Route)[keyof typeof Route];
 
@@ -75,6 +93,14 @@ export const GatewayTag = {
   isPublic: 'trackql.isPublic',
   /** Marks a run removed through the gateway: MLflow's REST API only soft-deletes (§4). */
   deleted: 'trackql.deleted',
+  /** `trackql.asset.<id>`: one asset uploaded through the gateway (what an artifact file cannot say: type, step, metadata, model). */
+  assetPrefix: 'trackql.asset.',
+  /** On a model version: the version as TrackQL names it (MLflow numbers versions itself). */
+  version: 'trackql.version',
+  /** On a model version: the experiment model it was registered from. */
+  experimentModel: 'trackql.experimentModel',
+  /** On a model version: the port's free-text status (MLflow's own is its registration state). */
+  status: 'trackql.status',
 } as const;
 
 export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
