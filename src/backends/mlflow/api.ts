@@ -6,7 +6,7 @@ import { NotFoundError, isTrackqlError } from '../../errors';
 import type { MlflowCache } from './cache';
 import type { Credentials } from './credentials';
 import {
-  decodeExperiment, decodeExperimentPage, decodeMetricPage, decodeRun, decodeRunPage, doubleForWire, stringField,
+  decodeExperiment, decodeExperimentPage, decodeMetricPage, decodeRun, decodeRunPage, stringField,
   type MlflowExperiment, type MlflowMetric, type MlflowRun,
 } from './decode';
 import type { CallSpec, MlflowHttp } from './http';
@@ -22,6 +22,14 @@ export interface KeyValue {
 export interface BatchMetric {
   key: string;
   value: number;
+  timestamp: number;
+  step: number;
+}
+
+/** A metric as log-batch takes it (and the outbox keeps it): non-finite values as strings (§2). */
+export interface WireMetric {
+  key: string;
+  value: number | string;
   timestamp: number;
   step: number;
 }
@@ -203,9 +211,9 @@ export class MlflowApi {
    * One log-batch (§4.3), within its limits (the caller chunks). Params and tags alone are safe to resend
    * (write-once params accept the same value, tags overwrite); metrics append, so a batch with metrics is not.
    */
-  async logBatch(runId: string, batch: { metrics?: readonly BatchMetric[]; params?: readonly KeyValue[]; tags?: readonly KeyValue[] }): Promise<void> {
+  async logBatch(runId: string, batch: { metrics?: readonly WireMetric[]; params?: readonly KeyValue[]; tags?: readonly KeyValue[] }): Promise<void> {
     this.#cache.forgetRun(runId);
-    const metrics = (batch.metrics ?? []).map((m) => ({ ...m, value: doubleForWire(m.value) }));
+    const metrics = batch.metrics ?? [];
     await this.call({
       method: 'POST', route: Route.runLogBatch, idempotent: metrics.length === 0,
       json: { run_id: runId, metrics, params: batch.params ?? [], tags: batch.tags ?? [] },

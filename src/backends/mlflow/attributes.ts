@@ -2,7 +2,8 @@
 import { BadUserInputError, experimentNotFound } from '../../errors';
 import type * as Port from '../port';
 import type { MlflowApi } from './api';
-import { logParams, logTags } from './batch';
+import { isTransient } from '../comet/writer';
+import { logTags } from './batch';
 import type { MlflowContext } from './context';
 import type { MlflowRun } from './decode';
 import { liveRuns } from './run-reads';
@@ -35,33 +36,25 @@ export class MlflowAttributes implements Port.AttributesPort {
 
   async logParameters(caller: Caller, experimentKey: string, params: readonly Port.Parameter[], options?: Port.WriteOptions): Promise<Port.WriteStatus> {
     const checked = checkParameters(params);
-    return this.#c.once(caller, options, async () => {
-      const api = this.#c.api(caller);
-      const run = await existing(api, experimentKey, true);
-      // Refused here, whole, before anything is sent: MLflow would refuse the chunk holding it after the
-      // chunks before it were stored.
-      for (const { key, value } of checked) {
-        const stored = run.params.get(key);
-        if (stored !== undefined && stored !== value) {
-          throw new BadUserInputError(
-            `Parameter '${key}' is already '${stored}': MLflow parameters are written once (capabilities.attributes.overwriteParameters is false)`,
-            { field: 'parameters', reason: 'PARAMETER_WRITE_ONCE' },
-          );
-        }
+    // Refused here, whole, before anything is sent: MLflow would refuse the chunk holding it after the chunks
+    // before it were stored. With MLflow away, the values queue and a changed one becomes a dead letter.
+    const run = await reachable(this.#c.api(caller), experimentKey, true);
+    for (const { key, value } of checked) {
+      const stored = run?.params.get(key);
+      if (stored !== undefined && stored !== value) {
+        throw new BadUserInputError(
+          `Parameter '${key}' is already '${stored}': MLflow parameters are written once (capabilities.attributes.overwriteParameters is false)`,
+          { field: 'parameters', reason: 'PARAMETER_WRITE_ONCE' },
+        );
       }
-      await logParams(api, experimentKey, checked);
-      return 'ACCEPTED' as const;
-    });
+    }
+    return this.#c.submit(caller, experimentKey, 'parameter', checked, options);
   }
 
   async logOthers(caller: Caller, experimentKey: string, others: readonly Port.Other[], options?: Port.WriteOptions): Promise<Port.WriteStatus> {
     const checked = checkOthers(others);
-    return this.#c.once(caller, options, async () => {
-      const api = this.#c.api(caller);
-      await existing(api, experimentKey);
-      await logTags(api, experimentKey, checked);
-      return 'ACCEPTED' as const;
-    });
+    await reachable(this.#c.api(caller), experimentKey);
+    return this.#c.submit(caller, experimentKey, 'other', checked, options);
   }
 
   async addTags(caller: Caller, experimentKey: string, tags: readonly string[], options?: Port.WriteOptions) {
@@ -91,6 +84,19 @@ export class MlflowAttributes implements Port.AttributesPort {
       const run = runs.get(key);
       return run ? pick(run) : [];
     });
+  }
+}
+
+/**
+ * The run of `key` before a logging write: NOT_FOUND when missing, null when MLflow cannot be asked now (the
+ * write then queues, and MLflow's own answer decides later).
+ */
+export async function reachable(api: MlflowApi, key: string, fresh = false): Promise<MlflowRun | null> {
+  try {
+    return await existing(api, key, fresh);
+  } catch (error) {
+    if (isTransient(error)) return null;
+    throw error;
   }
 }
 

@@ -43,7 +43,7 @@ export class MlflowBackend implements Port.Backend {
     this.attributes = new MlflowAttributes(context);
     this.assets = new MlflowAssets(context);
     this.registry = new MlflowRegistry(context);
-    this.deadLetters = new MlflowDeadLetters();
+    this.deadLetters = new MlflowDeadLetters(context);
   }
 
   capabilities(): Port.Capabilities {
@@ -54,12 +54,25 @@ export class MlflowBackend implements Port.Backend {
     return this.#p.idempotency.call(caller.keyId, claim, produce);
   }
 
-  async readiness() {
-    return { ready: true, detail: { backend: 'mlflow', url: this.#p.http.baseUrl, cacheTtlMs: this.#p.cache.ttlMs } };
+  pendingWrites(): number {
+    return this.#p.writer.pending();
   }
 
+  async readiness() {
+    try {
+      return {
+        ready: true,
+        detail: { backend: 'mlflow', pendingWrites: this.#p.outbox.count(), deadWrites: this.#p.outbox.deadCount(), cacheTtlMs: this.#p.cache.ttlMs },
+      };
+    } catch (error) {
+      return { ready: false, detail: { backend: 'mlflow', error: (error as Error).message } };
+    }
+  }
+
+  /** Finishes live sends, drains the outbox briefly, leaves the rest persisted for the next start. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      await this.#p.writer.close(this.#p.drainOnCloseMs);
       await this.#p.http.close();
       await this.#p.idempotency.close();
       this.#p.outbox.close();

@@ -1,21 +1,20 @@
 /**
  * log-batch within MLflow's limits (§4.3: ≤1000 metrics, ≤100 params, ≤100 tags, ≤1000 items, ≤1 MB), and
- * delivery of metric chunks exactly once. Metrics append, so a chunk whose outcome is unknown (a 500, a
- * proxy's 5xx, a reset: MLflow may have applied part of it) is not resent blindly: the run's histories of
- * the chunk's keys are read and only the points MLflow does not hold are sent again. A point is matched on
+ * what a batch whose outcome is unknown already stored. Metrics append, so such a batch (a 500, a proxy's
+ * 5xx, a reset: MLflow may have applied part of it) is not resent blindly: the run's histories of its keys
+ * are read and only the points MLflow does not hold are sent again. A point is matched on
  * (key, step, timestamp, value), counted, so points logged twice on purpose stay twice.
  */
-import { UpstreamUnavailableError } from '../../errors';
-import type { BatchMetric, KeyValue, MlflowApi } from './api';
-import { isAmbiguous } from './http';
+import type { KeyValue, MlflowApi, WireMetric } from './api';
+import { doubleOf } from './decode';
 import { Limits } from './protocol';
 
 /** Bytes a metric takes in the JSON body, generously (key, value, two int64s, punctuation). */
-const metricBytes = (m: BatchMetric): number => Buffer.byteLength(m.key) + 96;
+const metricBytes = (m: WireMetric): number => Buffer.byteLength(m.key) + 96;
 
-export function chunkMetrics(metrics: readonly BatchMetric[]): BatchMetric[][] {
-  const chunks: BatchMetric[][] = [];
-  let current: BatchMetric[] = [];
+export function chunkMetrics(metrics: readonly WireMetric[]): WireMetric[][] {
+  const chunks: WireMetric[][] = [];
+  let current: WireMetric[] = [];
   let bytes = 0;
   for (const m of metrics) {
     const size = metricBytes(m);
@@ -38,43 +37,15 @@ export function chunked<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export async function logParams(api: MlflowApi, runId: string, params: readonly KeyValue[]): Promise<void> {
-  for (const chunk of chunked(params, Limits.BATCH_MAX_PARAMS)) await api.logBatch(runId, { params: chunk });
-}
-
 export async function logTags(api: MlflowApi, runId: string, tags: readonly KeyValue[]): Promise<void> {
   for (const chunk of chunked(tags, Limits.BATCH_MAX_TAGS)) await api.logBatch(runId, { tags: chunk });
-}
-
-/** Attempts at one chunk whose outcome stays unknown, before giving up with UPSTREAM_UNAVAILABLE. */
-const MAX_RECONCILES = 5;
-
-export async function logMetrics(api: MlflowApi, runId: string, metrics: readonly BatchMetric[]): Promise<void> {
-  for (const chunk of chunkMetrics(metrics)) await deliverChunk(api, runId, chunk);
-}
-
-async function deliverChunk(api: MlflowApi, runId: string, chunk: readonly BatchMetric[]): Promise<void> {
-  let rest = chunk;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await api.logBatch(runId, { metrics: rest });
-      return;
-    } catch (error) {
-      if (!isAmbiguous(error)) throw error;
-      if (attempt >= MAX_RECONCILES) {
-        throw new UpstreamUnavailableError(`MLflow log-batch kept failing without saying whether it stored ${rest.length} points`, { reason: 'AMBIGUOUS' });
-      }
-      rest = await missingPoints(api, runId, rest);
-      if (rest.length === 0) return;
-    }
-  }
 }
 
 const pointId = (key: string, step: number, timestamp: number, value: number): string =>
   `${key}\u0000${step}\u0000${timestamp}\u0000${Number.isNaN(value) ? 'NaN' : String(value)}`;
 
 /** The points of `sent` that MLflow does not show for the run, counted per identity. */
-export async function missingPoints(api: MlflowApi, runId: string, sent: readonly BatchMetric[]): Promise<BatchMetric[]> {
+export async function missingPoints(api: MlflowApi, runId: string, sent: readonly WireMetric[]): Promise<WireMetric[]> {
   const held = new Map<string, number>();
   const keys = [...new Set(sent.map((m) => m.key))];
   const histories = await Promise.all(keys.map((key) => api.history(runId, key)));
@@ -88,7 +59,7 @@ export async function missingPoints(api: MlflowApi, runId: string, sent: readonl
   // is the one case where an unknown outcome can cost a point (docs/mlflow.md).
   const wanted = new Map<string, number>();
   return sent.filter((m) => {
-    const id = pointId(m.key, m.step, m.timestamp, m.value);
+    const id = pointId(m.key, m.step, m.timestamp, doubleOf(m.value));
     const n = (wanted.get(id) ?? 0) + 1;
     wanted.set(id, n);
     return n > (held.get(id) ?? 0);

@@ -19,7 +19,12 @@ export interface Credentials {
   readonly authorization: string | null;
   /** Non-secret id of the credentials (hash prefix): cache namespace and outbox owner. */
   readonly ns: string;
+  /** What the outbox keeps to send a queued write later with the same credentials (the header, or NO_CREDENTIALS). */
+  readonly replayKey: string;
 }
+
+/** The outbox's replay key of a write made without credentials (an open MLflow server). */
+export const NO_CREDENTIALS = '-';
 
 const MAX_REMEMBERED = 10_000;
 
@@ -53,6 +58,11 @@ export class CredentialResolver {
 
   /** Credentials from a stored header (the outbox replays writes with the header they were made with). */
   fromHeader(authorization: string | null): Credentials {
-    return { authorization, ns: nsOf(authorization) };
+    return { authorization, ns: nsOf(authorization), replayKey: authorization ?? NO_CREDENTIALS };
+  }
+
+  /** The credentials of a queued write, from the key the outbox kept. */
+  fromReplayKey(replayKey: string): Credentials {
+    return this.fromHeader(replayKey === NO_CREDENTIALS ? null : replayKey);
   }
 }

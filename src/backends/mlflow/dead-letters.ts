@@ -1,30 +1,18 @@
 /**
- * The dead-letters port on MLflow: there are none yet. Every write is delivered before it answers (ACCEPTED)
- * or fails with an error, so nothing is queued and nothing queued can later be refused.
+ * The dead-letters port on MLflow: queued writes MLflow refused for good (a changed write-once parameter,
+ * a run deleted meanwhile), kept in the outbox with MLflow's reason, as on Comet (comet/dead-letters.ts):
+ * each set of credentials sees, replays and discards only its own.
  */
-import { NotFoundError } from '../../errors';
+import { OutboxDeadLetters } from '../comet/dead-letters';
 import type * as Port from '../port';
-import { checkPageSize } from '../port';
+import type { MlflowContext } from './context';
+import type { Credentials } from './credentials';
 
-type Caller = Port.Caller;
+export const MLFLOW_DEAD_LETTERS_CAPABILITIES: Port.DeadLettersCapabilities = Object.freeze({ kept: true });
 
-export const MLFLOW_DEAD_LETTERS_CAPABILITIES: Port.DeadLettersCapabilities = Object.freeze({ kept: false });
-
-function noSuchLetter(id: string): NotFoundError {
-  return new NotFoundError(`Dead letter '${id.slice(0, 64)}' does not exist: the MLflow backend delivers every write before it answers, so it keeps none`);
-}
-
-export class MlflowDeadLetters implements Port.DeadLettersPort {
-  async list(_caller: Caller, page: Port.PageRequest): Promise<Port.Page<Port.DeadLetter>> {
-    checkPageSize(page.first);
-    return { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 };
-  }
-
-  async replay(_caller: Caller, id: string): Promise<never> {
-    throw noSuchLetter(id);
-  }
-
-  async discard(_caller: Caller, id: string): Promise<never> {
-    throw noSuchLetter(id);
+export class MlflowDeadLetters extends OutboxDeadLetters<Credentials> {
+  constructor(context: MlflowContext) {
+    const { credentials, outbox, idempotency, writer } = context.parts;
+    super({ resolve: (caller) => credentials.resolve(caller), outbox, idempotency, writer });
   }
 }

@@ -2,7 +2,6 @@
 import { BadUserInputError, experimentNotFound } from '../../errors';
 import type * as Port from '../port';
 import type { KeyValue, MlflowApi } from './api';
-import { logParams } from './batch';
 import type { MlflowContext } from './context';
 import type { MlflowRun } from './decode';
 import { listExperiments } from './list';
@@ -73,8 +72,8 @@ export class MlflowExperiments implements Port.ExperimentsPort {
         start_time: input.startedAt ?? this.#c.now(),
         tags,
       });
-      // runs/create takes tags only: the parameters follow in log-batch.
-      if (params.length > 0) await logParams(api, run.runId, params);
+      // runs/create takes tags only: the parameters follow in log-batch, through the outbox.
+      await this.#c.queueSteps(caller, run.runId, [{ kind: 'parameter', values: params }]);
       return this.#experimentOf(api, run.runId);
     });
   }

@@ -3,13 +3,15 @@ import { CometIdempotency } from '../comet/idempotency';
 import { Outbox } from '../comet/outbox';
 import { SqliteRecords } from '../comet/records';
 import { RedisRecords } from '../comet/records-redis';
+import { WritePipeline } from '../comet/writer';
 import type { Backend } from '../port';
 import { MlflowBackend } from './backend';
 import { MlflowCache } from './cache';
 import { CredentialResolver, type ServerCredentials } from './credentials';
-import { MlflowHttp } from './http';
+import { MlflowHttp, isAmbiguous } from './http';
+import { chunkValues, createReconciler, createSender } from './logging';
 
-/** The file holding the MLflow backend's idempotency records, in the data dir. */
+/** The MLflow backend's durable outbox (queued writes, dead letters, idempotency records), in the data dir. */
 export const MLFLOW_OUTBOX_FILE = 'mlflow-outbox.db';
 
 export interface MlflowBackendOptions {
@@ -19,8 +21,18 @@ export interface MlflowBackendOptions {
   workspace?: string;
   /** `MLFLOW_TRACKING_TOKEN`, or `MLFLOW_TRACKING_USERNAME`/`PASSWORD`: for requests that bring no Authorization. */
   server?: ServerCredentials;
-  /** Directory of `mlflow-outbox.db` (idempotency records); created when missing. */
+  /** Directory of `mlflow-outbox.db`; created when missing. */
   dataDir: string;
+  /** First outbox retry delay, ms (doubles per attempt). Default 1,000. */
+  outboxBackoffMs?: number;
+  /** Longest outbox retry delay, ms. Default 60,000. */
+  outboxMaxBackoffMs?: number;
+  /** Requests one set of credentials may hold in the outbox; past it, writes that would queue are RATE_LIMITED. Default 10,000. */
+  outboxMaxPerKey?: number;
+  /** How long `close()` keeps draining the outbox, ms. Default 2,000. */
+  drainOnCloseMs?: number;
+  /** Where the outbox reports what it could not deliver (never with credentials). */
+  onError?: (message: string, detail: Record<string, unknown>) => void;
   /** Deadline of one upstream call, retries included, ms. Default 30,000. */
   timeoutMs?: number;
   /** Retries of one call (408, 429, 5xx). Default 7, as MLflow's client. */
@@ -46,15 +58,34 @@ export function createMlflowBackend(options: MlflowBackendOptions): Backend {
   const now = options.now ?? Date.now;
   const outbox = new Outbox(options.dataDir, now, MLFLOW_OUTBOX_FILE);
   const records = new SqliteRecords(outbox, now);
+  const http = new MlflowHttp({
+    baseUrl: options.url,
+    timeoutMs: atLeast('timeoutMs', options.timeoutMs, 30_000, 1),
+    maxRetries: atLeast('maxRetries', options.maxRetries, 7, 0),
+    backoffMs: atLeast('retryBackoffMs', options.retryBackoffMs, 200, 0),
+  });
+  const cache = new MlflowCache(atLeast('cacheTtlMs', options.cacheTtlMs, 5_000, 0), now);
+  const credentials = new CredentialResolver(options.server ?? {});
+  const writer = new WritePipeline({
+    outbox,
+    send: createSender(http, cache),
+    reconcile: createReconciler(http, cache),
+    sessionOf: (replayKey) => credentials.fromReplayKey(replayKey),
+    chunk: chunkValues,
+    isAmbiguous,
+    upstream: 'MLflow',
+    backoffMs: atLeast('outboxBackoffMs', options.outboxBackoffMs, 1_000, 1),
+    maxBackoffMs: atLeast('outboxMaxBackoffMs', options.outboxMaxBackoffMs, 60_000, 1),
+    maxPerKey: atLeast('outboxMaxPerKey', options.outboxMaxPerKey, 10_000, 1),
+    onError: options.onError,
+  });
+  writer.start();
   return new MlflowBackend({
-    http: new MlflowHttp({
-      baseUrl: options.url,
-      timeoutMs: atLeast('timeoutMs', options.timeoutMs, 30_000, 1),
-      maxRetries: atLeast('maxRetries', options.maxRetries, 7, 0),
-      backoffMs: atLeast('retryBackoffMs', options.retryBackoffMs, 200, 0),
-    }),
-    cache: new MlflowCache(atLeast('cacheTtlMs', options.cacheTtlMs, 5_000, 0), now),
-    credentials: new CredentialResolver(options.server ?? {}),
+    http,
+    cache,
+    credentials,
+    writer,
+    drainOnCloseMs: atLeast('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     workspace: options.workspace ?? 'default',
     outbox,
     idempotency: new CometIdempotency(options.redisUrl ? new RedisRecords(options.redisUrl, records, now) : records, 0, now),

@@ -1,8 +1,7 @@
 /** The metrics port on MLflow: exact summaries and histories from whole series, logging through log-batch. */
 import type * as Port from '../port';
-import { logMetrics } from './batch';
 import type { MlflowContext } from './context';
-import { existing } from './attributes';
+import { reachable } from './attributes';
 import { getMetricHistories } from './history';
 import { getMetricSummaries } from './summaries';
 import { checkPoints } from './validate';
@@ -29,11 +28,7 @@ export class MlflowMetrics implements Port.MetricsPort {
 
   async log(caller: Caller, experimentKey: string, points: readonly Port.MetricPointInput[], options?: Port.WriteOptions): Promise<Port.WriteStatus> {
     const metrics = checkPoints(points, this.#c.now());
-    return this.#c.once(caller, options, async () => {
-      const api = this.#c.api(caller);
-      await existing(api, experimentKey);
-      await logMetrics(api, experimentKey, metrics);
-      return 'ACCEPTED' as const;
-    });
+    await reachable(this.#c.api(caller), experimentKey);
+    return this.#c.submit(caller, experimentKey, 'metric', metrics, options);
   }
 }

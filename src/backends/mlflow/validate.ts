@@ -4,7 +4,8 @@
  */
 import { BadUserInputError } from '../../errors';
 import type { MetricPointInput, Other, Parameter } from '../port';
-import type { BatchMetric, KeyValue } from './api';
+import type { KeyValue, WireMetric } from './api';
+import { doubleForWire } from './decode';
 import { Limits } from './protocol';
 import { isWritableKey } from './runs';
 
@@ -58,7 +59,7 @@ export function checkOthers(others: readonly Other[]): KeyValue[] {
 }
 
 /** Points as log-batch metrics; `now` stands in for a missing timestamp. Epoch and context have no place in MLflow. */
-export function checkPoints(points: readonly MetricPointInput[], now: number): BatchMetric[] {
+export function checkPoints(points: readonly MetricPointInput[], now: number): WireMetric[] {
   if (!Array.isArray(points)) throw new BadUserInputError('points must be a list');
   return points.map((p, i) => {
     const at = `points[${i}]`;
@@ -69,6 +70,6 @@ export function checkPoints(points: readonly MetricPointInput[], now: number): B
     if (p.epoch != null && !Number.isSafeInteger(p.epoch)) invalid(`${at}.epoch`, 'must be an integer or null', p.epoch);
     if (p.timestamp != null && !(Number.isSafeInteger(p.timestamp) && p.timestamp >= 0)) invalid(`${at}.timestamp`, 'must be Unix milliseconds or null', p.timestamp);
     if (p.context != null && typeof p.context !== 'string') invalid(`${at}.context`, 'must be a string or null', p.context);
-    return { key, value: p.value, step: p.step, timestamp: p.timestamp ?? now };
+    return { key, value: doubleForWire(p.value), step: p.step, timestamp: p.timestamp ?? now };
   });
 }
