@@ -20,6 +20,7 @@ export function mlflowBackend(sim: MlflowSim, dataDir: string, options: Partial<
     dataDir,
     timeoutMs: 5_000,
     retryBackoffMs: 5,
+    ambiguousSettleMs: 50,
     ...options,
   });
 }

@@ -29,6 +29,8 @@ export interface MlflowBackendOptions {
   outboxMaxBackoffMs?: number;
   /** Requests one set of credentials may hold in the outbox; past it, writes that would queue are RATE_LIMITED. Default 10,000. */
   outboxMaxPerKey?: number;
+  /** How long a request whose outcome is unknown waits before the run's history is checked, ms. Default 1,000. */
+  ambiguousSettleMs?: number;
   /** How long `close()` keeps draining the outbox, ms. Default 2,000. */
   drainOnCloseMs?: number;
   /** Where the outbox reports what it could not deliver (never with credentials). */
@@ -56,7 +58,9 @@ export function createMlflowBackend(options: MlflowBackendOptions): Backend {
   const url = new URL(options.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError(`MLflow backend option url must be http(s), got '${options.url}'`);
   const now = options.now ?? Date.now;
-  const outbox = new Outbox(options.dataDir, now, MLFLOW_OUTBOX_FILE);
+  // MLflow's stores read what they wrote at once; the wait leaves a request the server was still working on
+  // when its answer was lost time to finish before the run's history is compared with it.
+  const outbox = new Outbox(options.dataDir, now, MLFLOW_OUTBOX_FILE, atLeast('ambiguousSettleMs', options.ambiguousSettleMs, 1_000, 0));
   const records = new SqliteRecords(outbox, now);
   const http = new MlflowHttp({
     baseUrl: options.url,
