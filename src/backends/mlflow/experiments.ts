@@ -1,15 +1,14 @@
 /** The experiments port on MLflow: runs, by run id. */
-import { BadUserInputError, experimentNotFound } from '../../errors';
+import { experimentNotFound } from '../../errors';
 import type * as Port from '../port';
-import type { KeyValue, MlflowApi } from './api';
+import type { MlflowApi } from './api';
 import type { MlflowContext } from './context';
 import type { MlflowRun } from './decode';
+import { createRun } from './create-run';
 import { listExperiments } from './list';
-import { projectFor } from './projects';
-import { GatewayTag, Limits, Route, Tag } from './protocol';
+import { GatewayTag, Route, Tag } from './protocol';
 import { childRuns, liveRuns, toExperiments } from './run-reads';
 import { runStatusOf } from './runs';
-import { checkParameters, checkTags } from './validate';
 
 type Caller = Port.Caller;
 
@@ -51,31 +50,8 @@ export class MlflowExperiments implements Port.ExperimentsPort {
   }
 
   async create(caller: Caller, input: Port.CreateExperimentInput, options?: Port.WriteOptions) {
-    this.#c.checkWorkspace(input.workspace);
-    const tags: KeyValue[] = checkTags(input.tags ?? []);
-    const params = checkParameters(input.parameters ?? []);
-    if (input.name != null && (typeof input.name !== 'string' || input.name.length > Limits.KEY_MAX_CHARS)) {
-      throw new BadUserInputError(`name must be a string of at most ${Limits.KEY_MAX_CHARS} characters`, { field: 'name' });
-    }
-    if (input.startedAt != null && !Number.isSafeInteger(input.startedAt)) throw new BadUserInputError('startedAt must be Unix milliseconds', { field: 'startedAt' });
-    return this.#c.once(caller, options, async () => {
-      const api = this.#c.api(caller);
-      if (input.parentKey) {
-        const parent = (await liveRuns(api, [input.parentKey])).get(input.parentKey);
-        if (!parent) throw experimentNotFound(input.parentKey);
-        tags.push({ key: Tag.parentRunId, value: parent.runId });
-      }
-      const project = await projectFor(api, input.project);
-      const run = await api.createRun({
-        experiment_id: project.experimentId,
-        ...(input.name ? { run_name: input.name } : {}),
-        start_time: input.startedAt ?? this.#c.now(),
-        tags,
-      });
-      // runs/create takes tags only: the parameters follow in log-batch, through the outbox.
-      await this.#c.queueSteps(caller, run.runId, [{ kind: 'parameter', values: params }]);
-      return this.#experimentOf(api, run.runId);
-    });
+    const claim = options?.idempotency;
+    return this.#c.parts.idempotency.reconcilable(caller.keyId, claim, createRun(this.#c, caller, input, claim));
   }
 
   async end(caller: Caller, input: Port.EndExperimentInput, options?: Port.WriteOptions) {

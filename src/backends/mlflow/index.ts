@@ -92,7 +92,7 @@ export function createMlflowBackend(options: MlflowBackendOptions): Backend {
     drainOnCloseMs: atLeast('drainOnCloseMs', options.drainOnCloseMs, 2_000, 0),
     workspace: options.workspace ?? 'default',
     outbox,
-    idempotency: new CometIdempotency(options.redisUrl ? new RedisRecords(options.redisUrl, records, now) : records, 0, now),
+    idempotency: new CometIdempotency(options.redisUrl ? new RedisRecords(options.redisUrl, records, now) : records, 0, now, isAmbiguous),
     now,
   });
 }

@@ -95,6 +95,8 @@ export const GatewayTag = {
   deleted: 'trackql.deleted',
   /** `trackql.asset.<id>`: one asset uploaded through the gateway (what an artifact file cannot say: type, step, metadata, model). */
   assetPrefix: 'trackql.asset.',
+  /** A digest of the idempotency claim a run was made under: a retry after a lost answer finds the run by it. */
+  createClaim: 'trackql.create',
   /** On a model version: the version as TrackQL names it (MLflow numbers versions itself). */
   version: 'trackql.version',
   /** On a model version: the experiment model it was registered from. */

@@ -133,4 +133,18 @@ describe('mlflow backend: writes under faults', () => {
     await b.deadLetters.discard(ME, letters.items[0].id);
     expect((await b.deadLetters.list(ME, { first: 10 })).totalCount).toBe(0);
   });
+
+  it('finds the run of a create whose answer was lost, by its claim, instead of making a second one', async () => {
+    const b = make();
+    const claim = { key: 'create-1', operation: 'createExperiment', payloadHash: 'b'.repeat(64) };
+    const input = { workspace: WS, project: 'create-once', name: 'only', parameters: [{ name: 'lr', value: '0.1' }] };
+    sim.addFault({ route: 'POST mlflow/runs/create', action: { kind: 'lost' } });
+    await expect(b.experiments.create(ME, input, { idempotency: claim })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const retried = await b.experiments.create(ME, input, { idempotency: claim });
+    const runs = [...sim.state.runs.values()].filter((r) => r.runName === 'only');
+    expect(runs.map((r) => r.runId)).toEqual([retried.key]);
+    await until(() => b.pendingWrites?.() === 0);
+    expect(runs[0].params.get('lr')).toBe('0.1');
+    expect(await b.experiments.create(ME, input, { idempotency: claim })).toEqual(retried);
+  });
 });
