@@ -67,9 +67,15 @@ export class MlflowApi {
     return this.#credentials;
   }
 
-  /** A whole series remembered by an earlier read (series.ts), unless this read must be fresh. */
-  cachedSeries(runId: string, key: string): MlflowMetric[] | undefined {
-    return this.#fresh ? undefined : this.#cache.series(this.#credentials.ns, runId, key);
+  /**
+   * A whole series remembered by an earlier read (series.ts). A fresh read (the live poller's) takes it only
+   * while it still ends in `latest`, the run's latest value just read from MLflow: a series that moved is
+   * read again, one that did not costs nothing.
+   */
+  cachedSeries(runId: string, key: string, latest?: MlflowMetric): MlflowMetric[] | undefined {
+    const cached = this.#cache.series(this.#credentials.ns, runId, key);
+    if (!this.#fresh || cached === undefined) return cached;
+    return latest !== undefined && sameLatest(cached, latest) ? cached : undefined;
   }
 
   rememberSeries(runId: string, key: string, points: MlflowMetric[]): void {
@@ -250,6 +256,16 @@ export class MlflowApi {
     this.#cache.putRun(this.#credentials.ns, run);
     return run;
   }
+}
+
+/** Whether `points` hold `latest` as their latest value (the greatest timestamp, the greater value on a tie, §4.1). */
+function sameLatest(points: readonly MlflowMetric[], latest: MlflowMetric): boolean {
+  let best: MlflowMetric | null = null;
+  for (const p of points) {
+    if (best === null || p.timestamp > best.timestamp || (p.timestamp === best.timestamp && (Number.isNaN(p.value) || p.value > best.value))) best = p;
+  }
+  const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
+  return best !== null && best.timestamp === latest.timestamp && best.step === latest.step && same(best.value, latest.value);
 }
 
 /** The answer, or null when MLflow says the thing does not exist. */

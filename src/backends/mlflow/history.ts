@@ -68,7 +68,8 @@ export async function getMetricHistories(api: MlflowApi, requests: readonly Metr
     groups.set(id, group);
   });
   const sampledSeries = new Map<string, Map<string, MlflowMetric[]>>();
-  await Promise.all([...groups].map(async ([id, g]) => sampledSeries.set(id, await wholeSeries(api, [...g.runIds], g.name, g.range))));
+  await Promise.all([...groups].map(async ([id, g]) =>
+    sampledSeries.set(id, await wholeSeries(api, [...g.runIds], g.name, g.range, (runId) => runs.get(runId)?.latest.get(g.name)))));
 
   return Promise.all(requests.map(async (r, i): Promise<MetricHistory | Error> => {
     const c = checked[i];

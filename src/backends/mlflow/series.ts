@@ -25,15 +25,20 @@ export function sortPoints(points: MlflowMetric[]): MlflowMetric[] {
   return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
 }
 
-/** The series of `key` for each run (in range), whole and sorted, by run id. */
-export async function wholeSeries(api: MlflowApi, runIds: readonly string[], key: string, range: StepRange | null): Promise<Map<string, MlflowMetric[]>> {
+/**
+ * The series of `key` for each run (in range), whole and sorted, by run id. `latest` gives each run's latest
+ * value of `key` as just read, so a fresh read reuses the series that did not move.
+ */
+export async function wholeSeries(
+  api: MlflowApi, runIds: readonly string[], key: string, range: StepRange | null, latest: (runId: string) => MlflowMetric | undefined = () => undefined,
+): Promise<Map<string, MlflowMetric[]>> {
   const out = new Map<string, MlflowMetric[]>(runIds.map((id) => [id, []]));
   if (range !== null && range.start > range.end) return out;
   const inRange = (points: readonly MlflowMetric[]): MlflowMetric[] => (range === null ? [...points] : points.filter((p) => p.step >= range.start && p.step <= range.end));
   // Series a summary or an earlier history read whole are cut here instead of read again.
   const toRead: string[] = [];
   for (const id of runIds) {
-    const cached = api.cachedSeries(id, key);
+    const cached = api.cachedSeries(id, key, latest(id));
     if (cached) out.set(id, inRange(cached));
     else toRead.push(id);
   }

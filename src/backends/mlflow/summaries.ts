@@ -47,7 +47,7 @@ export async function getMetricSummaries(api: MlflowApi, keys: readonly string[]
   }
   const byRun = new Map<string, MetricSummary[]>();
   await Promise.all([...runsByKey].map(async ([key, runIds]) => {
-    for (const [runId, points] of await wholeSeries(api, runIds, key, null)) {
+    for (const [runId, points] of await wholeSeries(api, runIds, key, null, (id) => runs.get(id)?.latest.get(key))) {
       const summary = summarize(runId, key, points);
       if (summary) byRun.set(runId, [...(byRun.get(runId) ?? []), summary]);
     }
