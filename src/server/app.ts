@@ -84,6 +84,7 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         server: { token: config.mlflow.token, username: config.mlflow.username, password: config.mlflow.password },
         dataDir: config.dataDir,
         cacheTtlMs: config.cacheTtlSeconds * 1000,
+        outboxMaxPerKey: config.comet.outboxMaxPerKey,
         redisUrl: config.redisUrl,
       });
   }
