@@ -78,4 +78,20 @@ describe('mlflow backend: how the port maps onto MLflow', () => {
     await expectCode(backend.registry.updateVersion(CALLER, { ...ref, stage: 'shipped' }), 'BAD_USER_INPUT');
     expect(sim.state.models.get(name)?.aliases.size).toBe(0);
   });
+
+  it('sends log-batch requests within MLflow\'s limits: 1000 metrics, 100 params, 100 tags each', async () => {
+    const { key } = await newExperiment(backend, uniqueProject());
+    sim.resetCalls();
+    const points = Array.from({ length: 2_500 }, (_, step) => ({ name: 'm', value: step === 7 ? Number.NaN : step, step }));
+    expect(await backend.metrics.log(CALLER, key, points)).toBe('ACCEPTED');
+    expect(sim.callCount('POST mlflow/runs/log-batch')).toBe(3);
+    expect(sim.state.runs.get(key)?.metrics).toHaveLength(2_500);
+    expect(sim.state.runs.get(key)?.metrics[7].value).toBeNaN();
+    sim.resetCalls();
+    const params = Array.from({ length: 250 }, (_, i) => ({ name: `p${i}`, value: String(i) }));
+    expect(await backend.attributes.logParameters(CALLER, key, params)).toBe('ACCEPTED');
+    await backend.attributes.logOthers(CALLER, key, Array.from({ length: 150 }, (_, i) => ({ key: `o${i}`, value: 'v' })));
+    expect(sim.callCount('POST mlflow/runs/log-batch')).toBe(3 + 2);
+    expect(sim.state.runs.get(key)?.params.size).toBe(250);
+  });
 });

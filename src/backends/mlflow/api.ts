@@ -269,7 +269,7 @@ function sameLatest(points: readonly MlflowMetric[], latest: MlflowMetric): bool
 }
 
 /** The answer, or null when MLflow says the thing does not exist. */
-async function orNull(call: Promise<unknown>): Promise<unknown> {
+export async function orNull<T>(call: Promise<T>): Promise<T | null> {
   try {
     return await call;
   } catch (error) {

@@ -1,18 +1,8 @@
 /** Registry calls for one caller: registered models and their versions, decoded, whole lists followed. */
-import { NotFoundError, isTrackqlError } from '../../errors';
 import type { KeyValue, MlflowApi } from './api';
-import { quoteValue } from './api';
+import { orNull, quoteValue } from './api';
 import { decodeModel, decodeRegistryPage, decodeVersion, type MlflowModel, type MlflowVersion } from './decode';
 import { Route } from './protocol';
-
-async function orNull<T>(call: Promise<T>): Promise<T | null> {
-  try {
-    return await call;
-  } catch (error) {
-    if (isTrackqlError(error) && error instanceof NotFoundError) return null;
-    throw error;
-  }
-}
 
 export async function getModel(api: MlflowApi, name: string): Promise<MlflowModel | null> {
   const answer = await orNull(api.call({ method: 'GET', route: Route.modelGet, query: { name }, idempotent: true }));

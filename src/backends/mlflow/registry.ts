@@ -12,7 +12,8 @@ import type { KeyValue, MlflowApi } from './api';
 import { taggedAssets } from './asset-records';
 import type { MlflowContext } from './context';
 import type { MlflowModel, MlflowRun, MlflowVersion } from './decode';
-import { GatewayTag, SYSTEM_TAG_PREFIX, GATEWAY_TAG_PREFIX } from './protocol';
+import { GatewayTag } from './protocol';
+import { isReserved } from './runs';
 import * as calls from './registry-calls';
 import { childRuns, liveRuns } from './run-reads';
 import { checkAliases, stageOf } from './registry-input';
@@ -22,7 +23,6 @@ type Caller = Port.Caller;
 export const MLFLOW_REGISTRY_CAPABILITIES: Port.RegistryCapabilities = Object.freeze({ aliases: true });
 
 const CURSOR_KIND = 'mr';
-const isReserved = (key: string): boolean => key.startsWith(SYSTEM_TAG_PREFIX) || key.startsWith(GATEWAY_TAG_PREFIX);
 const sorted = (items: Iterable<string>): string[] => [...items].sort();
 
 function text(value: unknown, field: string): string {

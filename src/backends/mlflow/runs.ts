@@ -53,7 +53,8 @@ export function toExperiment(run: MlflowRun, experiment: MlflowExperiment, works
   };
 }
 
-const isReserved = (key: string): boolean => key.startsWith(SYSTEM_TAG_PREFIX) || key.startsWith(GATEWAY_TAG_PREFIX);
+/** MLflow's own tags and the gateway's: never read as TrackQL tags or others. */
+export const isReserved = (key: string): boolean => key.startsWith(SYSTEM_TAG_PREFIX) || key.startsWith(GATEWAY_TAG_PREFIX);
 
 export function tagsOf(run: MlflowRun): string[] {
   return [...run.tags].filter(([key, value]) => value === '' && !isReserved(key)).map(([key]) => key).sort();
