@@ -6,7 +6,8 @@ import type * as Port from '../port';
 import { CometAssets } from './assets';
 import { COMET_ATTRIBUTES_CAPABILITIES, CometAttributes } from './attributes';
 import { CometContext, type CometParts } from './context';
-import { COMET_DEAD_LETTERS_CAPABILITIES, CometDeadLetters } from './dead-letters';
+import { COMET_DEAD_LETTERS_CAPABILITIES, cometDeadLetters, type OutboxDeadLetters } from './dead-letters';
+import type { CometSession } from './routing';
 import { COMET_EXPERIMENTS_CAPABILITIES, CometExperiments } from './experiments';
 import { COMET_METRICS_CAPABILITIES, CometMetrics } from './metrics';
 import { CometProjects } from './projects';
@@ -32,7 +33,7 @@ export class CometBackend implements Port.Backend {
   readonly attributes: CometAttributes;
   readonly assets: CometAssets;
   readonly registry: CometRegistry;
-  readonly deadLetters: CometDeadLetters;
+  readonly deadLetters: OutboxDeadLetters<CometSession>;
   readonly #p: CometParts;
   #closed: Promise<void> | null = null;
 
@@ -45,7 +46,7 @@ export class CometBackend implements Port.Backend {
     this.attributes = new CometAttributes(context);
     this.assets = new CometAssets(context);
     this.registry = new CometRegistry(context);
-    this.deadLetters = new CometDeadLetters(context);
+    this.deadLetters = cometDeadLetters(context);
   }
 
   capabilities(): Port.Capabilities {

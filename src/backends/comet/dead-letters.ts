@@ -75,9 +75,8 @@ export class OutboxDeadLetters<S extends PipelineSession> implements Port.DeadLe
   }
 }
 
-export class CometDeadLetters extends OutboxDeadLetters<CometSession> {
-  constructor(context: CometContext) {
-    const { sessions, outbox, idempotency, writer } = context.parts;
-    super({ resolve: (caller) => sessions.resolve(caller), outbox, idempotency, writer });
-  }
+/** Comet's letters: its outbox, owned by each key's session. (A plain instance: the port's methods stay on one prototype.) */
+export function cometDeadLetters(context: CometContext): OutboxDeadLetters<CometSession> {
+  const { sessions, outbox, idempotency, writer } = context.parts;
+  return new OutboxDeadLetters({ resolve: (caller) => sessions.resolve(caller), outbox, idempotency, writer });
 }

@@ -5,7 +5,9 @@
 import type * as Port from '../port';
 import { MLFLOW_ATTRIBUTES_CAPABILITIES, MlflowAttributes } from './attributes';
 import { MlflowContext, type MlflowParts } from './context';
-import { MLFLOW_DEAD_LETTERS_CAPABILITIES, MlflowDeadLetters } from './dead-letters';
+import type { OutboxDeadLetters } from '../comet/dead-letters';
+import type { Credentials } from './credentials';
+import { MLFLOW_DEAD_LETTERS_CAPABILITIES, mlflowDeadLetters } from './dead-letters';
 import { MLFLOW_EXPERIMENTS_CAPABILITIES, MlflowExperiments } from './experiments';
 import { MLFLOW_METRICS_CAPABILITIES, MlflowMetrics } from './metrics';
 import { MlflowProjects } from './projects';
@@ -30,7 +32,7 @@ export class MlflowBackend implements Port.Backend {
   readonly attributes: MlflowAttributes;
   readonly assets: MlflowAssets;
   readonly registry: MlflowRegistry;
-  readonly deadLetters: MlflowDeadLetters;
+  readonly deadLetters: OutboxDeadLetters<Credentials>;
   readonly #p: MlflowParts;
   #closed: Promise<void> | null = null;
 
@@ -43,7 +45,7 @@ export class MlflowBackend implements Port.Backend {
     this.attributes = new MlflowAttributes(context);
     this.assets = new MlflowAssets(context);
     this.registry = new MlflowRegistry(context);
-    this.deadLetters = new MlflowDeadLetters(context);
+    this.deadLetters = mlflowDeadLetters(context);
   }
 
   capabilities(): Port.Capabilities {

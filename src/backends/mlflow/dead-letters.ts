@@ -10,9 +10,7 @@ import type { Credentials } from './credentials';
 
 export const MLFLOW_DEAD_LETTERS_CAPABILITIES: Port.DeadLettersCapabilities = Object.freeze({ kept: true });
 
-export class MlflowDeadLetters extends OutboxDeadLetters<Credentials> {
-  constructor(context: MlflowContext) {
-    const { credentials, outbox, idempotency, writer } = context.parts;
-    super({ resolve: (caller) => credentials.resolve(caller), outbox, idempotency, writer });
-  }
+export function mlflowDeadLetters(context: MlflowContext): OutboxDeadLetters<Credentials> {
+  const { credentials, outbox, idempotency, writer } = context.parts;
+  return new OutboxDeadLetters({ resolve: (caller) => credentials.resolve(caller), outbox, idempotency, writer });
 }
