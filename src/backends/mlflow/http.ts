@@ -73,31 +73,11 @@ export class MlflowHttp {
 
   /** A JSON call: the parsed answer (`{}` for an empty one), or a coded error. */
   async json(credentials: Credentials, spec: CallSpec): Promise<unknown> {
-    const { timeoutMs, maxRetries, backoffMs } = this.#options;
-    const deadline = Date.now() + timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      let failure: TrackqlError;
-      let delayMs = backoffMs * 2 ** attempt * (0.5 + Math.random());
-      try {
-        const answer = await this.#once(credentials, spec, deadline);
-        if (answer.status >= 200 && answer.status < 300) return answer.text === '' ? {} : (JSON.parse(answer.text) as unknown);
-        const after = retryAfterSeconds(answer.retryAfter);
-        failure = errorForStatus(answer.status, parseEnvelope(answer.text), spec.route, after);
-        const refused = REFUSED_STATUSES.has(answer.status);
-        if (!spec.idempotent && answer.status >= 500 && !refused) AMBIGUOUS.add(failure);
-        if (!RETRYABLE_STATUSES.has(answer.status) || !(spec.idempotent || refused)) throw failure;
-        if (after !== null) delayMs = after * 1000;
-      } catch (error) {
-        if (isTrackqlError(error)) throw error;
-        failure = Date.now() >= deadline ? timedOut(spec.route, timeoutMs) : unreachable(spec.route, error);
-        if (!spec.idempotent && !neverSent(error)) {
-          AMBIGUOUS.add(failure);
-          throw failure;
-        }
-      }
-      if (attempt >= maxRetries || this.#closed || Date.now() + delayMs >= deadline) throw failure;
-      await sleep(delayMs);
-    }
+    return this.#withRetries(spec.route, spec.idempotent, async (deadline) => {
+      const answer = await this.#once(credentials, spec, deadline);
+      const ok = answer.status >= 200 && answer.status < 300;
+      return { status: answer.status, retryAfter: answer.retryAfter, text: ok ? '' : answer.text, value: ok ? (answer.text === '' ? {} : (JSON.parse(answer.text) as unknown)) : null };
+    });
   }
 
   /**
@@ -106,37 +86,56 @@ export class MlflowHttp {
    * Answers 200, 206 or 416 as they come; anything else is a coded error.
    */
   async download(credentials: Credentials, path: string, range: string | null): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
+    return this.#withRetries(`${ARTIFACTS_ROUTE}/*`, true, async (deadline) => {
+      const headers: Record<string, string> = {};
+      if (credentials.authorization) headers.authorization = credentials.authorization;
+      if (range) headers.range = range;
+      const response = await this.#pool.request({
+        method: 'GET', path: this.#artifactPath(path), headers, headersTimeout: Math.max(1, deadline - Date.now()), bodyTimeout: this.#options.timeoutMs,
+      });
+      const { statusCode: status } = response;
+      const retryAfter = response.headers['retry-after'];
+      if (status === 200 || status === 206 || status === 416) return { status: 200, retryAfter, text: '', value: { status, body: response.body, headers: response.headers } };
+      return { status, retryAfter, text: await response.body.text(), value: null };
+    });
+  }
+
+  /**
+   * Sends until a 2xx answer (`attempt` reports any handled status as 200), a final error, or the deadline.
+   * Retried: 429 and 503 always (MLflow refused before doing anything); 408 and other 5xx and network
+   * failures only for idempotent calls or when the request never left. Otherwise the failure is ambiguous.
+   */
+  async #withRetries<T>(route: string, idempotent: boolean, attempt: (deadline: number) => Promise<{ status: number; retryAfter: string | string[] | undefined; text: string; value: T | null }>): Promise<T> {
     const { timeoutMs, maxRetries, backoffMs } = this.#options;
     const deadline = Date.now() + timeoutMs;
-    const route = 'mlflow-artifacts/artifacts/*';
-    for (let attempt = 0; ; attempt++) {
+    for (let n = 0; ; n++) {
       let failure: TrackqlError;
-      let delayMs = backoffMs * 2 ** attempt * (0.5 + Math.random());
+      let delayMs = backoffMs * 2 ** n * (0.5 + Math.random());
       try {
-        const headers: Record<string, string> = {};
-        if (credentials.authorization) headers.authorization = credentials.authorization;
-        if (range) headers.range = range;
-        const response = await this.#pool.request({ method: 'GET', path: this.#artifactPath(path), headers, headersTimeout: Math.max(1, deadline - Date.now()), bodyTimeout: timeoutMs });
-        if (response.statusCode === 200 || response.statusCode === 206 || response.statusCode === 416) {
-          return { status: response.statusCode, body: response.body, headers: response.headers };
-        }
-        const text = await response.body.text();
-        const after = retryAfterSeconds(response.headers['retry-after']);
-        failure = errorForStatus(response.statusCode, parseEnvelope(text), route, after);
-        if (!RETRYABLE_STATUSES.has(response.statusCode)) throw failure;
+        const answer = await attempt(deadline);
+        if (answer.status >= 200 && answer.status < 300) return answer.value as T;
+        const after = retryAfterSeconds(answer.retryAfter);
+        failure = errorForStatus(answer.status, parseEnvelope(answer.text), route, after);
+        const refused = REFUSED_STATUSES.has(answer.status);
+        if (!idempotent && answer.status >= 500 && !refused) AMBIGUOUS.add(failure);
+        if (!RETRYABLE_STATUSES.has(answer.status) || !(idempotent || refused)) throw failure;
         if (after !== null) delayMs = after * 1000;
       } catch (error) {
         if (isTrackqlError(error)) throw error;
         failure = Date.now() >= deadline ? timedOut(route, timeoutMs) : unreachable(route, error);
+        if (!idempotent && !neverSent(error)) {
+          AMBIGUOUS.add(failure);
+          throw failure;
+        }
       }
-      if (attempt >= maxRetries || this.#closed || Date.now() + delayMs >= deadline) throw failure;
+      if (n >= maxRetries || this.#closed || Date.now() + delayMs >= deadline) throw failure;
       await sleep(delayMs);
     }
   }
 
   /** A PUT of artifact bytes, streamed; sent once (a stream cannot be replayed). */
   async upload(credentials: Credentials, path: string, body: Readable): Promise<void> {
-    const route = 'mlflow-artifacts/artifacts/*';
+    const route = `${ARTIFACTS_ROUTE}/*`;
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (credentials.authorization) headers.authorization = credentials.authorization;
     let response;
