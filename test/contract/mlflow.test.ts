@@ -94,4 +94,12 @@ describe('mlflow backend: how the port maps onto MLflow', () => {
     expect(sim.callCount('POST mlflow/runs/log-batch')).toBe(3 + 2);
     expect(sim.state.runs.get(key)?.params.size).toBe(250);
   });
+
+  it('never reads an asset tag another client wrote with a path outside the run as an asset', async () => {
+    const { key } = await newExperiment(backend, uniqueProject());
+    const forged = JSON.stringify({ f: '../../other-run/secret.bin', t: 'text', s: null, c: 1, m: null, n: null, z: 3, h: null });
+    sim.state.runs.get(key)?.tags.set('trackql.asset.0123456789abcdef', forged);
+    expect(await backend.assets.list(CALLER, [{ experimentKey: key, first: 10 }], { fresh: true })).toMatchObject([{ totalCount: 0 }]);
+    expect(await backend.assets.open(CALLER, key, '0123456789abcdef')).toBeNull();
+  });
 });

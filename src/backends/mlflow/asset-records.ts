@@ -5,6 +5,7 @@
  * with an id derived from their path.
  */
 import { BadUserInputError } from '../../errors';
+import { validateFileName } from '../comet/upload';
 import type { Asset } from '../port';
 import type { MlflowRun } from './decode';
 import { ARTIFACT_SCHEME, GatewayTag, Limits } from './protocol';
@@ -46,12 +47,14 @@ export function taggedAssets(run: MlflowRun): Asset[] {
     if (!key.startsWith(GatewayTag.assetPrefix)) continue;
     try {
       const s = JSON.parse(value) as Stored;
+      // Anyone may write a tag: a name that is not a plain relative path never becomes a path to read.
+      validateFileName(s.f);
       out.push({
         experimentKey: run.runId, assetId: key.slice(GatewayTag.assetPrefix.length), fileName: s.f, size: s.z, type: s.t,
         step: s.s, createdAt: s.c, metadata: s.m, modelName: s.n, sha256: s.h,
       });
     } catch {
-      // a tag someone else wrote under our prefix: not an asset
+      // a tag someone else wrote under our prefix, or with a path we would not write: not an asset
     }
   }
   return out;
