@@ -135,7 +135,7 @@ export class MlflowApi {
   }
 
   async createRun(body: { experiment_id: string; run_name?: string; start_time: number; tags: KeyValue[] }): Promise<MlflowRun> {
-    const answer = await this.call({ method: 'POST', route: Route.runCreate, json: body, idempotent: false });
+    const answer = await this.call({ method: 'POST', route: Route.runCreate, json: body, idempotent: false }).finally(() => this.#cache.forgetSearches());
     return decodeRun((answer as { run?: unknown }).run);
   }
 
@@ -176,6 +176,9 @@ export class MlflowApi {
   /** Every run matching `filter` in the experiments, all pages, remembered. */
   async searchRuns(experimentIds: readonly string[], filter: string, view: ViewType): Promise<MlflowRun[]> {
     if (experimentIds.length === 0) return [];
+    const query = JSON.stringify([experimentIds, filter, view]);
+    const cached = this.#fresh ? undefined : this.#cache.search(this.#credentials.ns, query);
+    if (cached) return cached;
     const out: MlflowRun[] = [];
     let token: string | null = null;
     do {
@@ -190,6 +193,7 @@ export class MlflowApi {
       out.push(...page.items.map((run) => this.#remember(run)));
       token = page.next;
     } while (token !== null);
+    this.#cache.putSearch(this.#credentials.ns, query, out);
     return out;
   }
 

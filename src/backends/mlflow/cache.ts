@@ -2,7 +2,7 @@
  * A short-lived memory of runs and experiments per set of credentials. `runs/search` returns each run whole
  * (info, params, tags, latest metrics, §4.2): a listing primes this memory, so the parameters, tags and
  * last values a dashboard asks for next cost no call. Writes through the gateway drop the run they change;
- * writes by other clients show after the TTL (default 5 s); reads marked `fresh` skip it.
+ * writes by other clients show after the TTL (`TRACKQL_CACHE_TTL_SECONDS`); reads marked `fresh` skip it.
  */
 import { LruMap } from '../../lru';
 import type { MlflowExperiment, MlflowMetric, MlflowRun } from './decode';
@@ -23,6 +23,8 @@ export class MlflowCache {
   readonly #runs = new LruMap<string, Map<string, Entry<MlflowRun>>>(CAPACITY);
   readonly #experiments = new LruMap<string, Entry<MlflowExperiment>>(CAPACITY);
   readonly #byName = new LruMap<string, Entry<MlflowExperiment>>(CAPACITY);
+  /** Run searches by credentials and query; any write through the gateway drops them all (it may change any). */
+  readonly #searches = new LruMap<string, Entry<MlflowRun[]>>(1_000);
   /** Whole metric series by run id, then credentials and metric key: summaries and sampled histories share them. */
   readonly #series = new LruMap<string, Map<string, Entry<MlflowMetric[]>>>(SERIES_CAPACITY);
 
@@ -47,6 +49,21 @@ export class MlflowCache {
   forgetRun(runId: string): void {
     this.#runs.delete(runId);
     this.#series.delete(runId);
+    this.#searches.clear();
+  }
+
+  /** A new run (or one whose making failed ambiguously) may belong to any remembered search. */
+  forgetSearches(): void {
+    this.#searches.clear();
+  }
+
+  /** A search made within the TTL with the same credentials and query (a project's count, then its page). */
+  search(ns: string, query: string): MlflowRun[] | undefined {
+    return this.#fresh(this.#searches, `${ns} ${query}`);
+  }
+
+  putSearch(ns: string, query: string, runs: MlflowRun[]): void {
+    if (this.ttlMs > 0) this.#searches.set(`${ns} ${query}`, { value: runs, expires: this.#now() + this.ttlMs });
   }
 
   series(ns: string, runId: string, key: string): MlflowMetric[] | undefined {
