@@ -86,6 +86,7 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         cacheTtlMs: config.cacheTtlSeconds * 1000,
         outboxMaxPerKey: config.comet.outboxMaxPerKey,
         redisUrl: config.redisUrl,
+        observer,
       });
   }
 }

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { isTrackqlError, type TrackqlError } from '../../errors';
+import type { CometObserver } from '../comet/observer';
 import type { Credentials } from './credentials';
 import { API_ROOT, ARTIFACTS_ROUTE, REFUSED_STATUSES, RETRYABLE_STATUSES } from './protocol';
 import { errorForStatus, neverSent, parseEnvelope, retryAfterSeconds, timedOut, unreachable } from './upstream-errors';
@@ -42,6 +43,8 @@ export interface MlflowHttpOptions {
   /** First backoff step, ms; doubles per attempt, with jitter. */
   backoffMs: number;
   connections?: number;
+  /** Metrics and trace hooks (the Comet backend's, comet/observer.ts): upstream calls and trace headers. */
+  observer?: Pick<CometObserver, 'upstreamCall' | 'upstreamHeaders'>;
 }
 
 /** Every upstream call made, for tests and metrics: `METHOD route`. */
@@ -90,9 +93,9 @@ export class MlflowHttp {
       const headers: Record<string, string> = {};
       if (credentials.authorization) headers.authorization = credentials.authorization;
       if (range) headers.range = range;
-      const response = await this.#pool.request({
+      const response = await this.#observed(`${ARTIFACTS_ROUTE}/*`, 'GET', deadline, () => this.#pool.request({
         method: 'GET', path: this.#artifactPath(path), headers, headersTimeout: Math.max(1, deadline - Date.now()), bodyTimeout: this.#options.timeoutMs,
-      });
+      }));
       const { statusCode: status } = response;
       const retryAfter = response.headers['retry-after'];
       if (status === 200 || status === 206 || status === 416) return { status: 200, retryAfter, text: '', value: { status, body: response.body, headers: response.headers } };
@@ -140,7 +143,7 @@ export class MlflowHttp {
     if (credentials.authorization) headers.authorization = credentials.authorization;
     let response;
     try {
-      response = await this.#pool.request({ method: 'PUT', path: this.#artifactPath(path), headers, body, bodyTimeout: this.#options.timeoutMs });
+      response = await this.#observed(route, 'PUT', Infinity, () => this.#pool.request({ method: 'PUT', path: this.#artifactPath(path), headers, body, bodyTimeout: this.#options.timeoutMs }));
     } catch (error) {
       if (isTrackqlError(error)) throw error;
       throw unreachable(route, error);
@@ -167,14 +170,14 @@ export class MlflowHttp {
   async #once(credentials: Credentials, spec: CallSpec, deadline: number): Promise<{ status: number; text: string; retryAfter: string | string[] | undefined }> {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw Object.assign(new Error('deadline passed'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.#options.observer?.upstreamHeaders?.(), accept: 'application/json' };
     if (credentials.authorization) headers.authorization = credentials.authorization;
     let body: string | undefined;
     if (spec.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     }
-    const response = await this.#pool.request({
+    const response = await this.#observed(spec.route, spec.method, deadline, () => this.#pool.request({
       method: spec.method,
       path: this.#path(spec),
       headers,
@@ -182,9 +185,25 @@ export class MlflowHttp {
       signal: AbortSignal.timeout(remaining),
       headersTimeout: remaining,
       bodyTimeout: remaining,
-    });
+    }));
     const text = await response.body.text();
     return { status: response.statusCode, text, retryAfter: response.headers['retry-after'] };
+  }
+
+  /** Reports one attempt to the observer: its status when headers came, else why none came. */
+  async #observed<T extends { statusCode: number }>(route: string, method: CallSpec['method'] | 'PUT', deadline: number, send: () => Promise<T>): Promise<T> {
+    const report = this.#options.observer?.upstreamCall;
+    if (!report) return send();
+    const started = performance.now();
+    const done = (outcome: number | 'timeout' | 'network_error') => report({ route, method, outcome, seconds: (performance.now() - started) / 1000 });
+    try {
+      const answer = await send();
+      done(answer.statusCode);
+      return answer;
+    } catch (error) {
+      done(Date.now() >= deadline ? 'timeout' : 'network_error');
+      throw error;
+    }
   }
 
   #path(spec: CallSpec): string {

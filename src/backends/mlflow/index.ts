@@ -1,5 +1,6 @@
 /** Entry point of the MLflow backend: options validated once, parts built. */
 import { CometIdempotency } from '../comet/idempotency';
+import type { CometObserver } from '../comet/observer';
 import { Outbox } from '../comet/outbox';
 import { SqliteRecords } from '../comet/records';
 import { RedisRecords } from '../comet/records-redis';
@@ -46,6 +47,8 @@ export interface MlflowBackendOptions {
   /** `TRACKQL_REDIS_URL`: idempotency records shared by every replica. */
   redisUrl?: string | null;
   now?: () => number;
+  /** Metrics and trace hooks (upstream calls, trace headers), shared with the Comet backend; see comet/observer.ts. */
+  observer?: Pick<CometObserver, 'upstreamCall' | 'upstreamHeaders'>;
 }
 
 function atLeast(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -67,6 +70,7 @@ export function createMlflowBackend(options: MlflowBackendOptions): Backend {
     timeoutMs: atLeast('timeoutMs', options.timeoutMs, 30_000, 1),
     maxRetries: atLeast('maxRetries', options.maxRetries, 7, 0),
     backoffMs: atLeast('retryBackoffMs', options.retryBackoffMs, 200, 0),
+    observer: options.observer,
   });
   const cache = new MlflowCache(atLeast('cacheTtlMs', options.cacheTtlMs, 5_000, 0), now);
   const credentials = new CredentialResolver(options.server ?? {});

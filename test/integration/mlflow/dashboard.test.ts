@@ -70,6 +70,10 @@ describe('mlflow backend: the dashboard of 100 runs through GraphQL', () => {
       'GET mlflow/metrics/get-history-bulk-interval': 1,
     });
     expect(sim.callCount()).toBeLessThanOrEqual(5);
+    // Each call is counted in /metrics by its route template, never by a run id.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/trackql_upstream_requests_total\{route="mlflow\/runs\/search",method="POST",status="200"\} [1-9]/);
+    expect(metrics).not.toContain(keys[0]);
   });
 
   it('compares the loss histories of the 100 runs in at most 2 calls after the table', async () => {
