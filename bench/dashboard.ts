@@ -61,7 +61,7 @@ async function naive(base: string, project: string, mode: NaiveMode): Promise<nu
   return listing.experiments.length;
 }
 
-interface Measured {
+export interface Measured {
   /** Wall time of each run. */
   runs: number[];
   ms: Spread;
@@ -70,21 +70,21 @@ interface Measured {
   routes: Record<string, number>;
 }
 
-interface Run {
+export interface Run {
   ms: number;
   calls: number;
   depth: number;
   routes: Record<string, number>;
 }
 
-async function measure(proxy: RecordingProxy, fn: () => Promise<unknown>): Promise<Run> {
+export async function measure(proxy: RecordingProxy, fn: () => Promise<unknown>): Promise<Run> {
   proxy.reset();
   const { ms } = await timed(fn);
   return { ms, calls: proxy.records.length, depth: roundTripDepth(proxy.records), routes: countByRoute(proxy.records) };
 }
 
 /** Runs of one client: wall time as median and range; calls and depth must not vary between runs. */
-function combine(label: string, runs: readonly Run[]): Measured {
+export function combine(label: string, runs: readonly Run[]): Measured {
   const [first] = runs;
   if (runs.some((r) => r.calls !== first.calls)) throw new Error(`${label}: upstream calls varied between runs (${runs.map((r) => r.calls).join(', ')})`);
   const ms = runs.map((r) => r.ms);

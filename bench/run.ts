@@ -9,6 +9,7 @@ import { describeProvenance } from './lib/provenance';
 import { writeReport } from './lib/report';
 import type { BenchResult, Benchmark } from './lib/types';
 import { dashboardBenchmark } from './dashboard';
+import { mlflowDashboardBenchmark } from './dashboard-mlflow';
 import { historyBenchmark } from './history';
 import { ingestBenchmark } from './ingest';
 import { liveBenchmark } from './live';
@@ -16,7 +17,7 @@ import { monitoringBenchmark } from './monitoring';
 import { overheadBenchmark } from './overhead';
 import { runsTableBenchmark } from './runs-table';
 
-const ALL: Benchmark[] = [dashboardBenchmark, historyBenchmark, ingestBenchmark, overheadBenchmark, liveBenchmark, runsTableBenchmark, monitoringBenchmark];
+const ALL: Benchmark[] = [dashboardBenchmark, historyBenchmark, ingestBenchmark, overheadBenchmark, liveBenchmark, runsTableBenchmark, monitoringBenchmark, mlflowDashboardBenchmark];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null; docs: string } {
   let quick = false;

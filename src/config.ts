@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { loadNotifyConfig, type NotifyConfig } from './notify/config';
 
-export type BackendKind = 'sqlite' | 'comet';
+export type BackendKind = 'sqlite' | 'comet' | 'mlflow';
 /** `notice` shows lifecycle events (listening, stopping) but not the per-request lines of `info`. */
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'silent';
 
@@ -41,6 +41,18 @@ export interface Config {
     readonly queryBudgetShare: number;
     /** Requests one API key may hold in the outbox, queued or dead; past it, writes that would queue are RATE_LIMITED. */
     readonly outboxMaxPerKey: number;
+  };
+  /** MLflow backend: the tracking server and the credentials for requests that bring none. */
+  readonly mlflow: {
+    /** `TRACKQL_MLFLOW_URL`: the tracking server's root; required when the backend is mlflow. */
+    readonly url: string | null;
+    /** `TRACKQL_MLFLOW_WORKSPACE`: the name of the server's one workspace. */
+    readonly workspace: string;
+    /** `MLFLOW_TRACKING_TOKEN`, MLflow's own variable. */
+    readonly token: string | null;
+    /** `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, MLflow's own variables. */
+    readonly username: string | null;
+    readonly password: string | null;
   };
   /** Secret(s) that sign upload and download URLs; the first signs, all verify (rotation). */
   readonly urlSecrets: readonly string[];
@@ -222,7 +234,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const config: Config = {
     port: int(env, 'TRACKQL_PORT', 4000, 0, 65535),
     host: str(env, 'TRACKQL_HOST') ?? '127.0.0.1',
-    backend: oneOf<BackendKind>(env, 'TRACKQL_BACKEND', ['sqlite', 'comet'], 'sqlite'),
+    backend: oneOf<BackendKind>(env, 'TRACKQL_BACKEND', ['sqlite', 'comet', 'mlflow'], 'sqlite'),
     dataDir: path.resolve(cwd, str(env, 'TRACKQL_DATA_DIR') ?? '.trackql'),
     publicUrl: url(env, 'TRACKQL_PUBLIC_URL', ['http:', 'https:']),
     cometUrl: url(env, 'TRACKQL_COMET_URL', ['http:', 'https:']),
@@ -238,6 +250,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       budgetPerHour: int(env, 'TRACKQL_COMET_BUDGET_PER_HOUR', 15_000, 1, 10_000_000),
       queryBudgetShare: share(env, 'TRACKQL_COMET_QUERY_BUDGET_SHARE', 0.1),
       outboxMaxPerKey: int(env, 'TRACKQL_OUTBOX_MAX_PER_KEY', 10_000, 1, 100_000_000),
+    }),
+    mlflow: Object.freeze({
+      url: url(env, 'TRACKQL_MLFLOW_URL', ['http:', 'https:']),
+      workspace: str(env, 'TRACKQL_MLFLOW_WORKSPACE') ?? 'default',
+      token: str(env, 'MLFLOW_TRACKING_TOKEN'),
+      username: str(env, 'MLFLOW_TRACKING_USERNAME'),
+      password: str(env, 'MLFLOW_TRACKING_PASSWORD'),
     }),
     urlSecrets: secrets,
     urlTtlSeconds: int(env, 'TRACKQL_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
@@ -269,5 +288,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     allowOpen: bool(env, 'TRACKQL_ALLOW_OPEN', false),
     notify: loadNotifyConfig(env),
   };
+  if (config.backend === 'mlflow' && config.mlflow.url === null) {
+    throw new ConfigError('TRACKQL_BACKEND=mlflow needs TRACKQL_MLFLOW_URL, the tracking server\'s root (e.g. http://127.0.0.1:5000)');
+  }
   return Object.freeze(config);
 }

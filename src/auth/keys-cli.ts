@@ -100,7 +100,7 @@ export function runKeysCommand(args: readonly string[], env: Env, io: CliIo, cwd
 function resolveDataDir(flag: string | undefined, env: Env, cwd: string): string {
   const config = loadConfig(flag === undefined ? env : { ...env, TRACKQL_DATA_DIR: flag }, cwd);
   if (config.backend !== 'sqlite') {
-    throw new UsageConfigError("keys belong to the embedded store, but TRACKQL_BACKEND is 'comet' (Comet checks its own API keys)");
+    throw new UsageConfigError(`keys belong to the embedded store, but TRACKQL_BACKEND is '${config.backend}' (${config.backend === 'comet' ? 'Comet' : 'MLflow'} checks its own credentials)`);
   }
   return config.dataDir;
 }

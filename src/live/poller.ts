@@ -1,9 +1,10 @@
 /**
- * Notices metric points that reached the backend without passing through a gateway (on Comet: the Python
- * SDK logging straight to Comet) while someone watches the experiment. One poller per watched experiment per
+ * Notices metric points that reached the backend without passing through a gateway (on Comet and MLflow:
+ * their own SDKs logging straight to the server) while someone watches the experiment. One poller per watched experiment per
  * replica, written against the port only.
  *
- * Each poll reads the experiment's metric summaries (one call), then the history of only the metrics whose
+ * Each poll reads the experiment's metric summaries (one call on Comet; on MLflow one run read, plus one per
+ * series that moved, mlflow/series.ts), then the history of only the metrics whose
  * `lastStep` moved past what subscribers have already seen, from that step on (`afterStep`, one call per
  * moved metric). Points the gateways published themselves move the marks too (`observe`), so they are not
  * read back; a read that races with such a publish is filtered by the topic's `RecentPoints`.

@@ -65,8 +65,8 @@ export class GatewayMetrics {
   readonly #graphqlSeconds = this.#histogram('trackql_graphql_request_duration_seconds', 'Time to answer a GraphQL operation over HTTP.', ['operation', 'type']);
   readonly #httpRequests = this.#counter('trackql_http_requests_total', 'HTTP requests, by route, method and status.', ['route', 'method', 'status']);
   readonly #httpSeconds = this.#histogram('trackql_http_request_duration_seconds', 'Time from request to the end of the response.', ['route', 'method']);
-  readonly #upstreamRequests = this.#counter('trackql_upstream_requests_total', 'HTTP attempts to Comet (retries included), by route template, method and status (or timeout, network_error).', ['route', 'method', 'status']);
-  readonly #upstreamSeconds = this.#histogram('trackql_upstream_request_duration_seconds', 'Time from sending a Comet request to its response headers.', ['route', 'method']);
+  readonly #upstreamRequests = this.#counter('trackql_upstream_requests_total', 'HTTP attempts to the upstream, Comet or MLflow (retries included), by route template, method and status (or timeout, network_error).', ['route', 'method', 'status']);
+  readonly #upstreamSeconds = this.#histogram('trackql_upstream_request_duration_seconds', 'Time from sending an upstream (Comet or MLflow) request to its response headers.', ['route', 'method']);
   readonly #cacheLookups = this.#counter('trackql_upstream_cache_lookups_total', 'Lookups in the cache of Comet reads, by entry kind and result.', ['kind', 'result']);
   readonly #cacheRatio = this.#gauge('trackql_upstream_cache_hit_ratio', 'Share of cache lookups that were hits since start (0 before the first lookup).');
   readonly #backendReady = this.#gauge('trackql_backend_ready', '1 when the backend is usable (as /readyz), else 0.');

@@ -11,16 +11,28 @@ export class ExperimentCapabilities {
   rename!: boolean;
 }
 
+@ObjectType({ description: 'What the backend does with projects.' })
+export class ProjectCapabilities {
+  @Field({ description: "updateProject can change a project's description and isPublic (a rename works on every backend)." })
+  editAttributes!: boolean;
+}
+
 @ObjectType({ description: 'What the backend does with metrics.' })
 export class MetricCapabilities {
   @Field({ description: 'MetricSummary.count is known.' })
   pointCounts!: boolean;
+
+  @Field({ description: "A point's epoch and context are kept (false: they read back null)." })
+  pointAttributes!: boolean;
 }
 
 @ObjectType({ description: 'What the backend does with parameters, tags and others.' })
 export class AttributeCapabilities {
   @Field({ description: 'removeTags is supported.' })
   removeTags!: boolean;
+
+  @Field({ description: 'A parameter logged again with another value replaces it (false: parameters are written once; a changed value is BAD_USER_INPUT).' })
+  overwriteParameters!: boolean;
 }
 
 @ObjectType({ description: 'What the backend does with the model registry.' })
@@ -43,11 +55,14 @@ export class LiveCapabilities {
 
 @ObjectType({ description: 'What the serving backend can do, per domain; clients can adapt instead of guessing.' })
 export class Capabilities {
-  @Field({ description: 'Name of the backend: sqlite or comet.' })
+  @Field({ description: 'Name of the backend: sqlite, comet or mlflow.' })
   backend!: string;
 
   @Field(() => ExperimentCapabilities)
   experiments!: ExperimentCapabilities;
+
+  @Field(() => ProjectCapabilities)
+  projects!: ProjectCapabilities;
 
   @Field(() => MetricCapabilities)
   metrics!: MetricCapabilities;

@@ -117,6 +117,9 @@ export class ProjectColumn {
 
 @ObjectType({ description: 'What the backend does with run details.' })
 export class DetailsCapabilities {
+  @Field({ description: 'Run details are kept at all (otherwise every detail field and mutation is refused with reason UNSUPPORTED).' })
+  supported!: boolean;
+
   @Field({ description: 'Output lines keep their stream and time, and output(stream:) filters (otherwise lines read back as STDOUT without a time).' })
   outputStreams!: boolean;
 

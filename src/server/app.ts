@@ -12,6 +12,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { createAccessControl } from '../auth';
 import type { Backend, Caller } from '../backends/port';
 import { createCometBackend, type CometObserver } from '../backends/comet';
+import { createMlflowBackend } from '../backends/mlflow';
 import { createSqliteBackend } from '../backends/sqlite';
 import type { Config } from '../config';
 import { InternalError, isTrackqlError } from '../errors';
@@ -74,6 +75,17 @@ export async function createBackend(config: Config, observer?: CometObserver, lo
         queryBudgetShare: config.comet.queryBudgetShare,
         outboxMaxPerKey: config.comet.outboxMaxPerKey,
         // Idempotency records shared by the replicas, as the live feed and the rate limits are.
+        redisUrl: config.redisUrl,
+        observer,
+      });
+    case 'mlflow':
+      return createMlflowBackend({
+        url: config.mlflow.url as string, // loadConfig requires it for this backend
+        workspace: config.mlflow.workspace,
+        server: { token: config.mlflow.token, username: config.mlflow.username, password: config.mlflow.password },
+        dataDir: config.dataDir,
+        cacheTtlMs: config.cacheTtlSeconds * 1000,
+        outboxMaxPerKey: config.comet.outboxMaxPerKey,
         redisUrl: config.redisUrl,
         observer,
       });

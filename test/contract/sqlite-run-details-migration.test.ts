@@ -29,7 +29,7 @@ describe('sqlite backend: the run-details migration', () => {
 
     const backend = createSqliteBackend({ dataDir });
     try {
-      expect((await backend.readiness()).detail).toMatchObject({ schemaVersion: 7 });
+      expect((await backend.readiness()).detail).toMatchObject({ schemaVersion: MIGRATIONS.length });
       expect((await backend.projects.get(CALLER, [{ workspace: 'ws', name: 'proj' }]))[0]).toMatchObject({ description: 'kept' });
       expect(await backend.details.get(CALLER, [KEY])).toEqual([{ code: null, systemDetails: null, git: null, html: null, modelGraph: null, dependencies: [] }]);
       expect(await backend.details.projectNotes(CALLER, [{ workspace: 'ws', name: 'proj' }])).toEqual([null]);

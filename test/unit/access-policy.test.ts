@@ -19,16 +19,20 @@ import { TrackqlError } from '../../src/errors';
 import { ANONYMOUS, callerFromAuthorization } from '../../src/server/identity';
 import { cometBackend, startSim, tempDataDir } from '../support/comet-backend';
 import { tempDir } from '../support/gateway';
+import { mlflowBackend } from '../support/mlflow-backend';
+import { startMlflowSim } from '../support/mlflow-sim';
 
 const methodsOf = (port: object): string[] =>
   Object.getOwnPropertyNames(Object.getPrototypeOf(port)).filter((name) => name !== 'constructor').sort();
 
 describe('the policy table', () => {
-  it('has a row for each method of each domain of both backends, and no row for a method they lack', async () => {
+  it('has a row for each method of each domain of every backend, and no row for a method they lack', async () => {
     const dir = tempDir('trackql-policy-');
     const sim = await startSim(['ws']);
     const cometDir = tempDataDir();
-    const backends: Backend[] = [createSqliteBackend({ dataDir: dir }), cometBackend(sim, cometDir)];
+    const mlflowSim = await startMlflowSim();
+    const mlflowDir = tempDataDir();
+    const backends: Backend[] = [createSqliteBackend({ dataDir: dir }), cometBackend(sim, cometDir), mlflowBackend(mlflowSim, mlflowDir)];
     try {
       for (const backend of backends) {
         for (const domain of DOMAIN_NAMES) expect([domain, methodsOf(backend[domain])]).toEqual([domain, Object.keys(POLICY[domain]).sort()]);
@@ -38,6 +42,8 @@ describe('the policy table', () => {
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
       rmSync(cometDir, { recursive: true, force: true });
+      await mlflowSim.stop();
+      rmSync(mlflowDir, { recursive: true, force: true });
     }
   });
 

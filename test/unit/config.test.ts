@@ -15,7 +15,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ TRACKQL_BACKEND: 'postgres' }, "TRACKQL_BACKEND must be 'sqlite' or 'comet', got 'postgres'"],
+    [{ TRACKQL_BACKEND: 'postgres' }, "TRACKQL_BACKEND must be 'sqlite' or 'comet' or 'mlflow', got 'postgres'"],
     [{ TRACKQL_PORT: 'http' }, "TRACKQL_PORT must be a whole number, got 'http'"],
     [{ TRACKQL_PORT: '70000' }, 'TRACKQL_PORT must be between 0 and 65535, got 70000'],
     [{ TRACKQL_REDIS_URL: 'localhost:6379' }, "TRACKQL_REDIS_URL must be a URL such as redis://host:port, got 'localhost:6379'"],
@@ -48,5 +48,15 @@ describe('loadConfig', () => {
       comet: expect.objectContaining({ queryBudgetShare: 0.25, outboxMaxPerKey: 250 }),
       limits: expect.objectContaining({ maxTokens: 800 }),
     });
+  });
+
+  it('reads the MLflow variables, and refuses the mlflow backend without its URL', () => {
+    const config = loadConfig({
+      TRACKQL_BACKEND: 'mlflow', TRACKQL_MLFLOW_URL: 'http://127.0.0.1:5000/', TRACKQL_MLFLOW_WORKSPACE: 'lab',
+      MLFLOW_TRACKING_USERNAME: 'ada', MLFLOW_TRACKING_PASSWORD: 'pw',
+    });
+    expect(config).toMatchObject({ backend: 'mlflow', mlflow: { url: 'http://127.0.0.1:5000', workspace: 'lab', token: null, username: 'ada', password: 'pw' } });
+    expect(loadConfig({ TRACKQL_BACKEND: 'mlflow', TRACKQL_MLFLOW_URL: 'http://h:5000' }).mlflow.workspace).toBe('default');
+    expect(() => loadConfig({ TRACKQL_BACKEND: 'mlflow' })).toThrow('TRACKQL_BACKEND=mlflow needs TRACKQL_MLFLOW_URL');
   });
 });

@@ -9,7 +9,7 @@ import * as writes from './writes';
 type Caller = Port.Caller;
 
 // The tag-delete endpoint exists on newer backends but its path was never seen (§10.5).
-export const COMET_ATTRIBUTES_CAPABILITIES: Port.AttributesCapabilities = Object.freeze({ removeTags: false });
+export const COMET_ATTRIBUTES_CAPABILITIES: Port.AttributesCapabilities = Object.freeze({ removeTags: false, overwriteParameters: true });
 
 export class CometAttributes implements Port.AttributesPort {
   readonly #c: CometContext;

@@ -6,8 +6,9 @@ import type * as Port from '../port';
 import { CometAssets } from './assets';
 import { COMET_ATTRIBUTES_CAPABILITIES, CometAttributes } from './attributes';
 import { CometContext, type CometParts } from './context';
-import { COMET_DEAD_LETTERS_CAPABILITIES, CometDeadLetters } from './dead-letters';
+import { COMET_DEAD_LETTERS_CAPABILITIES, cometDeadLetters, type OutboxDeadLetters } from './dead-letters';
 import { COMET_DETAILS_CAPABILITIES, CometDetails } from './details';
+import type { CometSession } from './routing';
 import { COMET_EXPERIMENTS_CAPABILITIES, CometExperiments } from './experiments';
 import { COMET_METRICS_CAPABILITIES, CometMetrics } from './metrics';
 import { COMET_MONITORING_CAPABILITIES, CometMonitoring } from './monitoring';
@@ -17,6 +18,7 @@ import { COMET_REGISTRY_CAPABILITIES, CometRegistry } from './registry';
 export const COMET_CAPABILITIES: Port.Capabilities = Object.freeze({
   backend: 'comet',
   experiments: COMET_EXPERIMENTS_CAPABILITIES,
+  projects: Object.freeze({ editAttributes: true }),
   metrics: COMET_METRICS_CAPABILITIES,
   attributes: COMET_ATTRIBUTES_CAPABILITIES,
   registry: COMET_REGISTRY_CAPABILITIES,
@@ -36,7 +38,7 @@ export class CometBackend implements Port.Backend {
   readonly attributes: CometAttributes;
   readonly assets: CometAssets;
   readonly registry: CometRegistry;
-  readonly deadLetters: CometDeadLetters;
+  readonly deadLetters: OutboxDeadLetters<CometSession>;
   readonly details: CometDetails;
   readonly monitoring: CometMonitoring;
   readonly #p: CometParts;
@@ -51,7 +53,7 @@ export class CometBackend implements Port.Backend {
     this.attributes = new CometAttributes(context);
     this.assets = new CometAssets(context);
     this.registry = new CometRegistry(context);
-    this.deadLetters = new CometDeadLetters(context);
+    this.deadLetters = cometDeadLetters(context);
     this.details = new CometDetails(context);
     this.monitoring = new CometMonitoring(context);
   }

@@ -20,7 +20,7 @@ import { requireMeta } from './writes';
 
 type Caller = Port.Caller;
 
-export const COMET_DETAILS_CAPABILITIES: Port.DetailsCapabilities = Object.freeze({ outputStreams: false, dependencies: false });
+export const COMET_DETAILS_CAPABILITIES: Port.DetailsCapabilities = Object.freeze({ supported: true, outputStreams: false, dependencies: false });
 
 export class CometDetails implements Port.DetailsPort {
   readonly #c: CometContext;

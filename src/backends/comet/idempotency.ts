@@ -69,10 +69,14 @@ export class CometIdempotency {
    * `settleMs`: how long after an ambiguous attempt started its reconciliation waits, since Comet's reads lag
    * its writes (§8 "Latency"): a run made a moment ago may not be listed yet.
    */
-  constructor(store: RecordStore, settleMs = 0, now: () => number = Date.now) {
+  readonly #isAmbiguous: (error: unknown) => boolean;
+
+  /** `ambiguous`: which failures leave a write's outcome unknown (default Comet's, http.ts; MLflow passes its own). */
+  constructor(store: RecordStore, settleMs = 0, now: () => number = Date.now, ambiguous: (error: unknown) => boolean = isAmbiguous) {
     this.#store = store;
     this.#settleMs = settleMs;
     this.#now = now;
+    this.#isAmbiguous = ambiguous;
   }
 
   /** A plain REST write (end, archive, tag, registry, delete; `once` of the port), at most once per claim. */
@@ -133,7 +137,7 @@ export class CometIdempotency {
           },
         });
       } catch (error) {
-        if (progressed || isAmbiguous(error) || !isTrackqlError(error)) {
+        if (progressed || this.#isAmbiguous(error) || !isTrackqlError(error)) {
           // Something may be stored upstream: keep the record for the retry to reconcile.
           await this.#move(keyId, claim, state, 'ambiguous', {});
         } else {

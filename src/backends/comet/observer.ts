@@ -10,9 +10,9 @@ import type { RouteName } from './protocol';
 export type UpstreamOutcome = number | 'timeout' | 'network_error';
 
 export interface UpstreamCall {
-  /** The route template relative to its mount (`experiment/tags`): no ids, no query. */
-  route: RouteName | MpmRouteName;
-  method: 'GET' | 'POST' | 'PUT';
+  /** The route template relative to its mount (`experiment/tags`; MLflow's `mlflow/runs/search`): no ids, no query. */
+  route: RouteName | (string & {});
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   outcome: UpstreamOutcome;
   /** From sending to the response headers (or the failure), in seconds. */
   seconds: number;

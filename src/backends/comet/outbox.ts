@@ -112,10 +112,16 @@ function dropKindCheck(db: Database.Database): void {
 export class Outbox {
   readonly #db: Database.Database;
   readonly #now: () => number;
+  readonly #settleMs: number;
 
-  constructor(dataDir: string, now: () => number = Date.now) {
+  /**
+   * `fileName`: each upstream keeps its own file (the MLflow backend's is `mlflow-outbox.db`).
+   * `ambiguousSettleMs`: how long an ambiguous request waits before it is checked (the upstream's read lag).
+   */
+  constructor(dataDir: string, now: () => number = Date.now, fileName: string = OUTBOX_FILE, ambiguousSettleMs: number = AMBIGUOUS_SETTLE_MS) {
+    this.#settleMs = ambiguousSettleMs;
     mkdirSync(dataDir, { recursive: true });
-    const file = path.join(dataDir, OUTBOX_FILE);
+    const file = path.join(dataDir, fileName);
     const fresh = !existsSync(file);
     this.#db = new Database(file);
     if (fresh) chmodSync(file, 0o600);
@@ -194,7 +200,7 @@ export class Outbox {
    * Failed in a way that may have stored it upstream: the next attempt checks before sending, and waits
    * `settleMs` first, since Comet's reads lag its writes (§8 "Latency": third-party code polls after writing).
    */
-  markAmbiguous(id: number, settleMs: number = AMBIGUOUS_SETTLE_MS): void {
+  markAmbiguous(id: number, settleMs: number = this.#settleMs): void {
     this.#db.prepare('UPDATE entries SET ambiguous = 1, next_attempt_at = max(next_attempt_at, ?) WHERE id = ?').run(this.#now() + settleMs, id);
   }
 

@@ -9,18 +9,34 @@ import { Limits } from './protocol';
 import type { Outbox, WriteKind } from './outbox';
 import type { CometSession } from './routing';
 
+/**
+ * What the pipeline needs of a session, whichever upstream it writes to: a non-secret namespace (lanes, the
+ * outbox's per-key bound) and the key the outbox keeps to rebuild the session for a later send.
+ */
+export interface PipelineSession {
+  readonly ns: string;
+  readonly replayKey: string;
+}
+
 /** Sends one request's worth of values (the caller chunks); throws a coded error on failure. */
-export type Sender = (session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<void>;
+export type Sender<S extends PipelineSession = CometSession> = (session: S, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<void>;
 
-/** The values of a request that Comet does not have yet (after an ambiguous failure); throws like a Sender. */
-export type Reconciler = (session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<unknown[]>;
+/** The values of a request that the upstream does not have yet (after an ambiguous failure); throws like a Sender. */
+export type Reconciler<S extends PipelineSession = CometSession> = (session: S, experimentKey: string, kind: WriteKind, values: readonly unknown[]) => Promise<unknown[]>;
 
-export interface WriterOptions {
+export interface WriterOptions<S extends PipelineSession = CometSession> {
   outbox: Outbox;
-  send: Sender;
-  budget: RateBudget;
+  send: Sender<S>;
+  /** The hourly call budget of a key (Comet's); none for an upstream without one. */
+  budget?: Pick<RateBudget, 'waitSeconds'>;
   /** Session for a stored key (outbox replays after a restart). */
-  sessionOf: (apiKey: string) => CometSession;
+  sessionOf: (apiKey: string) => S;
+  /** Requests of `values` (default: Comet's batch limits, `chunk`). */
+  chunk?: (kind: WriteKind, values: readonly unknown[]) => unknown[][];
+  /** A failure that does not say whether the upstream stored the request (default: Comet's, http.ts). */
+  isAmbiguous?: (error: unknown) => boolean;
+  /** The upstream's name in messages and logs. Default 'Comet'. */
+  upstream?: string;
   /** First outbox retry delay in ms (doubles per attempt, capped at `maxBackoffMs`). */
   backoffMs: number;
   maxBackoffMs: number;
@@ -28,7 +44,7 @@ export interface WriterOptions {
   durableWaitMs?: number;
   onError?: (message: string, detail: Record<string, unknown>) => void;
   /** Checks what an ambiguously failed request already stored, so it is never stored twice. */
-  reconcile?: Reconciler;
+  reconcile?: Reconciler<S>;
   /**
    * Requests one key namespace may hold in the outbox, queued or dead (`TRACKQL_OUTBOX_MAX_PER_KEY`): past
    * it, a write that would queue is RATE_LIMITED, so no key (an invented one during an outage) fills the disk.
@@ -53,20 +69,20 @@ export interface StepsOptions {
   ofMadeRun?: boolean;
 }
 
-export interface Submission {
+export interface Submission<S extends PipelineSession = CometSession> {
   kind: WriteKind;
   values: readonly unknown[];
-  session: CometSession;
+  session: S;
   /** Sent alone, not coalesced (after a coalesced batch was refused, to find whose values were bad). */
   solo: boolean;
   resolve(status: WriteStatus): void;
   reject(error: Error): void;
 }
 
-export interface Lane {
+export interface Lane<S extends PipelineSession = CometSession> {
   ns: string;
   experimentKey: string;
-  live: Submission[];
+  live: Submission<S>[];
   flushing: Promise<void> | null;
   draining: Promise<void> | null;
   timer: NodeJS.Timeout | null;
@@ -99,13 +115,13 @@ export function laneId(lane: { ns: string; experimentKey: string }): string {
 }
 
 /** The next calls to send together: same kind, in order, up to a size bound; a `solo` call alone. */
-export function takeBatch(live: Submission[]): Submission[] {
-  const first = live.shift() as Submission;
+export function takeBatch<S extends PipelineSession>(live: Submission<S>[]): Submission<S>[] {
+  const first = live.shift() as Submission<S>;
   const batch = [first];
   if (first.solo) return batch;
   let size = first.values.length;
   while (live.length > 0 && !live[0].solo && live[0].kind === first.kind && live[0].session.ns === first.session.ns && size + live[0].values.length <= MAX_COALESCED_VALUES) {
-    const next = live.shift() as Submission;
+    const next = live.shift() as Submission<S>;
     size += next.values.length;
     batch.push(next);
   }

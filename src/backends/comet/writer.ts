@@ -9,26 +9,39 @@
 import { RateLimitedError, isTrackqlError, type TrackqlError } from '../../errors';
 import type { WriteStatus } from '../port';
 import { DeliveryWaiters } from './delivery';
-import { isAmbiguous } from './http';
+import { isAmbiguous as isCometAmbiguous } from './http';
 import type { OutboxEntry, WriteKind } from './outbox';
 import type { CometSession } from './routing';
 import {
   FULL_RETRY_AFTER_SECONDS, chunk, deadLetterNotFound, isTransient, laneId, takeBatch,
-  type Lane, type StepsOptions, type Submission, type WriteItem, type WriterOptions,
+  type Lane, type PipelineSession, type StepsOptions, type Submission, type WriteItem, type WriterOptions,
 } from './write-types';
 
 export { chunk, isTransient } from './write-types';
-export type { Reconciler, Sender, StepsOptions, WriteItem, WriterOptions } from './write-types';
+export type { PipelineSession, Reconciler, Sender, StepsOptions, WriteItem, WriterOptions } from './write-types';
 
-export class WritePipeline {
-  readonly #o: WriterOptions;
-  readonly #lanes = new Map<string, Lane>();
+/** Generic over the session (`S`) so every upstream with an outbox (Comet, MLflow) shares one pipeline. */
+export class WritePipeline<S extends PipelineSession = CometSession> {
+  readonly #o: WriterOptions<S>;
+  readonly #lanes = new Map<string, Lane<S>>();
   readonly #waiters = new DeliveryWaiters();
   #closing = false;
   #stopped = false;
 
-  constructor(options: WriterOptions) {
+  constructor(options: WriterOptions<S>) {
     this.#o = options;
+  }
+
+  #chunk(kind: WriteKind, values: readonly unknown[]): unknown[][] {
+    return (this.#o.chunk ?? chunk)(kind, values);
+  }
+
+  #isAmbiguous(error: unknown): boolean {
+    return (this.#o.isAmbiguous ?? isCometAmbiguous)(error);
+  }
+
+  #budgetWait(ns: string): number {
+    return this.#o.budget?.waitSeconds(ns) ?? 0;
   }
 
   /** Schedules the drain of every lane persisted by an earlier run. */
@@ -40,10 +53,10 @@ export class WritePipeline {
     return this.#o.outbox.count();
   }
 
-  submit(session: CometSession, experimentKey: string, kind: WriteKind, values: readonly unknown[]): Promise<WriteStatus> {
+  submit(session: S, experimentKey: string, kind: WriteKind, values: readonly unknown[]): Promise<WriteStatus> {
     const lane = this.#lane(session.ns, experimentKey);
     const queued = this.#o.outbox.laneSize(session.ns, experimentKey) > 0;
-    if (queued || this.#closing || this.#o.budget.waitSeconds(session.ns) > 0) {
+    if (queued || this.#closing || this.#budgetWait(session.ns) > 0) {
       this.#requireRoom(session.ns);
       this.#persist(lane, session, [{ kind, values }]);
       return Promise.resolve('QUEUED');
@@ -62,12 +75,12 @@ export class WritePipeline {
    * queued request. Answers ACCEPTED once Comet took all of it, QUEUED as soon as the lane has to wait.
    */
   async submitDurable(
-    session: CometSession, experimentKey: string, items: readonly WriteItem[], record: () => void, steps: StepsOptions = {},
+    session: S, experimentKey: string, items: readonly WriteItem[], record: () => void, steps: StepsOptions = {},
   ): Promise<WriteStatus> {
     const lane = this.#lane(session.ns, experimentKey);
     // Live sends under way go first: the experiment's writes keep their order.
     while (lane.flushing) await lane.flushing;
-    const requests = items.flatMap(({ kind, values }) => chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues })));
+    const requests = items.flatMap(({ kind, values }) => this.#chunk(kind, values).map((chunkValues) => ({ kind, values: chunkValues })));
     if (!steps.ofMadeRun) this.#requireRoom(session.ns);
     const ids = this.#o.outbox.append(session.ns, session.replayKey, experimentKey, requests, record);
     if (this.#closing) return 'QUEUED';
@@ -81,7 +94,7 @@ export class WritePipeline {
    * (`record` commits in the same transaction), and waits like `submitDurable`. NOT_FOUND when the namespace
    * has no such letter; a new refusal rejects, and the request is dead again (under a new id).
    */
-  async replayDead(session: CometSession, id: number, record: () => void): Promise<WriteStatus> {
+  async replayDead(session: S, id: number, record: () => void): Promise<WriteStatus> {
     const experimentKey = this.#o.outbox.deadExperiment(session.ns, id);
     if (experimentKey === null) throw deadLetterNotFound(id);
     const lane = this.#lane(session.ns, experimentKey);
@@ -111,7 +124,7 @@ export class WritePipeline {
     for (const lane of this.#lanes.values()) this.#waiters.stalled(laneId(lane));
   }
 
-  #lane(ns: string, experimentKey: string): Lane {
+  #lane(ns: string, experimentKey: string): Lane<S> {
     const id = laneId({ ns, experimentKey });
     let lane = this.#lanes.get(id);
     if (!lane) {
@@ -122,20 +135,20 @@ export class WritePipeline {
   }
 
   /** Queues requests in the outbox; `firstAmbiguous` marks the first as possibly stored already. */
-  #persist(lane: Lane, session: CometSession, items: readonly { kind: WriteKind; values: readonly unknown[] }[], firstAmbiguous = false): void {
-    const requests = items.flatMap((item) => chunk(item.kind, item.values).map((values) => ({ kind: item.kind, values })));
+  #persist(lane: Lane<S>, session: S, items: readonly { kind: WriteKind; values: readonly unknown[] }[], firstAmbiguous = false): void {
+    const requests = items.flatMap((item) => this.#chunk(item.kind, item.values).map((values) => ({ kind: item.kind, values })));
     if (requests.length === 0) return;
     const [first] = this.#o.outbox.append(session.ns, session.replayKey, lane.experimentKey, requests);
     if (firstAmbiguous) this.#o.outbox.markAmbiguous(first);
     this.#scheduleDrain(lane, 0);
   }
 
-  async #flush(lane: Lane): Promise<void> {
+  async #flush(lane: Lane<S>): Promise<void> {
     while (lane.live.length > 0) {
       const batch = takeBatch(lane.live);
       const { kind, session } = batch[0];
       const values = batch.flatMap((s) => [...s.values]);
-      const requests = chunk(kind, values);
+      const requests = this.#chunk(kind, values);
       let sent = 0;
       let failure: unknown = null;
       for (const request of requests) {
@@ -162,7 +175,7 @@ export class WritePipeline {
           rest = [];
         }
         // The failed request is the first one queued: if it may have landed, the drain checks before resending.
-        this.#persist(lane, session, [{ kind, values: values.slice(sent) }, ...rest.map((s) => ({ kind: s.kind, values: s.values }))], isAmbiguous(failure));
+        this.#persist(lane, session, [{ kind, values: values.slice(sent) }, ...rest.map((s) => ({ kind: s.kind, values: s.values }))], this.#isAmbiguous(failure));
         let offset = 0;
         for (const s of batch) {
           offset += s.values.length;
@@ -191,19 +204,19 @@ export class WritePipeline {
    * reason, replayable) and the untried requests in the outbox, and answers QUEUED rather than an error for
    * values that were stored; calls not begun are sent again alone, so only a faulty one fails.
    */
-  #refusedPartway(lane: Lane, batch: readonly Submission[], sent: number, failure: unknown): void {
+  #refusedPartway(lane: Lane<S>, batch: readonly Submission<S>[], sent: number, failure: unknown): void {
     let offset = 0;
-    const untouched: Submission[] = [];
+    const untouched: Submission<S>[] = [];
     for (const s of batch) {
       const start = offset;
       offset += s.values.length;
       if (offset <= sent) s.resolve('ACCEPTED');
       else if (start >= sent) untouched.push({ ...s, solo: true });
       else {
-        const rest = chunk(s.kind, s.values.slice(sent - start));
+        const rest = this.#chunk(s.kind, s.values.slice(sent - start));
         const ids = this.#o.outbox.append(lane.ns, s.session.replayKey, lane.experimentKey, rest.map((values) => ({ kind: s.kind, values })));
         const reason = failure instanceof Error ? failure.message : String(failure);
-        this.#o.onError?.('comet outbox: request refused for good after part of its call was stored, kept in dead', { experimentKey: lane.experimentKey, kind: s.kind, error: reason });
+        this.#o.onError?.(`${(this.#o.upstream ?? 'Comet').toLowerCase()} outbox: request refused for good after part of its call was stored, kept in dead`, { experimentKey: lane.experimentKey, kind: s.kind, error: reason });
         this.#o.outbox.bury(ids[0], reason);
         if (ids.length > 1) this.#scheduleDrain(lane, 0);
         s.resolve('QUEUED');
@@ -222,12 +235,12 @@ export class WritePipeline {
 
   #fullError(): RateLimitedError {
     return new RateLimitedError(
-      `This API key already has ${this.#o.maxPerKey} requests waiting for Comet in the gateway's outbox: retry once they are delivered`,
+      `This API key already has ${this.#o.maxPerKey} requests waiting for ${this.#o.upstream ?? 'Comet'} in the gateway's outbox: retry once they are delivered`,
       FULL_RETRY_AFTER_SECONDS,
     );
   }
 
-  #scheduleDrain(lane: Lane, delayMs: number, evenIfClosing = false): void {
+  #scheduleDrain(lane: Lane<S>, delayMs: number, evenIfClosing = false): void {
     if (this.#stopped || (this.#closing && !evenIfClosing) || lane.draining) return;
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = setTimeout(() => {
@@ -237,12 +250,12 @@ export class WritePipeline {
     lane.timer.unref();
   }
 
-  #runDrain(lane: Lane): void {
+  #runDrain(lane: Lane<S>): void {
     if (lane.draining) return;
     lane.draining = this.#drain(lane)
       .catch((error: unknown) => {
         // Not a Comet answer (the store, a bug): report it and try again later rather than stall the lane.
-        this.#o.onError?.('comet outbox: drain failed', { experimentKey: lane.experimentKey, error: (error as Error).message });
+        this.#o.onError?.(`${(this.#o.upstream ?? 'Comet').toLowerCase()} outbox: drain failed`, { experimentKey: lane.experimentKey, error: (error as Error).message });
         return this.#o.maxBackoffMs;
       })
       .then((retryIn) => {
@@ -256,13 +269,13 @@ export class WritePipeline {
   }
 
   /** Sends a lane's queued requests in order; returns ms until it should run again, or null when empty. */
-  async #drain(lane: Lane): Promise<number | null> {
+  async #drain(lane: Lane<S>): Promise<number | null> {
     const { outbox } = this.#o;
     for (;;) {
       if (this.#stopped) return null;
       const entry = outbox.head(lane.ns, lane.experimentKey);
       if (!entry) return null;
-      const budgetWait = this.#o.budget.waitSeconds(lane.ns) * 1000;
+      const budgetWait = this.#budgetWait(lane.ns) * 1000;
       const wait = Math.max(entry.nextAttemptAt - Date.now(), budgetWait);
       if (wait > 0) return wait;
       const apiKey = outbox.apiKeyOf(lane.ns);
@@ -282,7 +295,7 @@ export class WritePipeline {
         outbox.remove(entry.id);
         this.#waiters.delivered(entry.id);
       } catch (error) {
-        if (isAmbiguous(error)) outbox.markAmbiguous(entry.id);
+        if (this.#isAmbiguous(error)) outbox.markAmbiguous(entry.id);
         if (!isTransient(error)) {
           if (!isTrackqlError(error)) throw error;
           const ofWaitingCall = this.#waiters.refused(entry.id, error);
@@ -291,7 +304,7 @@ export class WritePipeline {
             for (const id of ofWaitingCall) outbox.remove(id);
             continue;
           }
-          this.#o.onError?.('comet outbox: request refused for good, kept in dead', { experimentKey: lane.experimentKey, kind: entry.kind, error: error.message });
+          this.#o.onError?.(`${(this.#o.upstream ?? 'Comet').toLowerCase()} outbox: request refused for good, kept in dead`, { experimentKey: lane.experimentKey, kind: entry.kind, error: error.message });
           outbox.bury(entry.id, error.message);
           continue;
         }

@@ -15,6 +15,8 @@ export interface Other {
 export interface AttributesCapabilities {
   /** Tags can be removed. */
   removeTags: boolean;
+  /** A parameter logged again with another value replaces it (false: parameters are written once, and a changed value is BAD_USER_INPUT). */
+  overwriteParameters: boolean;
 }
 
 export interface AttributesPort {

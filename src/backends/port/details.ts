@@ -164,11 +164,16 @@ export const MAX_CURVE_POINTS = 100_000;
 export const MAX_CURVES = 1_000;
 
 export interface DetailsCapabilities {
+  /** Run details are kept at all (otherwise every read slot and write is refused with reason UNSUPPORTED). */
+  supported: boolean;
   /** Output lines keep their stream and time (otherwise all read back as STDOUT without a time, and `stream` is refused). */
   outputStreams: boolean;
   /** Dependencies logged can be read back. */
   dependencies: boolean;
 }
+
+/** Capabilities of a backend that keeps no run details. */
+export const NO_DETAILS: DetailsCapabilities = Object.freeze({ supported: false, outputStreams: false, dependencies: false });
 
 export interface DetailsPort {
   /** One slot per key, in key order; null where the experiment does not exist. */

@@ -17,7 +17,7 @@ import type { DetailsCapabilities, DetailsPort } from './details';
 import type { ExperimentsCapabilities, ExperimentsPort } from './experiments';
 import type { MetricsCapabilities, MetricsPort } from './metrics';
 import type { MonitoringCapabilities, MonitoringPort } from './monitoring';
-import type { ProjectsPort } from './projects';
+import type { ProjectsCapabilities, ProjectsPort } from './projects';
 import type { RegistryCapabilities, RegistryPort } from './registry';
 
 /** The domains, by the name a backend exposes each under (`backend.metrics.log(...)`). */
@@ -35,12 +35,13 @@ export interface Domains {
 export type DomainName = keyof Domains;
 export const DOMAIN_NAMES: readonly DomainName[] = ['experiments', 'projects', 'metrics', 'attributes', 'assets', 'registry', 'deadLetters', 'details', 'monitoring'];
 
-export type BackendName = 'sqlite' | 'comet';
+export type BackendName = 'sqlite' | 'comet' | 'mlflow';
 
 /** What a backend can and cannot do, per domain; the schema reports it instead of faking what is missing. */
 export interface Capabilities {
   backend: BackendName;
   experiments: ExperimentsCapabilities;
+  projects: ProjectsCapabilities;
   metrics: MetricsCapabilities;
   attributes: AttributesCapabilities;
   registry: RegistryCapabilities;

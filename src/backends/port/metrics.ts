@@ -70,6 +70,8 @@ export interface MetricPointInput {
 export interface MetricsCapabilities {
   /** `MetricSummary.count` is known. */
   pointCounts: boolean;
+  /** A point's `epoch` and `context` are kept (false: they read back null). */
+  pointAttributes: boolean;
 }
 
 export interface MetricsPort {

@@ -46,6 +46,11 @@ export interface DeleteProjectInput {
   force?: boolean;
 }
 
+export interface ProjectsCapabilities {
+  /** `update` can change a project's description and isPublic (otherwise only a rename; the rest is refused). */
+  editAttributes: boolean;
+}
+
 export interface ProjectsPort {
   /** Every workspace the caller can see, by name. */
   listWorkspaces(caller: Caller): Promise<Workspace[]>;

@@ -4,7 +4,7 @@ import type { SqliteContext } from './context';
 
 type Caller = Port.Caller;
 
-export const SQLITE_ATTRIBUTES_CAPABILITIES: Port.AttributesCapabilities = Object.freeze({ removeTags: true });
+export const SQLITE_ATTRIBUTES_CAPABILITIES: Port.AttributesCapabilities = Object.freeze({ removeTags: true, overwriteParameters: true });
 
 export class SqliteAttributes implements Port.AttributesPort {
   readonly #c: SqliteContext;

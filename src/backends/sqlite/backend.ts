@@ -21,6 +21,7 @@ import { SQLITE_REGISTRY_CAPABILITIES, SqliteRegistry } from './registry';
 export const SQLITE_CAPABILITIES: Port.Capabilities = Object.freeze({
   backend: 'sqlite',
   experiments: SQLITE_EXPERIMENTS_CAPABILITIES,
+  projects: Object.freeze({ editAttributes: true }),
   metrics: SQLITE_METRICS_CAPABILITIES,
   attributes: SQLITE_ATTRIBUTES_CAPABILITIES,
   registry: SQLITE_REGISTRY_CAPABILITIES,

@@ -10,7 +10,7 @@ import { ProjectColumns } from './project-columns';
 
 type Caller = Port.Caller;
 
-export const SQLITE_DETAILS_CAPABILITIES: Port.DetailsCapabilities = Object.freeze({ outputStreams: true, dependencies: true });
+export const SQLITE_DETAILS_CAPABILITIES: Port.DetailsCapabilities = Object.freeze({ supported: true, outputStreams: true, dependencies: true });
 
 export class SqliteDetails implements Port.DetailsPort {
   readonly #c: SqliteContext;

@@ -4,7 +4,7 @@ import { CALLER, expectCode, itWhen, newExperiment, uniqueProject, type GetBacke
 
 export function describeAttributes(backend: GetBackend, capabilities: Capabilities): void {
   describe('parameters, tags and others', () => {
-    it('sets and overwrites parameters, read back ordered by name, per key in key order', async () => {
+    itWhen(capabilities, (c) => c.attributes.overwriteParameters, 'attributes.overwriteParameters', 'sets and overwrites parameters, read back ordered by name, per key in key order', async () => {
       const project = uniqueProject();
       const a = await newExperiment(backend(), project);
       const b = await newExperiment(backend(), project);
@@ -18,6 +18,17 @@ export function describeAttributes(backend: GetBackend, capabilities: Capabiliti
         [{ name: 'batch', value: '32' }, { name: 'lr', value: '0.01' }],
       ]);
     });
+
+    if (!capabilities.attributes.overwriteParameters) {
+      it('writes parameters once: the same value again is taken, a changed one refused and the stored one kept', async () => {
+        const { key } = await newExperiment(backend(), uniqueProject());
+        await backend().attributes.logParameters(CALLER, key, [{ name: 'lr', value: '0.1' }, { name: 'batch', value: '32' }]);
+        await backend().attributes.logParameters(CALLER, key, [{ name: 'lr', value: '0.1' }]);
+        await expect(backend().attributes.logParameters(CALLER, key, [{ name: 'lr', value: '0.01' }]))
+          .rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'PARAMETER_WRITE_ONCE' } });
+        expect(await backend().attributes.parameters(CALLER, [key])).toEqual([[{ name: 'batch', value: '32' }, { name: 'lr', value: '0.1' }]]);
+      });
+    }
 
     it('writes parameters all or none, and NOT_FOUND for an unknown experiment', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());

@@ -15,7 +15,20 @@ const page = (slot: Page<OutputLine> | Error): Page<OutputLine> => {
 };
 
 export function describeDetails(backend: GetBackend, capabilities: Capabilities): void {
+  // Every case needs run details at all: skipped, each named, where the backend keeps none.
+  const it = (name: string, fn: () => Promise<void>) => itWhen(capabilities, (c) => c.details.supported, 'details.supported', name, fn);
   describe('run details', () => {
+    if (!capabilities.details.supported) {
+      globalThis.it('refuses every detail read and write as UNSUPPORTED, where the capability is false', async () => {
+        const { key } = await newExperiment(backend(), uniqueProject());
+        const unsupported = { extensions: { reason: 'UNSUPPORTED' } };
+        expect((await backend().details.get(CALLER, [key]))[0]).toMatchObject(unsupported);
+        expect((await backend().details.curves(CALLER, [key]))[0]).toMatchObject(unsupported);
+        expect((await backend().details.projectNotes(CALLER, [{ workspace: WORKSPACE, name: 'p' }]))[0]).toMatchObject(unsupported);
+        await expect(backend().details.update(CALLER, { experimentKey: key, code: 'print(1)' })).rejects.toMatchObject(unsupported);
+        await expect(backend().details.appendOutput(CALLER, key, [{ text: 'x', stream: 'STDOUT', timestamp: null }])).rejects.toMatchObject(unsupported);
+      });
+    }
     it('reads nothing logged as nulls, and a missing experiment as null, in key order', async () => {
       const { key } = await newExperiment(backend(), uniqueProject());
       const [missing, details] = await backend().details.get(CALLER, [MISSING_KEY, key]);

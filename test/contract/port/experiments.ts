@@ -170,7 +170,7 @@ export function describeProjectsAndExperiments(backend: GetBackend): void {
   describe('capabilities and readiness', () => {
     it('reports its capabilities and is ready', async () => {
       const capabilities = backend().capabilities();
-      expect(['sqlite', 'comet']).toContain(capabilities.backend);
+      expect(['sqlite', 'comet', 'mlflow']).toContain(capabilities.backend);
       expect((await backend().readiness()).ready).toBe(true);
     });
 

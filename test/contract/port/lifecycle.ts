@@ -35,7 +35,18 @@ export function describeLifecycle(backend: GetBackend, capabilities: Capabilitie
       await expectCode(backend().experiments.restore(CALLER, MISSING_KEY), 'NOT_FOUND');
     });
 
-    it('renames a project and changes its description and visibility; a taken name is refused', async () => {
+    if (!capabilities.projects.editAttributes) {
+      it('renames a project, and refuses a description or visibility change as unsupported, where the capability is false', async () => {
+        const project = uniqueProject();
+        await backend().projects.create(CALLER, { workspace: WORKSPACE, name: project, description: 'old' });
+        await expect(backend().projects.update(CALLER, { workspace: WORKSPACE, name: project, description: 'new' })).rejects.toMatchObject({ extensions: { reason: 'UNSUPPORTED' } });
+        const renamed = `${project}-new`;
+        expect(await backend().projects.update(CALLER, { workspace: WORKSPACE, name: project, newName: renamed })).toMatchObject({ name: renamed, description: 'old' });
+        expect(await backend().projects.get(CALLER, [{ workspace: WORKSPACE, name: project }])).toEqual([null]);
+      });
+    }
+
+    itWhen(capabilities, (c) => c.projects.editAttributes, 'projects.editAttributes', 'renames a project and changes its description and visibility; a taken name is refused', async () => {
       const project = uniqueProject();
       const taken = uniqueProject('taken');
       await backend().projects.create(CALLER, { workspace: WORKSPACE, name: project, description: 'old' });

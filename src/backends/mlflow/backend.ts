@@ -1,0 +1,92 @@
+/**
+ * The MLflow backend: the port over MLflow's tracking REST API 2.0, one module per domain over a shared
+ * context (context.ts), plus the lifecycle: readiness and a closing pool.
+ */
+import * as Port from '../port';
+import { MLFLOW_ATTRIBUTES_CAPABILITIES, MlflowAttributes } from './attributes';
+import { MlflowContext, type MlflowParts } from './context';
+import type { OutboxDeadLetters } from '../comet/dead-letters';
+import type { Credentials } from './credentials';
+import { MLFLOW_DEAD_LETTERS_CAPABILITIES, mlflowDeadLetters } from './dead-letters';
+import { MLFLOW_EXPERIMENTS_CAPABILITIES, MlflowExperiments } from './experiments';
+import { MLFLOW_METRICS_CAPABILITIES, MlflowMetrics } from './metrics';
+import { MlflowProjects } from './projects';
+import { MlflowAssets } from './assets';
+import { MLFLOW_REGISTRY_CAPABILITIES, MlflowRegistry } from './registry';
+import { UnsupportedDetails } from '../shared/no-details';
+import { UnsupportedMonitoring } from '../shared/no-monitoring';
+
+export const MLFLOW_CAPABILITIES: Port.Capabilities = Object.freeze({
+  backend: 'mlflow',
+  experiments: MLFLOW_EXPERIMENTS_CAPABILITIES,
+  projects: Object.freeze({ editAttributes: false }),
+  metrics: MLFLOW_METRICS_CAPABILITIES,
+  attributes: MLFLOW_ATTRIBUTES_CAPABILITIES,
+  registry: MLFLOW_REGISTRY_CAPABILITIES,
+  deadLetters: MLFLOW_DEAD_LETTERS_CAPABILITIES,
+  // Not mapped yet: MLflow keeps some of a run's details as system tags and artifacts (docs/mlflow.md).
+  details: Port.NO_DETAILS,
+  monitoring: Port.NO_MONITORING,
+  // Python clients log to MLflow directly: the live feed polls for their points.
+  live: Object.freeze({ externalWriters: true }),
+});
+
+export class MlflowBackend implements Port.Backend {
+  readonly experiments: MlflowExperiments;
+  readonly projects: MlflowProjects;
+  readonly metrics: MlflowMetrics;
+  readonly attributes: MlflowAttributes;
+  readonly assets: MlflowAssets;
+  readonly registry: MlflowRegistry;
+  readonly deadLetters: OutboxDeadLetters<Credentials>;
+  readonly details = new UnsupportedDetails('MLflow');
+  readonly monitoring = new UnsupportedMonitoring('MLflow');
+  readonly #p: MlflowParts;
+  #closed: Promise<void> | null = null;
+
+  constructor(parts: MlflowParts) {
+    this.#p = parts;
+    const context = new MlflowContext(parts);
+    this.experiments = new MlflowExperiments(context);
+    this.projects = new MlflowProjects(context);
+    this.metrics = new MlflowMetrics(context);
+    this.attributes = new MlflowAttributes(context);
+    this.assets = new MlflowAssets(context);
+    this.registry = new MlflowRegistry(context);
+    this.deadLetters = mlflowDeadLetters(context);
+  }
+
+  capabilities(): Port.Capabilities {
+    return MLFLOW_CAPABILITIES;
+  }
+
+  async once<T>(caller: Port.Caller, claim: Port.IdempotencyClaim, produce: () => Promise<T>): Promise<T> {
+    return this.#p.idempotency.call(caller.keyId, claim, produce);
+  }
+
+  pendingWrites(): number {
+    return this.#p.writer.pending();
+  }
+
+  async readiness() {
+    try {
+      return {
+        ready: true,
+        detail: { backend: 'mlflow', pendingWrites: this.#p.outbox.count(), deadWrites: this.#p.outbox.deadCount(), cacheTtlMs: this.#p.cache.ttlMs },
+      };
+    } catch (error) {
+      return { ready: false, detail: { backend: 'mlflow', error: (error as Error).message } };
+    }
+  }
+
+  /** Finishes live sends, drains the outbox briefly, leaves the rest persisted for the next start. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#p.writer.close(this.#p.drainOnCloseMs);
+      await this.#p.http.close();
+      await this.#p.idempotency.close();
+      this.#p.outbox.close();
+    })();
+    return this.#closed;
+  }
+}
