@@ -9,11 +9,10 @@ import { rmSync } from 'node:fs';
 import { startMlflowSim } from '../test/support/mlflow-sim';
 import { seedRuns } from '../test/support/mlflow-seed';
 import { gqlOk, startChildGateway, tempDir } from '../test/support/gateway';
-import { combine, measure, type Measured, type Run } from './dashboard';
+import { combine, measure, routesOf, sizeTable, type Measured, type Run } from './dashboard';
 import { startRecordingProxy, type RecordingProxy } from './lib/recording-proxy';
-import { formatSpread } from './lib/repeat';
 import { round } from './lib/stats';
-import type { BenchContext, BenchResult, Benchmark, Figure } from './lib/types';
+import type { BenchContext, BenchResult, Benchmark } from './lib/types';
 
 const WS = 'bench';
 const LATENCY_MS = 20;
@@ -104,22 +103,8 @@ export const mlflowDashboardBenchmark: Benchmark = {
       cold: 'TrackQL cold (fresh gateway)',
     };
     const at = (n: number) => bySize.get(n) as Record<Client, Measured>;
-    const tables = sizes.map((n) => {
-      const m = at(n);
-      const rows: Figure[] = CLIENTS.map((k) => ({
-        label: labels[k],
-        values: {
-          'wall ms': formatSpread(m[k].ms, 1), 'upstream calls': m[k].calls, 'round trips deep': m[k].depth,
-          'vs every call at once': `${round(m.allAtOnce.ms.median / m[k].ms.median, 2)}×`,
-        },
-      }));
-      return {
-        title: `N = ${n} runs (wall time: median and range of ${repetitions} runs)`,
-        columns: ['wall ms', 'upstream calls', 'round trips deep', 'vs every call at once'],
-        rows,
-        verdict: `TrackQL cold: ${round(m.allAtOnce.ms.median / m.cold.ms.median, 2)}× the speed of the fastest naive client, ${m.cold.calls} upstream calls against ${m.allAtOnce.calls}. Cold calls by route: ${Object.entries(m.cold.routes).map(([r, c]) => `${r} ×${c}`).join(', ')}.`,
-      };
-    });
+    const tables = sizes.map((n) => sizeTable(n, 'runs', at(n), CLIENTS, labels, repetitions,
+      `TrackQL cold: ${round(at(n).allAtOnce.ms.median / at(n).cold.ms.median, 2)}× the speed of the fastest naive client, ${at(n).cold.calls} upstream calls against ${at(n).allAtOnce.calls}. Cold calls by route: ${routesOf(at(n).cold)}.`));
     const mid = at(100);
     return {
       name: 'dashboard-mlflow',

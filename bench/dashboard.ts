@@ -61,6 +61,28 @@ async function naive(base: string, project: string, mode: NaiveMode): Promise<nu
   return listing.experiments.length;
 }
 
+/**
+ * One size's table of a dashboard benchmark: wall time (median and range), upstream calls and round-trip
+ * depth per client, each against the naive client that sends every call at once.
+ */
+export function sizeTable<C extends string>(n: number, unit: string, m: Record<C | 'allAtOnce', Measured>, clients: readonly C[], labels: Record<C, string>, repetitions: number, verdict: string) {
+  const rows: Figure[] = clients.map((k) => ({
+    label: labels[k],
+    values: {
+      'wall ms': formatSpread(m[k].ms, 1), 'upstream calls': m[k].calls, 'round trips deep': m[k].depth,
+      'vs every call at once': `${round(m.allAtOnce.ms.median / m[k].ms.median, 2)}×`,
+    },
+  }));
+  return {
+    title: `N = ${n} ${unit} (wall time: median and range of ${repetitions} runs)`,
+    columns: ['wall ms', 'upstream calls', 'round trips deep', 'vs every call at once'],
+    rows,
+    verdict,
+  };
+}
+
+export const routesOf = (m: Measured): string => Object.entries(m.routes).map(([r, c]) => `${r} ×${c}`).join(', ');
+
 export interface Measured {
   /** Wall time of each run. */
   runs: number[];
@@ -163,22 +185,8 @@ export const dashboardBenchmark: Benchmark = {
       warm: 'TrackQL warm (same query again)',
     };
     const at = (n: number) => bySize.get(n) as Record<Client, Measured>;
-    const tables = sizes.map((n) => {
-      const m = at(n);
-      const rows: Figure[] = CLIENTS.map((k) => ({
-        label: labels[k],
-        values: {
-          'wall ms': formatSpread(m[k].ms, 1), 'upstream calls': m[k].calls, 'round trips deep': m[k].depth,
-          'vs every call at once': `${round(m.allAtOnce.ms.median / m[k].ms.median, 2)}×`,
-        },
-      }));
-      return {
-        title: `N = ${n} experiments (wall time: median and range of ${repetitions} runs)`,
-        columns: ['wall ms', 'upstream calls', 'round trips deep', 'vs every call at once'],
-        rows,
-        verdict: `TrackQL cold: ${round(m.allAtOnce.ms.median / m.cold.ms.median, 2)}× the speed of the fastest naive client, ${round(m.cold.ms.median / FLOOR_MS, 1)}× the physical floor of ${FLOOR_MS} ms, ${m.cold.calls} upstream calls (N + ${m.cold.calls - n}); warm: ${m.warm.calls} upstream calls. Cold calls by route: ${Object.entries(m.cold.routes).map(([r, c]) => `${r} ×${c}`).join(', ')}.`,
-      };
-    });
+    const tables = sizes.map((n) => sizeTable(n, 'experiments', at(n), CLIENTS, labels, repetitions,
+      `TrackQL cold: ${round(at(n).allAtOnce.ms.median / at(n).cold.ms.median, 2)}× the speed of the fastest naive client, ${round(at(n).cold.ms.median / FLOOR_MS, 1)}× the physical floor of ${FLOOR_MS} ms, ${at(n).cold.calls} upstream calls (N + ${at(n).cold.calls - n}); warm: ${at(n).warm.calls} upstream calls. Cold calls by route: ${routesOf(at(n).cold)}.`));
     const mid = at(100);
     const big = at(sizes[sizes.length - 1]);
     return {
