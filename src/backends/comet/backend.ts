@@ -3,6 +3,7 @@
  * (context.ts), plus the lifecycle: readiness, the outbox's pending writes, and a draining close.
  */
 import type * as Port from '../port';
+import { OutboxLifecycle } from '../shared/outbox-lifecycle';
 import { CometAssets } from './assets';
 import { COMET_ATTRIBUTES_CAPABILITIES, CometAttributes } from './attributes';
 import { CometContext, type CometParts } from './context';
@@ -31,7 +32,7 @@ export const COMET_CAPABILITIES: Port.Capabilities = Object.freeze({
 
 export type { CometParts } from './context';
 
-export class CometBackend implements Port.Backend {
+export class CometBackend extends OutboxLifecycle implements Port.Backend {
   readonly experiments: CometExperiments;
   readonly projects: CometProjects;
   readonly metrics: CometMetrics;
@@ -41,11 +42,9 @@ export class CometBackend implements Port.Backend {
   readonly deadLetters: OutboxDeadLetters<CometSession>;
   readonly details: CometDetails;
   readonly monitoring: CometMonitoring;
-  readonly #p: CometParts;
-  #closed: Promise<void> | null = null;
 
   constructor(parts: CometParts) {
-    this.#p = parts;
+    super('comet', parts);
     const context = new CometContext(parts);
     this.experiments = new CometExperiments(context);
     this.projects = new CometProjects(context);
@@ -60,36 +59,5 @@ export class CometBackend implements Port.Backend {
 
   capabilities(): Port.Capabilities {
     return COMET_CAPABILITIES;
-  }
-
-  async once<T>(caller: Port.Caller, claim: Port.IdempotencyClaim, produce: () => Promise<T>): Promise<T> {
-    return this.#p.idempotency.call(caller.keyId, claim, produce);
-  }
-
-  pendingWrites(): number {
-    return this.#p.writer.pending();
-  }
-
-  async readiness() {
-    try {
-      return {
-        ready: true,
-        detail: { backend: 'comet', pendingWrites: this.#p.outbox.count(), deadWrites: this.#p.outbox.deadCount(), cacheTtlMs: this.#p.cache.ttlMs },
-      };
-    } catch (error) {
-      return { ready: false, detail: { backend: 'comet', error: (error as Error).message } };
-    }
-  }
-
-  /** Finishes live sends, drains the outbox briefly, leaves the rest persisted for the next start. */
-  close(): Promise<void> {
-    this.#closed ??= (async () => {
-      await this.#p.writer.close(this.#p.drainOnCloseMs);
-      await this.#p.http.close();
-      await this.#p.idempotency.close();
-      this.#p.outbox.close();
-      await this.#p.cache.close();
-    })();
-    return this.#closed;
   }
 }

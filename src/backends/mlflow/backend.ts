@@ -3,6 +3,7 @@
  * context (context.ts), plus the lifecycle: readiness and a closing pool.
  */
 import * as Port from '../port';
+import { OutboxLifecycle } from '../shared/outbox-lifecycle';
 import { MLFLOW_ATTRIBUTES_CAPABILITIES, MlflowAttributes } from './attributes';
 import { MlflowContext, type MlflowParts } from './context';
 import type { OutboxDeadLetters } from '../comet/dead-letters';
@@ -31,7 +32,7 @@ export const MLFLOW_CAPABILITIES: Port.Capabilities = Object.freeze({
   live: Object.freeze({ externalWriters: true }),
 });
 
-export class MlflowBackend implements Port.Backend {
+export class MlflowBackend extends OutboxLifecycle implements Port.Backend {
   readonly experiments: MlflowExperiments;
   readonly projects: MlflowProjects;
   readonly metrics: MlflowMetrics;
@@ -41,11 +42,9 @@ export class MlflowBackend implements Port.Backend {
   readonly deadLetters: OutboxDeadLetters<Credentials>;
   readonly details = new UnsupportedDetails('MLflow');
   readonly monitoring = new UnsupportedMonitoring('MLflow');
-  readonly #p: MlflowParts;
-  #closed: Promise<void> | null = null;
 
   constructor(parts: MlflowParts) {
-    this.#p = parts;
+    super('mlflow', parts);
     const context = new MlflowContext(parts);
     this.experiments = new MlflowExperiments(context);
     this.projects = new MlflowProjects(context);
@@ -58,35 +57,5 @@ export class MlflowBackend implements Port.Backend {
 
   capabilities(): Port.Capabilities {
     return MLFLOW_CAPABILITIES;
-  }
-
-  async once<T>(caller: Port.Caller, claim: Port.IdempotencyClaim, produce: () => Promise<T>): Promise<T> {
-    return this.#p.idempotency.call(caller.keyId, claim, produce);
-  }
-
-  pendingWrites(): number {
-    return this.#p.writer.pending();
-  }
-
-  async readiness() {
-    try {
-      return {
-        ready: true,
-        detail: { backend: 'mlflow', pendingWrites: this.#p.outbox.count(), deadWrites: this.#p.outbox.deadCount(), cacheTtlMs: this.#p.cache.ttlMs },
-      };
-    } catch (error) {
-      return { ready: false, detail: { backend: 'mlflow', error: (error as Error).message } };
-    }
-  }
-
-  /** Finishes live sends, drains the outbox briefly, leaves the rest persisted for the next start. */
-  close(): Promise<void> {
-    this.#closed ??= (async () => {
-      await this.#p.writer.close(this.#p.drainOnCloseMs);
-      await this.#p.http.close();
-      await this.#p.idempotency.close();
-      this.#p.outbox.close();
-    })();
-    return this.#closed;
   }
 }
