@@ -45,7 +45,7 @@ export interface SubscriberIdentity {
 }
 
 /** What the hub tracks of any subscriber, whatever its events. */
-type Tracked = Pick<Subscriber<unknown>, 'caller' | 'connection'> & { readonly queue: Pick<SubscriberQueue<unknown>, 'close' | 'length' | 'isStuck'> };
+type Tracked = Pick<Subscriber<unknown>, 'caller' | 'connection'> & { readonly queue: Pick<SubscriberQueue<unknown>, 'close' | 'length' | 'isStuck' | 'waitingMs'> };
 
 export class LiveHub implements LiveEvents {
   readonly #access: LiveAccess;
@@ -329,7 +329,12 @@ export class LiveHub implements LiveEvents {
   status() {
     const bus = this.options.bus.status();
     let subscribers = 0;
-    for (const set of this.#byConnection.values()) subscribers += set.size;
+    // The longest any subscriber's events have waited untaken: the delay the slow-reader protection acts on.
+    let longestWaitMs = 0;
+    for (const set of this.#byConnection.values()) {
+      subscribers += set.size;
+      for (const s of set) longestWaitMs = Math.max(longestWaitMs, s.queue.waitingMs());
+    }
     // A poller counts until its last poll has finished, so `0` means no more upstream calls.
     for (const poller of this.#pollers) if (!poller.active) this.#pollers.delete(poller);
     const pollers = this.#pollers.size;
@@ -340,7 +345,7 @@ export class LiveHub implements LiveEvents {
       connections: this.#byConnection.size,
       subscribers,
       pollers,
-      queue: { boundPoints: this.options.queuePoints, ...this.#stats },
+      queue: { boundPoints: this.options.queuePoints, longestWaitMs, ...this.#stats },
       fanout: { groups: this.#fanoutGroups(), ...this.fanoutCounters },
       eventLoopLagMs: this.#eventLoopLag(),
     };

@@ -124,7 +124,12 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
 
   /** True when items have waited `stuckMs` without the consumer taking any. */
   isStuck(stuckMs: number): boolean {
-    return this.#stalledSince !== null && this.hooks.now() - this.#stalledSince >= stuckMs;
+    return this.waitingMs() >= stuckMs;
+  }
+
+  /** How long items have waited without the consumer taking any, in ms (0 when it keeps up). */
+  waitingMs(): number {
+    return this.#stalledSince === null ? 0 : this.hooks.now() - this.#stalledSince;
   }
 
   next(): Promise<IteratorResult<T>> {

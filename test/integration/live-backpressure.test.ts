@@ -18,7 +18,7 @@ const METRICS = `subscription($key: String!) { metricLogged(experimentKey: $key)
 
 interface LiveStatus {
   subscribers: number;
-  queue: { boundPoints: number; highWaterPoints: number; coalesced: number; droppedPoints: number; closedTooSlow: number };
+  queue: { boundPoints: number; highWaterPoints: number; coalesced: number; droppedPoints: number; closedTooSlow: number; longestWaitMs: number };
 }
 
 /** A ws client whose reads the test can pause: the kernel buffers fill, then the server's queue. */
@@ -118,6 +118,8 @@ describe('a slow subscriber that stays stuck', () => {
     const stuckSocket = sockets.at(-1)!;
     stuckSocket.pause();
     await logUntilCoalesced(0);
+    // The delay it acts on is visible while the reader stalls: how long its events have waited untaken.
+    await eventually(async () => (await liveStatus(gw.url)).queue.longestWaitMs > 0, STUCK_MS, 'events waiting untaken');
     await eventually(async () => (await liveStatus(gw.url)).queue.closedTooSlow > 0, STUCK_MS + 10_000, 'the stuck reader to be closed');
     // Its close frame waits behind what the kernel buffered: it sees it once it reads again.
     stuckSocket.resume();
