@@ -5,6 +5,9 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLJSON, GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars';
 
+/** The last millisecond a JavaScript Date can represent. */
+const MAX_DATE_MS = 8.64e15;
+
 function toMillis(value: unknown): number {
   if (typeof value === 'string') {
     // Only full ISO 8601 timestamps with a zone: a bare date or a local time would be ambiguous.
@@ -15,9 +18,10 @@ function toMillis(value: unknown): number {
     if (Number.isNaN(ms)) throw new GraphQLError(`DateTime '${value.slice(0, 64)}' is not a valid date`);
     return ms;
   }
-  // Training code usually holds epoch milliseconds (as Comet's API does): accept them as they are.
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  throw new GraphQLError('DateTime must be an ISO 8601 string or Unix milliseconds');
+  // Training code usually holds epoch milliseconds (as Comet's API does): accept them as they are, up to the
+  // last instant a Date can hold (year 275760), so every accepted time can be written back out.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_DATE_MS) return value;
+  throw new GraphQLError(`DateTime must be an ISO 8601 string or Unix milliseconds from 0 to ${MAX_DATE_MS}`);
 }
 
 export const DateTimeScalar = new GraphQLScalarType<number, string>({

@@ -131,7 +131,9 @@ export class MonitoringService {
   private time(value: number | null | undefined, field: string, receivedAt: number): number {
     if (value == null) return receivedAt;
     if (value > receivedAt + MAX_FUTURE_MS) {
-      throw new BadUserInputError(`${field} is ${new Date(value).toISOString()}, more than 24 hours ahead of the gateway's clock: send when the prediction was made`, { field });
+      // Beyond year 275760 a Date has no ISO form: say the number instead.
+      const when = Math.abs(value) <= 8.64e15 ? new Date(value).toISOString() : `${value} ms after 1970`;
+      throw new BadUserInputError(`${field} is ${when}, more than 24 hours ahead of the gateway's clock: send when the prediction was made`, { field });
     }
     return value;
   }

@@ -179,7 +179,8 @@ describe('the dashboard', () => {
     expect(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-last-step'))).toBe('299');
     expect(await page.$$eval('table.kv tr', (rows) => rows.length)).toBe(parent.parameters.length + 2); // + the two others
     const assets = await page.$$eval('table[data-testid=assets] a', (links) => links.map((a) => [a.textContent, (a as HTMLAnchorElement).href]));
-    expect(assets.map(([name]) => name).sort()).toEqual(['model/weights.json', 'plots/confusion.csv']);
+    // The demo's run details give this run a git patch too (src/demo-details.ts).
+    expect(assets.map(([name]) => name).sort()).toEqual(['git_diff.patch', 'model/weights.json', 'plots/confusion.csv']);
     const csv = assets.find(([name]) => name === 'plots/confusion.csv')![1]!;
     expect(isLoopback(csv)).toBe(true);
     expect(await (await fetch(csv, { headers: { authorization: `Bearer ${key.secret}` } })).text()).toContain('cat,91,9');

@@ -6,6 +6,8 @@
  *    processing variables") came out as BAD_USER_INPUT with `reason: INTERNAL_SERVER_ERROR`.
  * 3. A malformed percent-encoding in an asset URL (`/assets/%A/x/y`) and a request target no URL parser
  *    accepts (`//[`) answered 500; the same target on a WebSocket upgrade ended the process.
+ * 4. A DateTime given as Unix milliseconds past the last instant a Date holds (9007199254740991) reached
+ *    `toISOString` in an error message: INTERNAL_SERVER_ERROR. Now the scalar refuses it.
  */
 import net from 'node:net';
 import { codes, gql, gqlOk, startChildGateway, type ChildGateway } from '../support/gateway';
@@ -109,5 +111,13 @@ describe('malformed URLs', () => {
       + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
     expect(upgrade.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('DateTime past what a Date can hold', () => {
+  it('refuses Unix milliseconds beyond year 275760 with BAD_USER_INPUT', async () => {
+    const query = 'mutation($t: DateTime) { logLabels(input: { workspace: "reg", modelName: "m", modelVersion: "1", labels: [{ predictionId: "p", timestamp: $t, labels: {} }] }) { accepted } }';
+    const result = await gql(gw.url, query, { t: Number.MAX_SAFE_INTEGER });
+    expect(codes(result)).toEqual(['BAD_USER_INPUT']);
   });
 });
