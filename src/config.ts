@@ -152,7 +152,9 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const raw = str(env, name);
   if (raw === null) return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got '${raw}'`);
+    const quoted = allowed.map((a) => `'${a}'`);
+    const choices = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted[0];
+    throw new ConfigError(`${name} must be ${choices}, got '${raw}'`);
   }
   return raw as T;
 }

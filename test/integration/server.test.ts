@@ -58,7 +58,7 @@ describe('starting and stopping', () => {
   it('fails at start with one clear line on invalid configuration', () => {
     const run = spawnSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, TRACKQL_BACKEND: 'postgres' }, encoding: 'utf8' });
     expect(run.status).toBe(78);
-    expect(run.stderr.trim().split('\n')).toEqual(["trackql: invalid configuration: TRACKQL_BACKEND must be 'sqlite' or 'comet', got 'postgres'"]);
+    expect(run.stderr.trim().split('\n')).toEqual(["trackql: invalid configuration: TRACKQL_BACKEND must be 'sqlite', 'comet' or 'mlflow', got 'postgres'"]);
   });
 
   it('finishes in-flight requests on SIGTERM, then exits cleanly', async () => {

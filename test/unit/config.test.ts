@@ -15,7 +15,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ TRACKQL_BACKEND: 'postgres' }, "TRACKQL_BACKEND must be 'sqlite' or 'comet' or 'mlflow', got 'postgres'"],
+    [{ TRACKQL_BACKEND: 'postgres' }, "TRACKQL_BACKEND must be 'sqlite', 'comet' or 'mlflow', got 'postgres'"],
     [{ TRACKQL_PORT: 'http' }, "TRACKQL_PORT must be a whole number, got 'http'"],
     [{ TRACKQL_PORT: '70000' }, 'TRACKQL_PORT must be between 0 and 65535, got 70000'],
     [{ TRACKQL_REDIS_URL: 'localhost:6379' }, "TRACKQL_REDIS_URL must be a URL such as redis://host:port, got 'localhost:6379'"],
