@@ -212,6 +212,7 @@ export const dashboardBenchmark: Benchmark = {
         { goal: 'TrackQL warm makes 0 upstream calls', met: sizes.every((n) => at(n).warm.calls === 0), measured: sizes.map((n) => `${at(n).warm.calls} at N=${n}`).join(', ') },
       ],
       notes: [
+        'The round-trip depth goals (3 at N=100 and at N=1000) were not worked on in this round; the depth is measured by the recording proxy in front of the simulator.',
         'Comet has no multi-experiment read of metric summaries, so TrackQL still reads one summary per experiment; it sends them all at once (up to `TRACKQL_COMET_CONCURRENCY` per key), which keeps the depth flat while the call count grows with N. Tags come from one `project/query` per distinct tag, parameters from one `experiments/multi-metric-chart` call per 100 experiments.',
       ],
     };
