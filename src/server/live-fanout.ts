@@ -23,13 +23,16 @@ export interface FanoutTarget {
   groupKey: string;
 }
 
-/** A source that pushes (the hub's SubscriberQueue): told when items wait, taken from synchronously. */
-interface PushSource extends AsyncIterator<unknown> {
+/**
+ * What every subscription reads from: the hub's SubscriberQueue, which is told when events wait and taken from
+ * synchronously. Its events are objects, shared by every subscriber of a topic.
+ */
+export interface PushSource extends AsyncIterator<unknown> {
   listen(listener: { ready(): void; closed(): void }): void;
-  take(): unknown;
+  take(): object | undefined;
 }
 
-function isPushSource(source: AsyncIterator<unknown>): source is PushSource {
+export function isPushSource(source: AsyncIterator<unknown>): source is PushSource {
   const s = source as Partial<PushSource>;
   return typeof s.listen === 'function' && typeof s.take === 'function';
 }
@@ -63,55 +66,38 @@ interface Waiter {
 /** One distinct subscription: its execution arguments (the first subscriber's context) and its results by event. */
 class Group {
   members = 0;
-  /** Keyed by the event object: every subscriber of a topic receives the same object (src/live/topic.ts). */
-  readonly #payloads = new WeakMap<object, Promise<string>>();
-  /** The same, once executed: the subscribers after the first take it synchronously. */
+  /** Executed payloads, keyed by the event object: every subscriber of a topic receives the same object (src/live/topic.ts). */
   readonly #ready = new WeakMap<object, string>();
-  /** Pushed subscribers waiting for an execution in flight, told in one loop when it ends. */
+  /** Subscribers waiting for an execution in flight, told in one loop when it ends; an entry here is that execution. */
   readonly #waiters = new WeakMap<object, Waiter[]>();
   /** Executions of one group run one after another: a resolver may refresh per-event state on the context. */
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly args: ExecutionArgs,
-    private readonly run: (args: ExecutionArgs, root: unknown) => Promise<string>,
+    private readonly run: (args: ExecutionArgs, root: object) => Promise<string>,
   ) {}
 
-  ready(event: unknown): string | undefined {
-    return typeof event === 'object' && event !== null ? this.#ready.get(event) : undefined;
+  ready(event: object): string | undefined {
+    return this.#ready.get(event);
   }
 
-  /** Tells `waiter` the event's payload once executed (the caller checked `ready` first). */
-  wait(event: unknown, waiter: Waiter): void {
-    if (typeof event !== 'object' || event === null) {
-      this.payload(event).then((json) => waiter.deliver(json), (err: unknown) => waiter.fail(err));
-      return;
-    }
+  /** Tells `waiter` the event's payload once executed, executing it unless that is already under way. */
+  wait(event: object, waiter: Waiter): void {
     const waiting = this.#waiters.get(event);
     if (waiting) return void waiting.push(waiter);
     const all = [waiter];
     this.#waiters.set(event, all);
-    this.payload(event).then((json) => {
+    const executed = this.#tail.then(() => this.run(this.args, event));
+    this.#tail = executed.catch(() => undefined);
+    executed.then((json) => {
+      this.#ready.set(event, json);
       this.#waiters.delete(event);
       for (const w of all) w.deliver(json);
     }, (err: unknown) => {
       this.#waiters.delete(event);
       for (const w of all) w.fail(err);
     });
-  }
-
-  payload(event: unknown): Promise<string> {
-    if (typeof event !== 'object' || event === null) return this.run(this.args, event);
-    let payload = this.#payloads.get(event);
-    if (!payload) {
-      payload = this.#tail.then(() => this.run(this.args, event)).then((json) => {
-        this.#ready.set(event, json);
-        return json;
-      });
-      this.#tail = payload.catch(() => undefined);
-      this.#payloads.set(event, payload);
-    }
-    return payload;
   }
 }
 
@@ -196,7 +182,7 @@ export class Fanout {
    * is what graphql-ws iterates: it yields nothing, ends when the source does, and its `return` (the client's
    * `complete`, or the socket closing) ends the source.
    */
-  stream(args: ExecutionArgs, source: AsyncIterator<unknown>, target: FanoutTarget): AsyncIterableIterator<ExecutionResult> {
+  stream(args: ExecutionArgs, source: PushSource, target: FanoutTarget): AsyncIterableIterator<ExecutionResult> {
     const group = this.#join(target.groupKey, args);
     const prefix = `{"id":${JSON.stringify(target.subscriptionId)},"type":"next","payload":`;
     let stopped = false;
@@ -205,8 +191,7 @@ export class Fanout {
       this.counters.deliveries += 1;
       return true;
     };
-    const delivered = isPushSource(source) ? new Member(source, group, target.writer, send).done : this.#pull(source, group, target.writer, send);
-    const done = delivered.finally(() => this.#leave(target.groupKey, group)).then((): IteratorResult<ExecutionResult> => ({ done: true, value: undefined }));
+    const done = new Member(source, group, target.writer, send).done.finally(() => this.#leave(target.groupKey, group)).then((): IteratorResult<ExecutionResult> => ({ done: true, value: undefined }));
     const stop = async (): Promise<IteratorResult<ExecutionResult>> => {
       stopped = true;
       await source.return?.();
@@ -226,15 +211,6 @@ export class Fanout {
     };
   }
 
-  /** Any other source is pulled, one event at a time. */
-  async #pull(source: AsyncIterator<unknown>, group: Group, writer: FrameWriter, send: (payload: string) => boolean): Promise<void> {
-    for (;;) {
-      const next = await source.next();
-      if (next.done || !send(await group.payload(next.value))) return;
-      if (writer.congested()) await writer.drained();
-    }
-  }
-
   #join(key: string, args: ExecutionArgs): Group {
     let group = this.#groups.get(key);
     if (!group) this.#groups.set(key, (group = new Group(args, (a, root) => this.#execute(a, root))));
@@ -247,7 +223,7 @@ export class Fanout {
     if (group.members === 0 && this.#groups.get(key) === group) this.#groups.delete(key);
   }
 
-  async #execute(args: ExecutionArgs, root: unknown): Promise<string> {
+  async #execute(args: ExecutionArgs, root: object): Promise<string> {
     this.counters.executions += 1;
     const result = await execute({ ...args, rootValue: root });
     return JSON.stringify(result.errors ? { ...result, errors: this.format(result.errors) } : result);

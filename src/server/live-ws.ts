@@ -25,7 +25,7 @@ import { createFormatError } from './plugins/errors';
 import { checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
 import { LruMap } from '../lru';
 import { FrameWriter } from './frame-writer';
-import { Fanout, groupKey, type FanoutTarget } from './live-fanout';
+import { Fanout, groupKey, isPushSource, type FanoutTarget } from './live-fanout';
 
 export interface LiveWsDeps {
   schema: GraphQLSchema;
@@ -160,7 +160,10 @@ export function createLiveWsServer(deps: LiveWsDeps): LiveWsServer {
       async subscribe(args: ExecutionArgs) {
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source;
-        return fanout.stream(args, source[Symbol.asyncIterator](), (args.contextValue as WsContext).fanoutTarget);
+        const events = source[Symbol.asyncIterator]();
+        // Every subscription resolver returns the hub's queue; anything else is a wiring mistake, said loudly.
+        if (!isPushSource(events)) throw new Error('A subscription resolver must return the live hub\'s queue (src/live/hub.ts)');
+        return fanout.stream(args, events, (args.contextValue as WsContext).fanoutTarget);
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
       onError: (_ctx, _id, _payload, errors) => format(errors),
