@@ -10,7 +10,7 @@ import { LiveAccess } from './access';
 import { RateBudget } from './budget';
 import type { Bus } from './bus';
 import { LiveCloseCode, MAX_QUEUED_EXPERIMENT_EVENTS, SOCKET_HIGH_WATER_BYTES, SUBSCRIBER_TOO_SLOW_REASON, metricChannel, modelChannel, predictionChannel, projectChannel } from './constants';
-import { metricEventsOf, type ExperimentEvent, type LiveEvents, type MetricEvent, type ModelVersionEvent, type PredictionBatchEvent } from './events';
+import { metricEventsOf, type ExperimentEvent, type LiveEvents, type LiveMessage, type MetricEvent, type ModelVersionEvent, type PredictionBatchEvent } from './events';
 import type { LiveLogger } from './logger';
 import { experimentPolicy, metricPolicy, modelPolicy, predictionPolicy } from './policies';
 import { ExperimentPoller } from './poller';
@@ -172,11 +172,7 @@ export class LiveHub implements LiveEvents {
     this.#refuseWhileClosing();
     await this.#access.project(who.caller, workspace, project);
     this.#refuseWhileClosing();
-    const channel = projectChannel(workspace, project);
-    const topic = this.#projectTopics.get(channel) ?? this.#projectTopic(channel);
-    const subscriber = this.#subscriber(who, experimentPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
-    this.#join(topic, subscriber, () => this.#projectTopics.get(channel) === topic && this.#projectTopics.delete(channel));
-    return subscriber.queue;
+    return this.#joinTopic(this.#projectTopics, projectChannel(workspace, project), 'experiment', who, experimentPolicy);
   }
 
   /** Model version events of a workspace (one model's when named). NOT_FOUND when the caller cannot read the workspace. */
@@ -184,28 +180,7 @@ export class LiveHub implements LiveEvents {
     this.#refuseWhileClosing();
     await this.#access.workspace(who.caller, workspace);
     this.#refuseWhileClosing();
-    const channel = modelChannel(workspace, modelName);
-    let topic = this.#modelTopics.get(channel);
-    if (!topic) {
-      const created = new Topic<ModelVersionEvent>(channel, (s, e) => this.#offer(s, e));
-      created.attach(this.options.bus.subscribe(channel, (m) => {
-        if (m.kind === 'model') created.receive(m.event);
-      }));
-      this.#modelTopics.set(channel, (topic = created));
-    }
-    const joined = topic;
-    const subscriber = this.#subscriber(who, modelPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
-    this.#join(joined, subscriber, () => this.#modelTopics.get(channel) === joined && this.#modelTopics.delete(channel));
-    return subscriber.queue;
-  }
-
-  #projectTopic(channel: string): Topic<ExperimentEvent> {
-    const topic = new Topic<ExperimentEvent>(channel, (s, e) => this.#offer(s, e));
-    topic.attach(this.options.bus.subscribe(channel, (m) => {
-      if (m.kind === 'experiment') topic.receive(m.event);
-    }));
-    this.#projectTopics.set(channel, topic);
-    return topic;
+    return this.#joinTopic(this.#modelTopics, modelChannel(workspace, modelName), 'model', who, modelPolicy);
   }
 
   /** Prediction batches of one model version, from now on. NOT_FOUND when the caller cannot see the version. */
@@ -215,18 +190,27 @@ export class LiveHub implements LiveEvents {
     if (versions instanceof Error) throw versions;
     if (!versions.some((v) => v.version === ref.version)) throw modelVersionNotFound(ref);
     this.#refuseWhileClosing();
-    const channel = predictionChannel(ref.workspace, ref.modelName, ref.version);
-    let topic = this.#predictionTopics.get(channel);
+    return this.#joinTopic(this.#predictionTopics, predictionChannel(ref.workspace, ref.modelName, ref.version), 'predictions', who, predictionPolicy);
+  }
+
+  /**
+   * Joins `who` to the topic of `channel`, made (and subscribed on the bus to messages of `kind`) for its
+   * first subscriber and forgotten with its last: every topic but the metric ones, which also poll.
+   */
+  #joinTopic<K extends Exclude<LiveMessage['kind'], 'metric'>, T extends Extract<LiveMessage, { kind: K }>['event']>(
+    topics: Map<string, Topic<T>>, channel: string, kind: K, who: SubscriberIdentity, policy: QueuePolicy<T>,
+  ): SubscriberQueue<T> {
+    let topic = topics.get(channel);
     if (!topic) {
-      const created = new Topic<PredictionBatchEvent>(channel, (s, e) => this.#offer(s, e));
+      const created = new Topic<T>(channel, (s, e) => this.#offer(s, e));
       created.attach(this.options.bus.subscribe(channel, (m) => {
-        if (m.kind === 'predictions') created.receive(m.event);
+        if (m.kind === kind) created.receive(m.event as T);
       }));
-      this.#predictionTopics.set(channel, (topic = created));
+      topics.set(channel, (topic = created));
     }
-    const subscriber = this.#subscriber(who, predictionPolicy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
     const joined = topic;
-    this.#join(joined, subscriber, () => this.#predictionTopics.get(channel) === joined && this.#predictionTopics.delete(channel));
+    const subscriber = this.#subscriber(who, policy, MAX_QUEUED_EXPERIMENT_EVENTS, null);
+    this.#join(joined, subscriber, () => topics.get(channel) === joined && topics.delete(channel));
     return subscriber.queue;
   }
 
