@@ -10,7 +10,7 @@ import {
   type MlflowExperiment, type MlflowMetric, type MlflowRun,
 } from './decode';
 import type { CallSpec, MlflowHttp } from './http';
-import { Limits, Route } from './protocol';
+import { GatewayTag, Limits, Route } from './protocol';
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
@@ -211,6 +211,16 @@ export class MlflowApi {
   async deleteExperiment(experimentId: string): Promise<void> {
     await this.call({ method: 'POST', route: Route.experimentDelete, json: { experiment_id: experimentId }, idempotent: true })
       .finally(() => this.#cache.forgetExperiments());
+  }
+
+  /**
+   * Marks a run deleted through the gateway (`trackql.deleted`: missing to every read from then on), and leaves
+   * it active for its caller to soft-delete. Writes to a soft-deleted run are refused (§4): one is brought back
+   * first.
+   */
+  async markRunDeleted(run: MlflowRun): Promise<void> {
+    if (run.lifecycleStage === 'deleted') await this.restoreRun(run.runId);
+    await this.setTag(run.runId, GatewayTag.deleted, 'true');
   }
 
   async restoreRun(runId: string): Promise<void> {

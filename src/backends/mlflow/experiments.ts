@@ -6,7 +6,7 @@ import type { MlflowContext } from './context';
 import type { MlflowRun } from './decode';
 import { createRun } from './create-run';
 import { listExperiments } from './list';
-import { GatewayTag, Route, Tag } from './protocol';
+import { Tag } from './protocol';
 import { childRuns, liveRuns, toExperiments } from './run-reads';
 import { runStatusOf } from './runs';
 
@@ -85,9 +85,7 @@ export class MlflowExperiments implements Port.ExperimentsPort {
         await api.deleteTag(child.runId, Tag.parentRunId);
         if (child.lifecycleStage === 'deleted') await api.deleteRun(child.runId);
       }
-      // Writes to a soft-deleted run are refused (§4): bring it back for the marker, then delete it again.
-      if (run.lifecycleStage === 'deleted') await api.restoreRun(run.runId);
-      await api.setTag(run.runId, GatewayTag.deleted, 'true');
+      await api.markRunDeleted(run);
       await api.deleteRun(run.runId);
     });
   }

@@ -113,12 +113,8 @@ export class MlflowProjects implements Port.ProjectsPort {
       if (runs > 0 && !input.force) {
         throw new BadUserInputError(`Project '${input.workspace}/${input.name}' holds ${runs} experiments: delete them first, or pass force: true`, { reason: 'NOT_EMPTY', experiments: runs });
       }
-      // Each run is marked deleted as `deleteExperiment` marks it (missing to every read from then on), then
-      // MLflow soft-deletes the experiment with its runs.
-      for (const run of all) {
-        if (run.lifecycleStage === 'deleted') await api.restoreRun(run.runId);
-        await api.setTag(run.runId, GatewayTag.deleted, 'true');
-      }
+      // Each run is marked deleted as `deleteExperiment` marks it, then MLflow soft-deletes the experiment with its runs.
+      for (const run of all) await api.markRunDeleted(run);
       await api.deleteExperiment(e.experimentId);
       return { deletedExperiments: runs };
     });
