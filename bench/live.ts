@@ -146,7 +146,7 @@ export const liveBenchmark: Benchmark = {
     // In memory the subscribers' gateway also serves the writes: their cost is the writer-alone run's CPU,
     // taken off before dividing by the points delivered. Replica B of the Redis layout serves no write.
     const writesCpu = spreads('alone', (d) => d.cpuMs).median;
-    const cpuPerEvent = (l: Layout) => (d: Delivery) => (d.received > 0 ? ((d.cpuMs - (l.name === 'redis' ? 0 : writesCpu)) * 1000) / d.received : Number.NaN);
+    const cpuPerEvent = (name: string): Spread => spreads(name, (d) => (d.received > 0 ? ((d.cpuMs - (name === 'redis' ? 0 : writesCpu)) * 1000) / d.received : Number.NaN));
     const latency = (name: string, q: 'p50' | 'p99') => spreads(name, (d) => d.fromSend?.[q] ?? Number.NaN);
     const rows: Figure[] = layouts.map((l) => ({
       label: l.label,
@@ -157,7 +157,7 @@ export const liveBenchmark: Benchmark = {
         'p99 ms from send': l.subscribers ? formatSpread(latency(l.name, 'p99'), 1) : '–',
         'writer p50 ms': formatSpread(spreads(l.name, (d) => d.writer.p50), 1),
         'writer p99 ms': formatSpread(spreads(l.name, (d) => d.writer.p99), 1),
-        'gateway CPU µs per event': l.subscribers ? formatSpread(spreads(l.name, cpuPerEvent(l)), 1) : '–',
+        'gateway CPU µs per event': l.subscribers ? formatSpread(cpuPerEvent(l.name), 1) : '–',
       },
     }));
     const mem99 = latency('memory', 'p99').median;
@@ -165,7 +165,7 @@ export const liveBenchmark: Benchmark = {
     const large99 = latency('large', 'p99').median;
     const writerWith = spreads('memory', (d) => d.writer.p99).median;
     const writerAlone = spreads('alone', (d) => d.writer.p99).median;
-    const cpu = spreads('memory', cpuPerEvent(layouts[1])).median;
+    const cpu = cpuPerEvent('memory').median;
     const delivered = (names: string[]) => names.every((name) => runs[name].every((d) => d.received === d.expected));
     return {
       name: 'live',
