@@ -3,11 +3,12 @@
  * from `get-asset`. The gateway keeps the port's free-form type and the model an asset belongs to in the
  * asset's metadata (protocol.ts `AssetMetaKey`); they are read back from there and hidden from `metadata`.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { BadUserInputError, isTrackqlError } from '../../errors';
 import { checkPageSize, type Asset, type AssetPageRequest, type AssetRef, type ExperimentModel, type OpenAssetOptions, type OpenedAsset, type Page } from '../port';
 import { type CometApi, orNull } from './api';
 import type { CometAsset } from './decode';
+import { GIT_PATCH_ASSET_ID, GIT_PATCH_TYPE, gitPatchAssets, openGitPatch } from './git-patch';
 import { mapLimit } from './limiter';
 import { AssetMetaKey, Route } from './protocol';
 
@@ -76,9 +77,15 @@ async function allAssets(api: CometApi, keys: readonly string[]): Promise<Map<st
  * however many pages.
  */
 export async function listAssets(api: CometApi, requests: readonly AssetPageRequest[]): Promise<(Page<Asset> | Error)[]> {
-  const byKey = await allAssets(api, requests.map((r) => r.experimentKey));
+  const [byKey, patches] = await Promise.all([
+    allAssets(api, requests.map((r) => r.experimentKey)),
+    // The git patch is not among Comet's assets: read (one call per run) only when a list asks for that type.
+    gitPatchAssets(api, requests.filter((r) => r.type === GIT_PATCH_TYPE).map((r) => r.experimentKey)),
+  ]);
   return requests.map((request) => {
+    const patch = request.type === GIT_PATCH_TYPE ? patches.get(request.experimentKey) : null;
     const all = (byKey.get(request.experimentKey) ?? []).filter((a) => !request.type || a.type === request.type);
+    if (patch) all.push(patch), all.sort(byCreation);
     try {
       return assetPage(all, request);
     } catch (error) {
@@ -90,8 +97,12 @@ export async function listAssets(api: CometApi, requests: readonly AssetPageRequ
 
 /** Assets by ref, in ref order; null where missing. One (cached) list per distinct run. */
 export async function getAssets(api: CometApi, refs: readonly AssetRef[]): Promise<(Asset | null)[]> {
-  const byKey = await allAssets(api, refs.map((r) => r.experimentKey));
-  return refs.map((r) => byKey.get(r.experimentKey)?.find((a) => a.assetId === r.assetId) ?? null);
+  const isPatch = (r: AssetRef) => r.assetId === GIT_PATCH_ASSET_ID;
+  const [byKey, patches] = await Promise.all([
+    allAssets(api, refs.filter((r) => !isPatch(r)).map((r) => r.experimentKey)),
+    gitPatchAssets(api, refs.filter(isPatch).map((r) => r.experimentKey)),
+  ]);
+  return refs.map((r) => (isPatch(r) ? patches.get(r.experimentKey) : byKey.get(r.experimentKey)?.find((a) => a.assetId === r.assetId)) ?? null);
 }
 
 /**
@@ -119,6 +130,12 @@ export async function getExperimentModels(api: CometApi, keys: readonly string[]
  * requested and the range is cut while streaming: bytes before it are dropped, the stream ends after it.
  */
 export async function openAsset(api: CometApi, experimentKey: string, assetId: string, options?: OpenAssetOptions): Promise<OpenedAsset | null> {
+  if (assetId === GIT_PATCH_ASSET_ID) {
+    const opened = await openGitPatch(api, experimentKey);
+    if (!opened) return null;
+    const range = options?.range ? checkRange(options.range, opened.asset.size) : null;
+    return { asset: opened.asset, stream: Readable.from([range ? opened.bytes.subarray(range.start, range.end + 1) : opened.bytes]) };
+  }
   const [asset] = await getAssets(api, [{ experimentKey, assetId }]);
   if (!asset) return null;
   const range = options?.range ? checkRange(options.range, asset.size) : null;

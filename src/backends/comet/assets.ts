@@ -4,6 +4,7 @@ import type * as Port from '../port';
 import { deleteAsset } from './lifecycle';
 import { getAssets, getExperimentModels, listAssets, openAsset } from './asset-reads';
 import type { CometContext } from './context';
+import { GIT_PATCH_ASSET_ID, refuseGitPatchDelete } from './git-patch';
 import { putAsset } from './upload';
 import { requireMeta } from './writes';
 
@@ -42,6 +43,7 @@ export class CometAssets implements Port.AssetsPort {
   }
 
   async delete(caller: Caller, experimentKey: string, assetId: string, options?: Port.WriteOptions) {
+    if (assetId === GIT_PATCH_ASSET_ID) refuseGitPatchDelete();
     await this.#c.once(caller, options, () => deleteAsset(this.#c.api(caller), experimentKey, assetId));
   }
 }

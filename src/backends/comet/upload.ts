@@ -11,6 +11,7 @@ import type { CometApi } from './api';
 import { toAsset } from './asset-reads';
 import { decodeUploaded } from './decode';
 import { AssetMetaKey, COMET_ASSET_TYPES, MODEL_ASSET_TYPE, Route } from './protocol';
+import { GIT_PATCH_TYPE, putGitPatch } from './git-patch';
 import { requireMeta } from './writes';
 
 // eslint-disable-next-line no-control-regex
@@ -62,6 +63,7 @@ export async function putAsset(api: CometApi, input: PutAssetInput, body: Readab
   if (!Number.isSafeInteger(input.maxBytes) || input.maxBytes < 0) throw new BadUserInputError(`maxBytes must be a non-negative integer, got ${input.maxBytes}`);
   const modelName = input.modelName?.trim() || null;
   if (input.metadata != null && (typeof input.metadata !== 'object' || Array.isArray(input.metadata))) throw new BadUserInputError('metadata must be a JSON object or null');
+  if (type === GIT_PATCH_TYPE) return putGitPatch(api, input, body);
   // Fail before reading a byte when the experiment does not exist.
   const meta = await requireMeta(api, input.experimentKey);
 

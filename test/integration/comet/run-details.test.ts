@@ -13,6 +13,14 @@ import { startGateway, type Gateway } from '../../../src/server/app';
 import type { CometSim } from '../../support/comet-sim';
 import { SIM_KEY, startSim, tempDataDir } from '../../support/comet-backend';
 import { gql, gqlOk } from '../../support/gateway';
+import { spawnSync } from 'node:child_process';
+
+/** Opens an archive with Python's zipfile: an implementation other than the gateway's own reader. */
+function unzipWithPython(zip: Buffer, name: string): string {
+  const run = spawnSync('python3', ['-c', 'import io,sys,zipfile; sys.stdout.write(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read(sys.argv[1]).decode())', name], { input: zip });
+  if (run.status !== 0) throw new Error(`python3 could not open the archive: ${run.stderr.toString()}`);
+  return run.stdout.toString();
+}
 
 const WS = 'details-ws';
 const T0 = Date.UTC(2024, 0, 1);
@@ -73,10 +81,39 @@ describe('comet backend: run details of 100 experiments through GraphQL', () => 
     const read = await gqlOk(gateway.url, `query($k: String!) { experiment(key: $k) { git { commit branch patchUrl } } }`, { k: key }, auth);
     expect(read.experiment.git).toMatchObject({ commit: 'abc', branch: 'main' });
     expect(await (await fetch(read.experiment.git.patchUrl)).text()).toBe('diff --git a/x b/x\n');
+    // Written where Comet's own clients look: zipped, to write/experiment/git/patch, not as an asset.
+    expect(sim.requestCounts()).toMatchObject({ 'POST write/experiment/git/patch': 1 });
+    expect(sim.requestCounts()['POST write/experiment/upload-asset']).toBeUndefined();
+    const stored = Buffer.from(sim.dump().experiments[key].details.gitPatch as Uint8Array);
+    expect(unzipWithPython(stored, 'git_diff.patch')).toBe('diff --git a/x b/x\n');
     const refused = await gql(gateway.url, `query($k: String!) { experiment(key: $k) { output(stream: STDERR) { totalCount } } dependenciesOnly: experiment(key: $k) { dependencies { name } } }`, { k: key }, auth);
     expect(refused.errors?.map((e) => [e.path?.join('.'), e.extensions?.code, e.extensions?.reason])).toEqual(expect.arrayContaining([
       ['experiment.output', 'BAD_USER_INPUT', 'UNSUPPORTED'], ['dependenciesOnly.dependencies', 'BAD_USER_INPUT', 'UNSUPPORTED'],
     ]));
+  });
+
+  it('serves a git patch logged by another Comet client (a zip holding git_diff.patch) through patchUrl, ranges included', async () => {
+    const auth = { authorization: SIM_KEY };
+    const zip = fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'comet', 'git-patch.zip'));
+    const [patched, plain] = sim.seed({ experiments: [
+      { workspace: WS, project: 'sdk-runs', name: 'with-patch', details: { gitPatch: zip } },
+      { workspace: WS, project: 'sdk-runs', name: 'without' },
+    ] }).experimentKeys;
+    const withPatch = { experimentKey: patched };
+    const without = { experimentKey: plain };
+    const q = `query($a: String!, $b: String!) { a: experiment(key: $a) { git { commit patchUrl } assets(type: "git-patch") { totalCount nodes { fileName size type } } }
+      b: experiment(key: $b) { git { patchUrl } } }`;
+    const data = await gqlOk(gateway.url, q, { a: withPatch.experimentKey, b: without.experimentKey }, auth);
+    expect(data.b.git).toBeNull();
+    expect(data.a.assets).toEqual({ totalCount: 1, nodes: [{ fileName: 'git_diff.patch', size: 96, type: 'git-patch' }] });
+    const text = await (await fetch(data.a.git.patchUrl)).text();
+    expect(text).toMatch(/^diff --git a\/train.py b\/train.py\n[\s\S]*\+lr = 0.01\n$/);
+    const ranged = await fetch(data.a.git.patchUrl, { headers: { range: 'bytes=0-9' } });
+    expect([ranged.status, await ranged.text()]).toEqual([206, 'diff --git']);
+    // Comet has no delete of a patch: refused, and the patch is still there.
+    const refused = await gql(gateway.url, `mutation($k: String!) { deleteAsset(input: {experimentKey: $k, assetId: "git-patch"}) { experimentKey } }`, { k: withPatch.experimentKey }, auth);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNSUPPORTED' });
+    expect(Buffer.from(sim.dump().experiments[withPatch.experimentKey].details.gitPatch as Uint8Array)).toEqual(zip);
   });
 
   it('sends end-time bounds to project/query, widened to the second, and applies them exactly', async () => {
