@@ -1,6 +1,6 @@
 /**
  * Run details of the demo data (demo.ts): code, console output, the machine, git with a patch, HTML notes, a
- * model graph, curves and dependencies for a few runs, and notes on each project, so a newcomer sees every
+ * model graph, curves, dependencies and a metric in two contexts for a few runs, and notes on each project, so a newcomer sees every
  * field of a run page in the IDE.
  */
 import { Readable } from 'node:stream';
@@ -46,6 +46,12 @@ export async function seedDemoDetails(backend: Backend, caller: Caller, keys: re
     const thresholds = Array.from({ length: 11 }, (_, t) => t / 10);
     await backend.details.logCurve(caller, { experimentKey: key, name: 'roc', x: thresholds, y: thresholds.map((t) => Math.min(1, Math.sqrt(t) * (0.95 + i / 100))), step: 30 });
     await backend.details.logCurve(caller, { experimentKey: key, name: 'precision-recall', x: thresholds, y: thresholds.map((t) => 1 - t * t * 0.4), step: 30 });
+    // The same metric in two contexts: two series, side by side on the run page.
+    const epochs = Array.from({ length: 30 }, (_, epoch) => epoch);
+    await backend.metrics.log(caller, key, [
+      ...epochs.map((epoch) => ({ name: 'epoch_loss', step: epoch, value: 2.3 * Math.exp(-epoch / 8), context: 'train' })),
+      ...epochs.map((epoch) => ({ name: 'epoch_loss', step: epoch, value: 2.3 * Math.exp(-epoch / 10) + 0.05 * (1 + i), context: 'validate' })),
+    ]);
     const patch = Buffer.from(PATCH);
     await backend.assets.put(caller, { experimentKey: key, fileName: 'git_diff.patch', type: 'git-patch', maxBytes: patch.length }, Readable.from([patch]));
   }

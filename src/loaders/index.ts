@@ -56,7 +56,7 @@ const FACTORIES: { [K in keyof Loaders]: (backend: Backend, caller: Caller) => L
   metricSummaries: (backend, caller) => new DataLoader((keys) => backend.metrics.summaries(caller, keys), options),
   metricHistory: (backend, caller) => new DataLoader((requests) => backend.metrics.histories(caller, requests), {
     ...options,
-    cacheKeyFn: (r) => JSON.stringify([r.experimentKey, r.name, r.afterStep, r.beforeStep, r.first, r.after, r.samples]),
+    cacheKeyFn: (r) => JSON.stringify([r.experimentKey, r.name, r.context ?? null, r.afterStep, r.beforeStep, r.first, r.after, r.samples]),
   }),
   parameters: (backend, caller) => new DataLoader((keys) => backend.attributes.parameters(caller, keys), options),
   tags: (backend, caller) => new DataLoader((keys) => backend.attributes.tags(caller, keys), options),

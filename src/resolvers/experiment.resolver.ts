@@ -7,7 +7,18 @@ import { MetricSummary } from '../schema/metric.type';
 import { toGlobalId } from '../schema/node.type';
 import { Project } from '../schema/project.type';
 import type { RequestContext } from './context';
+import { checkDefaultContext, contextOf } from '../backends/port';
 import { PageArgs, pageRequest, unwrap } from './args';
+
+const CONTEXT_ARG = 'A run context such as `train` or `validate`; "" for the default context (points logged without one). ' +
+  'Refused (reason UNSUPPORTED) where capabilities.metrics.contexts is false, except the default.';
+
+/** The context a read names, normalised (null: the default), refused where the backend keeps no contexts apart. */
+function checkedContext(ctx: RequestContext, context: string | null): string | null {
+  const capabilities = ctx.backend.capabilities();
+  if (!capabilities.metrics.contexts) checkDefaultContext(context, capabilities.backend);
+  return contextOf(context);
+}
 
 @Resolver(() => Experiment)
 export class ExperimentResolver {
@@ -54,21 +65,31 @@ export class ExperimentResolver {
     return unwrap(await ctx.loaders.parameters.load(e.key)).find((p) => p.name === name) ?? null;
   }
 
-  @FieldResolver(() => [MetricSummary], { description: 'Summaries of all metrics, or only of `names`, ordered by name.' })
+  @FieldResolver(() => [MetricSummary], {
+    description: 'Summaries of every series, or only of `names`, ordered by name then context. Without `context`, each ' +
+      "context's series is listed apart (see MetricSummary.context); with it, only that context's (\"\" is the default context).",
+  })
   async metrics(
     @Root() e: ExperimentData,
     @Arg('names', () => [String], { nullable: true }) names: string[] | null,
+    @Arg('context', () => String, { nullable: true, description: CONTEXT_ARG }) context: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<SummaryData[]> {
+    const wantedContext = context == null ? undefined : checkedContext(ctx, context);
     const all = unwrap(await ctx.loaders.metricSummaries.load(e.key));
-    if (!names) return all;
-    const wanted = new Set(names);
-    return all.filter((m) => wanted.has(m.name));
+    const wanted = names ? new Set(names) : null;
+    return all.filter((m) => (wanted === null || wanted.has(m.name)) && (wantedContext === undefined || m.context === wantedContext));
   }
 
-  @FieldResolver(() => MetricSummary, { nullable: true })
-  async metric(@Root() e: ExperimentData, @Arg('name') name: string, @Ctx() ctx: RequestContext) {
-    return unwrap(await ctx.loaders.metricSummaries.load(e.key)).find((m) => m.name === name) ?? null;
+  @FieldResolver(() => MetricSummary, { nullable: true, description: 'One series: the metric `name` in `context` (the default context when absent).' })
+  async metric(
+    @Root() e: ExperimentData,
+    @Arg('name') name: string,
+    @Arg('context', () => String, { nullable: true, description: CONTEXT_ARG }) context: string | null,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const wantedContext = checkedContext(ctx, context);
+    return unwrap(await ctx.loaders.metricSummaries.load(e.key)).find((m) => m.name === name && m.context === wantedContext) ?? null;
   }
 
   @FieldResolver(() => [Other])
@@ -104,3 +125,4 @@ export class ExperimentResolver {
     return children;
   }
 }
+

@@ -64,7 +64,7 @@ export class MetricSummaryResolver {
     // `samples: 0` asks for no point at all: answered here, the port's requests sample at least one.
     if (samples != null && checkCount(samples, 0, MAX_SAMPLES, 'samples') === 0) return emptyHistory();
     const history = unwrap(
-      await ctx.loaders.metricHistory.load({ experimentKey: m.experimentKey, name: m.name, afterStep, beforeStep, first, after, samples }),
+      await ctx.loaders.metricHistory.load({ experimentKey: m.experimentKey, name: m.name, context: m.context, afterStep, beforeStep, first, after, samples }),
     );
     return {
       points: history.points as MetricPoint[],

@@ -24,6 +24,12 @@ export class MetricCapabilities {
 
   @Field({ description: "A point's epoch and context are kept (false: they read back null)." })
   pointAttributes!: boolean;
+
+  @Field({
+    description: 'Contexts are kept apart: each (metric, context) is a series with its own summary and history, and ' +
+      'Experiment.metric/metrics take `context`. False: one series per name holds every context.',
+  })
+  contexts!: boolean;
 }
 
 @ObjectType({ description: 'What the backend does with parameters, tags and others.' })

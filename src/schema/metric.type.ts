@@ -7,6 +7,13 @@ export class MetricSummary {
   @Field()
   name!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "The series' run context, such as `train` or `validate`; null for the default context (points logged without one). " +
+      'Where capabilities.metrics.contexts is false, one series holds every context and this is null.',
+  })
+  context!: string | null;
+
   @Field(() => Int, { nullable: true, description: 'Stored points; null when the backend cannot tell (Comet).' })
   count!: number | null;
 

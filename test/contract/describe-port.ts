@@ -12,6 +12,7 @@ import { describeRunFilters } from './port/run-filters';
 import { describeProjectsAndExperiments } from './port/experiments';
 import { describeMetricHistories } from './port/history';
 import { describeListing } from './port/listing';
+import { describeMetricContexts } from './port/metric-contexts';
 import { describeMetricWrites } from './port/metrics';
 import { describeMonitoring } from './port/monitoring';
 import { describeRegistry } from './port/registry';
@@ -49,5 +50,6 @@ export function describePort(name: string, makeBackend: MakeBackend, capabilitie
     describeLifecycle(current, capabilities);
     describeRunFilters(current);
     describeMonitoring(current, capabilities);
+    describeMetricContexts(current, capabilities);
   });
 }

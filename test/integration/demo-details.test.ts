@@ -35,6 +35,8 @@ describe('demo data', () => {
     expect((curves as unknown[]).length).toBe(2);
     const [output] = await backend.details.output(ANONYMOUS, [{ experimentKey: full[0], first: 100 }]);
     expect((output as Page<OutputLine>).items.map((l) => l.stream)).toContain('STDERR');
+    const [summaries] = await backend.metrics.summaries(ANONYMOUS, [full[0]], ['epoch_loss']);
+    expect((summaries as { context: string | null }[]).map((s) => s.context)).toEqual(['train', 'validate']);
     const [patches] = await backend.assets.list(ANONYMOUS, [{ experimentKey: full[0], type: 'git-patch', first: 10 }]);
     expect((patches as Page<unknown>).totalCount).toBe(1);
     const notes = await backend.details.projectNotes(ANONYMOUS, [{ workspace: DEMO_WORKSPACE, name: 'image-classification' }, { workspace: DEMO_WORKSPACE, name: 'text-sentiment' }]);

@@ -30,6 +30,32 @@ afterAll(async () => {
 const newRun = async (): Promise<string> => (await gqlOk(gateway.url, CREATE)).createExperiment.experiment.key as string;
 
 describe('a run page', () => {
+  it('keeps metric contexts apart: one series per (metric, context), each with its own summary and history', async () => {
+    const key = await newRun();
+    const points = [
+      { name: 'loss', step: 0, value: 0.9, context: 'train' }, { name: 'loss', step: 1, value: 0.5, context: 'train' },
+      { name: 'loss', step: 1, value: 0.7, context: 'validate' }, { name: 'loss', step: 1, value: 0.6 },
+    ];
+    await gqlOk(gateway.url, `mutation($input: LogMetricsInput!) { logMetrics(input: $input) { accepted } }`, { input: { experimentKey: key, points } });
+    const data = await gqlOk(gateway.url, `query($key: String!) { experiment(key: $key) {
+      all: metrics(names: ["loss"]) { context last }
+      train: metrics(context: "train") { context min max }
+      plain: metric(name: "loss") { context last }
+      validate: metric(name: "loss", context: "validate") { last history { points { value context } } }
+      missing: metric(name: "loss", context: "test") { last }
+    } workspace(name: "ml") { capabilities { metrics { contexts } } } }`, { key });
+    expect(data.workspace.capabilities.metrics.contexts).toBe(true);
+    expect(data.experiment).toEqual({
+      all: [{ context: null, last: 0.6 }, { context: 'train', last: 0.5 }, { context: 'validate', last: 0.7 }],
+      train: [{ context: 'train', min: 0.5, max: 0.9 }],
+      plain: { context: null, last: 0.6 },
+      validate: { last: 0.7, history: { points: [{ value: 0.7, context: 'validate' }] } },
+      missing: null,
+    });
+    const run = (await gqlOk(gateway.url, RUN_PAGE, { key })).experiment;
+    expect(run.metrics.map((m: { context: string | null }) => m.context)).toEqual([null, 'train', 'validate']);
+  });
+
   it('shows every detail written by the new mutations, with the git patch as a signed download', async () => {
     const key = await newRun();
     await gqlOk(gateway.url, UPDATE, { input: {
@@ -146,6 +172,16 @@ describe('live events', () => {
       return feed.results.length > 0;
     }, 5000, 'an UPDATED event');
     expect(feed.results[0].data?.experimentUpdated).toEqual({ kind: 'UPDATED', experimentKey: key });
+    // Output lines and a curve are writes to the run too: one event per call, none for a replay.
+    const seen = feed.results.length;
+    const output = { experimentKey: key, lines: [{ text: 'a' }, { text: 'b' }], idempotencyKey: `out-${key}` };
+    await gqlOk(gateway.url, APPEND, { input: output });
+    await gqlOk(gateway.url, APPEND, { input: output });
+    await gqlOk(gateway.url, `mutation($k: String!) { logCurve(input: {experimentKey: $k, name: "pr", x: [0], y: [1]}) { experiment { key } } }`, { k: key });
+    await eventually(async () => feed.results.length >= seen + 2, 5000, 'events of output and curve');
+    await gqlOk(gateway.url, UPDATE, { input: { experimentKey: key, html: 'marker' } });
+    await eventually(async () => feed.results.length >= seen + 3, 5000, 'the marker event');
+    expect(feed.results.slice(seen).map((r) => r.data?.experimentUpdated)).toEqual(Array(3).fill({ kind: 'UPDATED', experimentKey: key }));
     feed.unsubscribe();
   });
 });

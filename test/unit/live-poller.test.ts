@@ -21,7 +21,7 @@ function fakePort() {
     async summaries(_caller, keys, names) {
       calls.push({ method: 'summaries', arg: names ?? null });
       const summaries: MetricSummary[] = [...series].filter(([n]) => !names || names.includes(n)).map(([name, points]) => ({
-        experimentKey: keys[0], name, last: 0, min: 0, max: 0, count: points.length, lastStep: points.at(-1)?.step ?? null, minStep: null, maxStep: null, lastTimestamp: null,
+        experimentKey: keys[0], name, context: null, last: 0, min: 0, max: 0, count: points.length, lastStep: points.at(-1)?.step ?? null, minStep: null, maxStep: null, lastTimestamp: null,
       }));
       return [summaries];
     },

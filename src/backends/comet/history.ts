@@ -9,7 +9,7 @@
  * serves a downsampled series (§8 "Hard limits").
  */
 import { BadUserInputError, ForbiddenError, isTrackqlError } from '../../errors';
-import { checkHistoryRequest, type MetricHistory, type MetricHistoryRequest, type MetricPoint } from '../port';
+import { checkDefaultContext, checkHistoryRequest, type MetricHistory, type MetricHistoryRequest, type MetricPoint } from '../port';
 import { pickSampleIndices } from '../shared/sampling';
 import { type CometApi, orderStep, sortPoints } from './api';
 import type { WirePoint } from './decode';
@@ -93,6 +93,7 @@ async function loadByChart(api: CometApi, missing: readonly { key: string; name:
 
 function check(request: MetricHistoryRequest): Checked {
   const { afterStep, beforeStep, after } = request;
+  checkDefaultContext(request.context, 'Comet');
   const checked = checkHistoryRequest(request);
   const sampled = checked.samples !== null;
   const samples = checked.samples;

@@ -8,7 +8,7 @@ import { getMetricSummaries } from './summaries';
 type Caller = Port.Caller;
 
 // The summary endpoint keeps no point count (§3 "metrics/summary").
-export const COMET_METRICS_CAPABILITIES: Port.MetricsCapabilities = Object.freeze({ pointCounts: false, pointAttributes: true });
+export const COMET_METRICS_CAPABILITIES: Port.MetricsCapabilities = Object.freeze({ pointCounts: false, pointAttributes: true, contexts: false });
 
 export class CometMetrics implements Port.MetricsPort {
   readonly #c: CometContext;

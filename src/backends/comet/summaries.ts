@@ -35,6 +35,8 @@ async function summaryOf(api: CometApi, experimentKey: string, v: ValueSummary):
   const summary: MetricSummary = {
     experimentKey,
     name: v.name,
+    // Comet keeps one series per name; its summary's runContext* say where each figure came from.
+    context: null,
     last: parseMetricValue(v.current, 'summary.valueCurrent'),
     min: parseMetricValue(v.min, 'summary.valueMin'),
     max: parseMetricValue(v.max, 'summary.valueMax'),

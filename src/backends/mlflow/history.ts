@@ -6,7 +6,7 @@
  * (step, timestamp, rank among equal ones), so points logged between pages cause no repeat or gap.
  */
 import { BadUserInputError } from '../../errors';
-import { checkHistoryRequest, type MetricHistory, type MetricHistoryRequest, type MetricPoint } from '../port';
+import { checkDefaultContext, checkHistoryRequest, type MetricHistory, type MetricHistoryRequest, type MetricPoint } from '../port';
 import { pickSampleIndices } from '../shared/sampling';
 import type { MlflowApi } from './api';
 import type { MlflowMetric } from './decode';
@@ -49,6 +49,7 @@ const EMPTY = (sampled: boolean): MetricHistory => ({ points: [], cursors: [], h
 export async function getMetricHistories(api: MlflowApi, requests: readonly MetricHistoryRequest[]): Promise<(MetricHistory | Error)[]> {
   const checked = requests.map((r) => {
     try {
+      checkDefaultContext(r.context, 'MLflow');
       const limits = checkHistoryRequest(r);
       return { ...limits, cursor: limits.samples === null && r.after ? decodeCursor(r.after) : null };
     } catch (error) {

@@ -9,7 +9,7 @@ import { checkPoints } from './validate';
 type Caller = Port.Caller;
 
 // Counts are exact (summaries.ts reads whole series); MLflow has no epoch or context on a point.
-export const MLFLOW_METRICS_CAPABILITIES: Port.MetricsCapabilities = Object.freeze({ pointCounts: true, pointAttributes: false });
+export const MLFLOW_METRICS_CAPABILITIES: Port.MetricsCapabilities = Object.freeze({ pointCounts: true, pointAttributes: false, contexts: false });
 
 export class MlflowMetrics implements Port.MetricsPort {
   readonly #c: MlflowContext;

@@ -23,6 +23,7 @@ export function summarize(experimentKey: string, name: string, points: readonly 
   return {
     experimentKey,
     name,
+    context: null,
     last: last.value,
     min: min?.value ?? Number.NaN,
     max: max?.value ?? Number.NaN,

@@ -41,3 +41,15 @@ export function checkHistoryRequest(request: Pick<MetricHistoryRequest, 'afterSt
   if (samples !== null) return { samples: checkCount(samples, 1, MAX_SAMPLES, 'samples'), first: 0 };
   return { samples: null, first: checkCount(request.first ?? DEFAULT_HISTORY_PAGE, 0, MAX_HISTORY_PAGE, 'first') };
 }
+
+/**
+ * For a backend that keeps one series per metric name (`capabilities().metrics.contexts` false): a read
+ * naming a context other than the default is refused, never answered with every context's points.
+ */
+export function checkDefaultContext(context: string | null | undefined, backend: string): void {
+  if (context === null || context === undefined || context.trim() === '') return;
+  throw new BadUserInputError(
+    `Metric contexts are not kept apart on the ${backend} backend (capabilities.metrics.contexts is false): read without a context`,
+    { field: 'context', reason: 'UNSUPPORTED' },
+  );
+}

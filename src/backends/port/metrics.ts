@@ -7,6 +7,11 @@ export type NonFinite = 'NAN' | 'INFINITY' | 'NEGATIVE_INFINITY';
 export interface MetricSummary {
   experimentKey: string;
   name: string;
+  /**
+   * The series' context (`train`, `validate`…); null for the default context, the points logged without
+   * one. Where `capabilities().metrics.contexts` is false, one series holds every context and this is null.
+   */
+  context: string | null;
   /** Value of the point with the highest (step, timestamp). May be NaN or ±Infinity. */
   last: number;
   /** Smallest value, NaN ignored (NaN only when every value is NaN). */
@@ -37,6 +42,8 @@ export interface MetricPoint {
 export interface MetricHistoryRequest {
   experimentKey: string;
   name: string;
+  /** The series of this context; null or absent: the default context (see `MetricSummary.context`). */
+  context?: string | null;
   afterStep?: number | null;
   beforeStep?: number | null;
   /** Raw paging: at most `first` points after the opaque `after` cursor. Ignored when `samples` is set. */
@@ -72,6 +79,19 @@ export interface MetricsCapabilities {
   pointCounts: boolean;
   /** A point's `epoch` and `context` are kept (false: they read back null). */
   pointAttributes: boolean;
+  /**
+   * Contexts are kept apart: each (metric, context) is a series of its own, with its summary, rollups and
+   * history, and reads may name a context. False: one series per metric name holds every context, and a
+   * read naming a context other than the default is refused (reason UNSUPPORTED).
+   */
+  contexts: boolean;
+}
+
+/** The context a read or write names, normalised: absent, null and blank all mean the default (null). */
+export function contextOf(context: string | null | undefined): string | null {
+  if (context === null || context === undefined) return null;
+  const trimmed = context.trim();
+  return trimmed === '' ? null : trimmed;
 }
 
 export interface MetricsPort {

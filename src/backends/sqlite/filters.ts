@@ -145,7 +145,7 @@ function compileMetric(
   const column = lookup(AGGREGATE_COLUMN, filter.aggregate, 'metric filter aggregate');
   if (typeof filter.value !== 'number') throw new BadUserInputError('metric filter value must be a number');
   params.push(requireText(filter.name, 'metric filter name'), Number.isNaN(filter.value) ? null : filter.value);
-  return `EXISTS (SELECT 1 FROM metrics m WHERE m.experiment_key = e.key AND m.name = ? AND m.${column} ${op} ?)`;
+  return `EXISTS (SELECT 1 FROM metrics m WHERE m.experiment_key = e.key AND m.name = ? AND m.context = '' AND m.${column} ${op} ?)`;
 }
 
 /** Both bounds exclusive, like the step range of a metric history. */
@@ -221,7 +221,7 @@ export function compileOrder(order: readonly ExperimentOrder[] | undefined, para
       case 'METRIC': {
         const column = lookup(AGGREGATE_COLUMN, key.aggregate, 'orderBy metric aggregate');
         params.push(requireText(key.name, 'orderBy metric name'));
-        terms.push(`(SELECT m.${column} FROM metrics m WHERE m.experiment_key = e.key AND m.name = ?) ${dir} NULLS LAST`);
+        terms.push(`(SELECT m.${column} FROM metrics m WHERE m.experiment_key = e.key AND m.name = ? AND m.context = '') ${dir} NULLS LAST`);
         break;
       }
       case 'PARAMETER': {

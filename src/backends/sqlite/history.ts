@@ -5,7 +5,7 @@
  * `from..to`, applied before paging, counting and sampling.
  */
 import { isTrackqlError } from '../../errors';
-import { checkHistoryRequest, type MetricHistory, type MetricHistoryRequest } from '../port';
+import { checkHistoryRequest, contextOf, type MetricHistory, type MetricHistoryRequest } from '../port';
 import { decodeCursor, encodeCursor } from './codec';
 import type { Db } from './db';
 import { blockFirstStep, blockLastStep, blockOf, type BlockExtremes, type BlockStore } from './metric-blocks';
@@ -34,6 +34,7 @@ interface SeriesRef {
   id: number;
   experiment_key: string;
   name: string;
+  context: string;
   count: number;
 }
 
@@ -42,7 +43,7 @@ interface StepRange {
   to: number;
 }
 
-const refKey = (experimentKey: string, name: string): string => `${experimentKey}\u0000${name}`;
+const refKey = (experimentKey: string, name: string, context: string): string => `${experimentKey}\u0000${name}\u0000${context}`;
 
 const emptyHistory = (sampled: boolean): MetricHistory => ({
   points: [],
@@ -64,8 +65,8 @@ export class HistoryReader {
     this.#blocks = blocks;
     this.#series = new SeriesReader(db);
     this.#resolve = db.prepare<[string], SeriesRef>(
-      `SELECT id, experiment_key, name, count FROM metrics
-       WHERE (experiment_key, name) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`,
+      `SELECT id, experiment_key, name, context, count FROM metrics
+       WHERE (experiment_key, name, context) IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`,
     );
   }
 
@@ -73,11 +74,11 @@ export class HistoryReader {
   read(requests: readonly MetricHistoryRequest[]): (MetricHistory | Error)[] {
     // One read transaction: counts and points come from the same snapshot even if another process writes.
     return this.#db.transaction(() => {
-      const wanted = requests.map((request) => [request.experimentKey, request.name.trim()]);
-      const refs = new Map(this.#resolve.all(JSON.stringify(wanted)).map((ref) => [refKey(ref.experiment_key, ref.name), ref]));
+      const wanted = requests.map((request) => [request.experimentKey, request.name.trim(), contextOf(request.context) ?? ''] as const);
+      const refs = new Map(this.#resolve.all(JSON.stringify(wanted)).map((ref) => [refKey(ref.experiment_key, ref.name, ref.context), ref]));
       return requests.map((request, index) => {
         try {
-          return this.#readOne(refs.get(refKey(wanted[index][0], wanted[index][1])), request);
+          return this.#readOne(refs.get(refKey(...wanted[index])), request);
         } catch (error) {
           if (isTrackqlError(error)) return error;
           throw error;

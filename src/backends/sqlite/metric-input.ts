@@ -1,6 +1,6 @@
 /** Validation of logged metric points, all before any is written (a batch is stored whole or not at all). */
 import { BadUserInputError } from '../../errors';
-import type { MetricPointInput } from '../port';
+import { contextOf, type MetricPointInput } from '../port';
 import { MAX_NAME_LENGTH } from './validate';
 
 export interface ValidPoint {
@@ -36,8 +36,8 @@ export function validatePoints(points: readonly MetricPointInput[], now: number)
     if (timestamp !== null && timestamp !== undefined && !(Number.isSafeInteger(timestamp) && timestamp >= 0)) {
       invalid(index, 'timestamp must be Unix milliseconds (a non-negative integer) or null', timestamp);
     }
-    if (context !== null && context !== undefined && typeof context !== 'string') {
-      invalid(index, 'context must be a string or null', context);
+    if (context !== null && context !== undefined && (typeof context !== 'string' || context.length > MAX_NAME_LENGTH)) {
+      invalid(index, `context must be a string of at most ${MAX_NAME_LENGTH} characters, or null`, context);
     }
     valid[index] = {
       name: name.trim(),
@@ -45,7 +45,7 @@ export function validatePoints(points: readonly MetricPointInput[], now: number)
       step,
       epoch: epoch ?? null,
       timestamp: timestamp ?? now,
-      context: context ?? null,
+      context: contextOf(context),
     };
   }
   return valid;

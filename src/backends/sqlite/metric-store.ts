@@ -23,6 +23,8 @@ export interface MetricRow {
   id: number;
   experiment_key: string;
   name: string;
+  /** '' for the default context. */
+  context: string;
   next_seq: number;
   count: number;
   last_value: number | null;
@@ -61,6 +63,7 @@ export function toSummary(row: MetricRow): MetricSummary {
   return {
     experimentKey: row.experiment_key,
     name: row.name,
+    context: row.context === '' ? null : row.context,
     last: decodeValue(row.last_value),
     min: decodeValue(row.min_value),
     max: decodeValue(row.max_value),
@@ -85,9 +88,11 @@ export class MetricStore {
 
   constructor(db: Db, blocks: BlockStore) {
     this.#blocks = blocks;
-    this.#row = db.prepare<[string, string], MetricRow>('SELECT * FROM metrics WHERE experiment_key = ? AND name = ?');
-    this.#createRow = db.prepare<[string, string], MetricRow>(
-      'INSERT INTO metrics (experiment_key, name) VALUES (?, ?) RETURNING *',
+    this.#row = db.prepare<[string, string, string], MetricRow>(
+      'SELECT * FROM metrics WHERE experiment_key = ? AND name = ? AND context = ?',
+    );
+    this.#createRow = db.prepare<[string, string, string], MetricRow>(
+      'INSERT INTO metrics (experiment_key, name, context) VALUES (?, ?, ?) RETURNING *',
     );
     this.#insertPoint = db.prepare<[number, number, number, number, number | null, number | null, string | null]>(
       'INSERT INTO metric_points (metric_id, step, timestamp, seq, value, epoch, context) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -99,16 +104,18 @@ export class MetricStore {
          max_value = @maxValue, max_step = @maxStep, max_timestamp = @maxTimestamp, max_seq = @maxSeq
        WHERE id = @id`,
     );
-    this.#summaries = db.prepare<[string], MetricRow>(`${SUMMARY_SQL} ORDER BY experiment_key, name`);
+    this.#summaries = db.prepare<[string], MetricRow>(`${SUMMARY_SQL} ORDER BY experiment_key, name, context`);
     this.#namedSummaries = db.prepare<[string, string], MetricRow>(
-      `${SUMMARY_SQL} AND name IN (SELECT value FROM json_each(?)) ORDER BY experiment_key, name`,
+      `${SUMMARY_SQL} AND name IN (SELECT value FROM json_each(?)) ORDER BY experiment_key, name, context`,
     );
   }
 
   /** Appends validated points to an existing experiment's series (inside the caller's transaction). */
   append(experimentKey: string, points: readonly ValidPoint[]): void {
-    for (const [name, series] of groupByName(points)) {
-      const row = this.#row.get(experimentKey, name) ?? (this.#createRow.get(experimentKey, name) as MetricRow);
+    for (const series of groupBySeries(points)) {
+      const { name, context } = series[0];
+      const stored = context ?? '';
+      const row = this.#row.get(experimentKey, name, stored) ?? (this.#createRow.get(experimentKey, name, stored) as MetricRow);
       this.#appendSeries(row, series);
     }
   }
@@ -142,7 +149,7 @@ export class MetricStore {
     this.#blocks.merge(row.id, blocks);
   }
 
-  /** Summaries per experiment key, in key order, each list ordered by metric name. */
+  /** Summaries per experiment key, in key order, each list ordered by metric name then context. */
   getSummaries(keys: readonly string[], names?: readonly string[] | null): MetricSummary[][] {
     const rows = names
       ? this.#namedSummaries.all(JSON.stringify(keys), JSON.stringify(names.map((name) => name.trim())))
@@ -157,14 +164,16 @@ export class MetricStore {
   }
 }
 
-function groupByName(points: readonly ValidPoint[]): Map<string, ValidPoint[]> {
+/** Points grouped by series, (name, context), each group in logging order. */
+function groupBySeries(points: readonly ValidPoint[]): IterableIterator<ValidPoint[]> {
   const groups = new Map<string, ValidPoint[]>();
   for (const input of points) {
-    const group = groups.get(input.name);
-    if (group === undefined) groups.set(input.name, [input]);
+    const id = input.context === null ? input.name : `${input.name}\u0000${input.context}`;
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, [input]);
     else group.push(input);
   }
-  return groups;
+  return groups.values();
 }
 
 type Prefix = 'last' | 'min' | 'max';

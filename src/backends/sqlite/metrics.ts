@@ -7,7 +7,7 @@ import { MetricStore } from './metric-store';
 
 type Caller = Port.Caller;
 
-export const SQLITE_METRICS_CAPABILITIES: Port.MetricsCapabilities = Object.freeze({ pointCounts: true, pointAttributes: true });
+export const SQLITE_METRICS_CAPABILITIES: Port.MetricsCapabilities = Object.freeze({ pointCounts: true, pointAttributes: true, contexts: true });
 
 export class SqliteMetrics implements Port.MetricsPort {
   readonly #c: SqliteContext;

@@ -15,11 +15,14 @@ import { SCHEMA_005_BLOB_GC } from './schema-005-blob-gc';
 import { SCHEMA_006_ASSET_TYPE_INDEX } from './schema-006-asset-type-index';
 import { SCHEMA_007_RUN_DETAILS } from './schema-007-run-details';
 import { SCHEMA_008_MONITORING } from './schema-008-monitoring';
+import { SCHEMA_009_METRIC_CONTEXTS } from './schema-009-metric-contexts';
 
 export interface Migration {
   /** The `user_version` after this migration; versions are 1, 2, 3… in list order. */
   readonly version: number;
   readonly name: string;
+  /** Run with foreign keys off (a table rebuild); every reference is checked before the commit. */
+  readonly rebuildsTables?: boolean;
   up(db: Db): void;
 }
 
@@ -32,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'asset type index', up: (db) => db.exec(SCHEMA_006_ASSET_TYPE_INDEX) },
   { version: 7, name: 'run details', up: (db) => db.exec(SCHEMA_007_RUN_DETAILS) },
   { version: 8, name: 'production monitoring', up: (db) => db.exec(SCHEMA_008_MONITORING) },
+  { version: 9, name: 'metric contexts', rebuildsTables: true, up: (db) => db.exec(SCHEMA_009_METRIC_CONTEXTS) },
 ];
 
 export interface MigrationResult {
@@ -57,14 +61,29 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   }
   const applied: string[] = [];
   for (const migration of migrations.slice(from)) {
-    db.transaction(() => {
-      migration.up(db);
-      // Inside the transaction: the version moves only if the migration committed.
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    // The pragma is a no-op inside a transaction: it is set around it.
+    const foreignKeys = migration.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (foreignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        migration.up(db);
+        if (migration.rebuildsTables === true) assertReferencesHold(db, migration);
+        // Inside the transaction: the version moves only if the migration committed.
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (foreignKeys) db.pragma('foreign_keys = ON');
+    }
     applied.push(migration.name);
   }
   return { from, to: Math.max(from, latest), applied };
+}
+
+function assertReferencesHold(db: Db, migration: Migration): void {
+  const broken = db.pragma('foreign_key_check') as unknown[];
+  if (broken.length > 0) {
+    throw new Error(`Migration '${migration.name}' would leave ${broken.length} broken references; nothing was changed`);
+  }
 }
 
 function assertConsecutive(migrations: readonly Migration[]): void {

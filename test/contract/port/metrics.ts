@@ -19,6 +19,7 @@ export function describeMetricWrites(backend: GetBackend): void {
         {
           experimentKey: key,
           name: 'loss',
+          context: null,
           last: 5,
           min: 1,
           max: 5,
