@@ -167,6 +167,26 @@ describe('mlflow run details', () => {
     expect(await backend.details.output(CALLER, [{ experimentKey: key, first: 10 }])).toMatchObject([{ totalCount: 0 }]);
   });
 
+  it('answers a details file changed outside the gateway as an upstream fault in that run\'s slot only', async () => {
+    const project = uniqueProject();
+    const bad = await newExperiment(backend, project);
+    const good = await newExperiment(backend, project);
+    for (const key of [bad.key, good.key]) {
+      await backend.details.update(CALLER, { experimentKey: key, systemDetails: { hostname: 'h' } });
+      await backend.details.appendOutput(CALLER, key, [{ text: 'x', stream: 'STDOUT' }]);
+    }
+    const root = sim.state.runs.get(bad.key)?.artifactUri.replace('mlflow-artifacts:/', '').replace(/^\/+/, '') ?? '';
+    sim.state.artifacts.set(`${root}/trackql/system.json`, Buffer.from('{"pid": "not a number"}'));
+    const chunk = [...sim.state.artifacts.keys()].find((p) => p.startsWith(`${root}/trackql/output/`)) as string;
+    sim.state.artifacts.set(chunk, Buffer.from('{"t":"x","s":"O"}\n{"t":"y","s":"O"}\n'));
+    const [broken, fine] = await backend.details.get(CALLER, [bad.key, good.key], { fresh: true });
+    expect(broken).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', extensions: { reason: 'BAD_SHAPE' } });
+    expect(details(fine).systemDetails).toMatchObject({ hostname: 'h' });
+    const pages = await backend.details.output(CALLER, [{ experimentKey: bad.key, first: 5 }, { experimentKey: good.key, first: 5 }]);
+    expect(pages[0]).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', extensions: { reason: 'BAD_SHAPE' } });
+    expect(pages[1]).toMatchObject({ totalCount: 1, items: [{ text: 'x' }] });
+  });
+
   it('keeps project notes as the experiment\'s mlflow.note.content, which MLflow shows as its description', async () => {
     const project = uniqueProject();
     const experimentId = await experimentOf(project);

@@ -54,6 +54,12 @@ export function requireRoot(run: MlflowRun): string {
   return root;
 }
 
+/**
+ * Bytes of one details file read whole: the gateway writes at most a few times MAX_DETAIL_CHARS (an output
+ * file of escaped lines is the largest); anything larger was put there by someone else and is not read.
+ */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 /** A file of the run as text; null when it is missing (or artifacts are not proxied). */
 export async function readText(io: DetailIo, run: MlflowRun, path: string): Promise<string | null> {
   const root = artifactRoot(run);
@@ -61,7 +67,15 @@ export async function readText(io: DetailIo, run: MlflowRun, path: string): Prom
   const answer = await orNull(io.http.download(io.api.credentials, `${root}/${path}`, null));
   if (answer === null) return null;
   const chunks: Buffer[] = [];
-  for await (const chunk of answer.body) chunks.push(Buffer.from(chunk as Buffer));
+  let size = 0;
+  for await (const chunk of answer.body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FILE_BYTES) {
+      answer.body.destroy();
+      throw new UpstreamUnavailableError(`The run's artifact '${path}' is larger than ${MAX_FILE_BYTES} bytes: it was changed outside the gateway`, { reason: 'BAD_SHAPE' });
+    }
+    chunks.push(Buffer.from(chunk as Buffer));
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

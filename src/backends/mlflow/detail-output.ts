@@ -6,7 +6,8 @@
  * stream reads every file (the listing cannot tell the streams apart).
  *
  * Offsets are assigned from the listing, in file-name order: two appends that raced for the same offset
- * both keep their lines, one after the other, and every reader numbers them the same way.
+ * both keep their lines, one after the other, and every reader numbers them the same way (a reader that
+ * listed between the two may have seen the later-named file's lines at offsets they then leave).
  */
 import { randomBytes } from 'node:crypto';
 import { UpstreamUnavailableError } from '../../errors';
