@@ -187,7 +187,7 @@ describe('mlflow run details', () => {
     expect(pages[1]).toMatchObject({ totalCount: 1, items: [{ text: 'x' }] });
   });
 
-  it('keeps project notes as the experiment\'s mlflow.note.content, which MLflow shows as its description', async () => {
+  it('keeps project notes as the experiment\'s mlflow.note.content, the same text as its description', async () => {
     const project = uniqueProject();
     const experimentId = await experimentOf(project);
     await client.post('mlflow/experiments/set-experiment-tag', { experiment_id: experimentId, key: 'mlflow.note.content', value: 'from the UI' });
@@ -199,5 +199,10 @@ describe('mlflow run details', () => {
     expect(sim.state.experiments.get(experimentId)?.tags.get('mlflow.note.content')).toBe('# Plan');
     expect(await backend.projects.get(CALLER, [ref])).toMatchObject([{ description: '# Plan' }]);
     await expectCode(backend.details.setProjectNotes(CALLER, ref, 'n'.repeat(5_001)), 'PAYLOAD_TOO_LARGE');
+    // A description too long for the tag is refused before the rename that comes with it.
+    await expectCode(backend.projects.update(CALLER, { ...ref, newName: `${project}-2`, description: 'n'.repeat(5_001) }), 'PAYLOAD_TOO_LARGE');
+    await backend.projects.update(CALLER, { ...ref, description: 'Plan B' });
+    expect(await backend.details.projectNotes(CALLER, [ref])).toEqual(['Plan B']);
+    expect(sim.state.experiments.get(experimentId)?.name).toBe(project);
   });
 });

@@ -20,7 +20,8 @@ import { MLFLOW_DETAILS_CAPABILITIES, MlflowDetails } from './details';
 export const MLFLOW_CAPABILITIES: Port.Capabilities = Object.freeze({
   backend: 'mlflow',
   experiments: MLFLOW_EXPERIMENTS_CAPABILITIES,
-  projects: Object.freeze({ editAttributes: false }),
+  // The description and isPublic are experiment tags, changed with set-experiment-tag (projects.ts).
+  projects: Object.freeze({ editAttributes: true }),
   metrics: MLFLOW_METRICS_CAPABILITIES,
   attributes: MLFLOW_ATTRIBUTES_CAPABILITIES,
   registry: MLFLOW_REGISTRY_CAPABILITIES,

@@ -6,7 +6,7 @@
  * `mlflow.note.content` tag, which MLflow's UI shows as its description. Every write is checked whole
  * before the first call and made at most once per idempotency claim.
  */
-import { NotFoundError, PayloadTooLargeError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import type * as Port from '../port';
 import { checkCurve, checkNotes, checkOutputLines, checkUpdate, requireKey } from '../shared/details-input';
 import type { KeyValue, MlflowApi } from './api';
@@ -19,21 +19,14 @@ import { appendChunk, outputPage } from './detail-output';
 import { detailsOf, storedSystem } from './detail-reads';
 import { gitTags, htmlOf, systemTags } from './detail-tags';
 import { projectColumns } from './project-columns';
-import { Limits, SET_EXPERIMENT_TAG_ROUTE, Tag } from './protocol';
+import { fitsTag, setExperimentTags } from './experiment-tags';
+import { Tag } from './protocol';
 import { liveRuns } from './run-reads';
 
 type Caller = Port.Caller;
 
 // Output lines are stored with their stream and time, and dependencies as a file: both read back whole.
 export const MLFLOW_DETAILS_CAPABILITIES: Port.DetailsCapabilities = Object.freeze({ supported: true, outputStreams: true, dependencies: true });
-
-/** A text kept in a tag must fit MLflow's tag values; refused before anything is written. */
-function fitsTag(text: string, field: string): string {
-  if (text.length > Limits.TAG_VALUE_MAX_CHARS) {
-    throw new PayloadTooLargeError(`${field} is kept in an MLflow tag on this backend: at most ${Limits.TAG_VALUE_MAX_CHARS} characters, got ${text.length}`, { field, max: Limits.TAG_VALUE_MAX_CHARS });
-  }
-  return text;
-}
 
 /** Fields of stored system details that hold something, for the `trackql.detail.system` marker. */
 function presentFields(stored: Port.SystemDetailsInput): string {
@@ -176,11 +169,7 @@ export class MlflowDetails implements Port.DetailsPort {
       const api = this.#c.api(caller, { fresh: true });
       const e = await this.#experiment(api, ref);
       if (!e) throw new NotFoundError(`Project '${ref.workspace}/${ref.name}' does not exist`);
-      try {
-        await api.call({ method: 'POST', route: SET_EXPERIMENT_TAG_ROUTE, idempotent: true, json: { experiment_id: e.experimentId, key: Tag.note, value: text } });
-      } finally {
-        this.#c.parts.cache.forgetExperiments();
-      }
+      await setExperimentTags(api, this.#c.parts.cache, e.experimentId, [{ key: Tag.note, value: text }]);
       return null;
     });
   }
