@@ -8,7 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { PayloadTooLargeError } from '../../errors';
 import type { MlflowApi } from './api';
 import { decodeFileList } from './decode';
-import { Route } from './protocol';
+import { DETAILS_FOLDER, Route } from './protocol';
 
 /** Bounds of one run's walk: a run with more files lists the first ones found. */
 const MAX_FILES = 1_000;
@@ -19,7 +19,10 @@ export interface ArtifactFile {
   size: number;
 }
 
-/** The run's files, depth first, at most MAX_FILES, reading at most MAX_DIRECTORIES directories. */
+/**
+ * The run's files, depth first, at most MAX_FILES, reading at most MAX_DIRECTORIES directories. The
+ * run-details folder (`trackql/`, detail-artifacts.ts) is not an asset and is not walked.
+ */
 export async function walkArtifacts(api: MlflowApi, runId: string): Promise<ArtifactFile[]> {
   const files: ArtifactFile[] = [];
   const pending = [''];
@@ -33,7 +36,9 @@ export async function walkArtifacts(api: MlflowApi, runId: string): Promise<Arti
       });
       const page = decodeFileList(answer);
       for (const f of page.files) {
-        if (f.isDir) pending.push(f.path);
+        if (f.isDir) {
+          if (f.path !== DETAILS_FOLDER) pending.push(f.path);
+        }
         else if (files.length < MAX_FILES) files.push({ path: f.path, size: f.size });
       }
       token = page.next;

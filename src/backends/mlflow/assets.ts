@@ -16,6 +16,7 @@ import { artifactRoot, assetTag, byCreation, externalId, pathOfExternalId, tagge
 import { limited, walkArtifacts } from './artifacts';
 import type { MlflowContext } from './context';
 import type { MlflowRun } from './decode';
+import { DETAILS_FOLDER } from './protocol';
 import { liveRuns } from './run-reads';
 
 type Caller = Port.Caller;
@@ -116,6 +117,9 @@ export class MlflowAssets implements Port.AssetsPort {
 
   async put(caller: Caller, input: Port.PutAssetInput, body: Readable): Promise<Asset> {
     const fileName = validateFileName(input.fileName);
+    if (fileName === DETAILS_FOLDER || fileName.startsWith(`${DETAILS_FOLDER}/`)) {
+      throw new BadUserInputError(`fileName must not be in '${DETAILS_FOLDER}/': the folder holds the run's details on MLflow`, { field: 'fileName', reason: 'RESERVED_PATH' });
+    }
     const type = text(input.type, 'type');
     const modelName = input.modelName == null ? null : text(input.modelName, 'modelName');
     if (!Number.isSafeInteger(input.maxBytes) || input.maxBytes < 0) throw new BadUserInputError(`maxBytes must be a non-negative integer, got ${input.maxBytes}`);

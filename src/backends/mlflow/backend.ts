@@ -14,19 +14,20 @@ import { MLFLOW_METRICS_CAPABILITIES, MlflowMetrics } from './metrics';
 import { MlflowProjects } from './projects';
 import { MlflowAssets } from './assets';
 import { MLFLOW_REGISTRY_CAPABILITIES, MlflowRegistry } from './registry';
-import { UnsupportedDetails } from '../shared/no-details';
 import { UnsupportedMonitoring } from '../shared/no-monitoring';
+import { MLFLOW_DETAILS_CAPABILITIES, MlflowDetails } from './details';
 
 export const MLFLOW_CAPABILITIES: Port.Capabilities = Object.freeze({
   backend: 'mlflow',
   experiments: MLFLOW_EXPERIMENTS_CAPABILITIES,
-  projects: Object.freeze({ editAttributes: false }),
+  // The description and isPublic are experiment tags, changed with set-experiment-tag (projects.ts).
+  projects: Object.freeze({ editAttributes: true }),
   metrics: MLFLOW_METRICS_CAPABILITIES,
   attributes: MLFLOW_ATTRIBUTES_CAPABILITIES,
   registry: MLFLOW_REGISTRY_CAPABILITIES,
   deadLetters: MLFLOW_DEAD_LETTERS_CAPABILITIES,
-  // Not mapped yet: MLflow keeps some of a run's details as system tags and artifacts (docs/mlflow.md).
-  details: Port.NO_DETAILS,
+  // System tags where MLflow has them, artifacts under the run's `trackql/` folder for the rest (docs/mlflow.md).
+  details: MLFLOW_DETAILS_CAPABILITIES,
   monitoring: Port.NO_MONITORING,
   // Python clients log to MLflow directly: the live feed polls for their points.
   live: Object.freeze({ externalWriters: true }),
@@ -40,7 +41,7 @@ export class MlflowBackend extends OutboxLifecycle implements Port.Backend {
   readonly assets: MlflowAssets;
   readonly registry: MlflowRegistry;
   readonly deadLetters: OutboxDeadLetters<Credentials>;
-  readonly details = new UnsupportedDetails('MLflow');
+  readonly details: MlflowDetails;
   readonly monitoring = new UnsupportedMonitoring('MLflow');
 
   constructor(parts: MlflowParts) {
@@ -53,6 +54,7 @@ export class MlflowBackend extends OutboxLifecycle implements Port.Backend {
     this.assets = new MlflowAssets(context);
     this.registry = new MlflowRegistry(context);
     this.deadLetters = mlflowDeadLetters(context);
+    this.details = new MlflowDetails(context);
   }
 
   capabilities(): Port.Capabilities {

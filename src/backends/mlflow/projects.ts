@@ -5,6 +5,7 @@ import type * as Port from '../port';
 import type { KeyValue, MlflowApi } from './api';
 import type { MlflowContext } from './context';
 import type { MlflowExperiment } from './decode';
+import { fitsTag, setExperimentTags } from './experiment-tags';
 import { GatewayTag, Limits, Tag } from './protocol';
 import { isGone } from './runs';
 
@@ -85,19 +86,21 @@ export class MlflowProjects implements Port.ProjectsPort {
   }
 
   /**
-   * A rename is `experiments/update` (§3). The reference has no call that changes an experiment's tags, where
-   * the description and `isPublic` live, so those are refused rather than half-applied.
+   * A rename is `experiments/update`; the description (`mlflow.note.content`, also the project's notes) and
+   * `isPublic` are experiment tags, set after it with `set-experiment-tag` (§3). All is checked first, and the
+   * rename goes first, so a taken name changes nothing.
    */
   async update(caller: Caller, input: Port.UpdateProjectInput, options?: Port.WriteOptions) {
     this.#c.checkWorkspace(input.workspace);
-    if (input.description != null || input.isPublic != null) {
-      throw new BadUserInputError('Changing a project\'s description or isPublic is not supported on the MLflow backend: its REST API has no call to change an experiment\'s tags (capabilities.projects.editAttributes is false)', { reason: 'UNSUPPORTED' });
-    }
     const newName = input.newName == null ? null : checkProjectName(input.newName);
+    const tags: KeyValue[] = [];
+    if (input.description != null) tags.push({ key: Tag.note, value: fitsTag(input.description, 'description') });
+    if (input.isPublic != null) tags.push({ key: GatewayTag.isPublic, value: String(input.isPublic === true) });
     return this.#c.once(caller, options, async () => {
       const api = this.#c.api(caller);
       const current = await this.#existing(api, input.name);
       if (newName !== null && newName !== current.name) await api.renameExperiment(current.experimentId, newName);
+      if (tags.length > 0) await setExperimentTags(api, this.#c.parts.cache, current.experimentId, tags);
       return this.#project(api, await this.#existing(api, newName ?? current.name));
     });
   }

@@ -85,6 +85,10 @@ export const Tag = {
   sourceName: 'mlflow.source.name',
   /** An experiment's (and run's) description, as MLflow's UI shows it. */
   note: 'mlflow.note.content',
+  gitBranch: 'mlflow.source.git.branch',
+  gitRepoUrl: 'mlflow.source.git.repoURL',
+  /** The older name of the repository URL, still read (`mlflow_tags.py`, LEGACY_MLFLOW_GIT_REPO_URL). */
+  legacyGitRepoUrl: 'mlflow.gitRepoURL',
 } as const;
 
 /** Prefix of MLflow's own tags: never read as TrackQL tags or others. */
@@ -106,7 +110,17 @@ export const GatewayTag = {
   experimentModel: 'trackql.experimentModel',
   /** On a model version: the port's free-text status (MLflow's own is its registration state). */
   status: 'trackql.status',
+  /** A run's git root and git user: MLflow has no tag for either (detail-tags.ts). */
+  gitRoot: 'trackql.git.root',
+  gitUser: 'trackql.git.user',
+  /** `trackql.detail.<part>`: the part is stored as an artifact under `trackql/` (detail-artifacts.ts). */
+  detailPrefix: 'trackql.detail.',
 } as const;
+
+/** The run's artifact folder of what MLflow has no field for; hidden from asset listings. */
+export const DETAILS_FOLDER = 'trackql';
+/** A project's notes: `POST mlflow/experiments/set-experiment-tag` `{experiment_id, key, value}` (§3). */
+export const SET_EXPERIMENT_TAG_ROUTE = 'mlflow/experiments/set-experiment-tag';
 
 export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

@@ -21,6 +21,7 @@ export const Path = {
   experimentUpdate: 'mlflow/experiments/update',
   experimentDelete: 'mlflow/experiments/delete',
   experimentRestore: 'mlflow/experiments/restore',
+  experimentSetTag: 'mlflow/experiments/set-experiment-tag',
   runCreate: 'mlflow/runs/create',
   runGet: 'mlflow/runs/get',
   runUpdate: 'mlflow/runs/update',

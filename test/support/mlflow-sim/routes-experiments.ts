@@ -163,4 +163,18 @@ export const experimentRoutes: readonly Route[] = [
       return empty();
     },
   },
+  {
+    method: 'POST',
+    name: Path.experimentSetTag,
+    body: 'json',
+    handle: (req) => {
+      // MLflow checks the key and value as for run tags and refuses a deleted experiment (§3).
+      const b = decodeObject(req.json, { ...ID, key: str.required, value: str.required }, Path.experimentSetTag);
+      const e = req.state.requireExperiment(b.experiment_id);
+      if (e.lifecycleStage !== 'active') throw invalid(`The experiment ${e.experimentId} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
+      const [[key, value]] = tagMap([{ key: b.key, value: b.value }]);
+      e.tags.set(key, value);
+      return empty();
+    },
+  },
 ];
