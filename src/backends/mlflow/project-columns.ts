@@ -6,7 +6,8 @@
  * artifact is read. A key only older runs have is not listed: the read stays one call however large the
  * experiment.
  */
-import type { ColumnSource, ProjectColumn } from '../port';
+import type { ProjectColumn } from '../port';
+import { METADATA_COLUMNS, SYSTEM_COLUMN_FIELDS, sortColumns, systemColumn } from '../shared/project-columns';
 import type { MlflowApi } from './api';
 import { decodeRunPage } from './decode';
 import { marker } from './detail-artifacts';
@@ -14,17 +15,7 @@ import { Route, Tag } from './protocol';
 import { isGone, othersOf, tagsOf } from './runs';
 
 export const COLUMN_SAMPLE_RUNS = 1_000;
-
-const METADATA: readonly ProjectColumn[] = [
-  { name: 'duration', source: 'METADATA', type: 'timenumber' },
-  { name: 'endedAt', source: 'METADATA', type: 'datetime' },
-  { name: 'experimentKey', source: 'METADATA', type: 'string' },
-  { name: 'name', source: 'METADATA', type: 'string' },
-  { name: 'startedAt', source: 'METADATA', type: 'datetime' },
-  { name: 'status', source: 'METADATA', type: 'string' },
-];
-const SYSTEM_FIELDS: ReadonlySet<string> = new Set(['hostname', 'os', 'osType', 'osRelease', 'pythonVersion', 'user', 'executable', 'totalRam']);
-const ORDER: readonly ColumnSource[] = ['METADATA', 'METRIC', 'PARAMETER', 'OTHER', 'TAG', 'SYSTEM'];
+const SYSTEM_FIELDS: ReadonlySet<string> = new Set(SYSTEM_COLUMN_FIELDS);
 
 const isNumber = (value: string): boolean => value.trim() !== '' && Number.isFinite(Number(value));
 
@@ -48,12 +39,12 @@ export async function projectColumns(api: MlflowApi, experimentId: string): Prom
     for (const field of (marker(run, 'system') ?? '').split(',')) if (SYSTEM_FIELDS.has(field)) system.add(field);
   }
   const columns: ProjectColumn[] = [
-    ...METADATA,
+    ...METADATA_COLUMNS,
     ...[...metrics].map((name): ProjectColumn => ({ name, source: 'METRIC', type: 'double' })),
     ...[...params].map(([name, numeric]): ProjectColumn => ({ name, source: 'PARAMETER', type: numeric ? 'double' : 'string' })),
     ...[...others].map((name): ProjectColumn => ({ name, source: 'OTHER', type: 'string' })),
     ...[...tags].map((name): ProjectColumn => ({ name, source: 'TAG', type: 'string' })),
-    ...[...system].map((name): ProjectColumn => ({ name, source: 'SYSTEM', type: name === 'totalRam' ? 'double' : 'string' })),
+    ...[...system].map(systemColumn),
   ];
-  return columns.sort((a, b) => ORDER.indexOf(a.source) - ORDER.indexOf(b.source) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sortColumns(columns);
 }

@@ -172,9 +172,6 @@ export interface DetailsCapabilities {
   dependencies: boolean;
 }
 
-/** Capabilities of a backend that keeps no run details. */
-export const NO_DETAILS: DetailsCapabilities = Object.freeze({ supported: false, outputStreams: false, dependencies: false });
-
 export interface DetailsPort {
   /** One slot per key, in key order; null where the experiment does not exist. */
   get(caller: Caller, keys: readonly string[], options?: DetailReadOptions): Promise<(RunDetails | Error | null)[]>;

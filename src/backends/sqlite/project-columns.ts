@@ -4,18 +4,8 @@
  * system field logged by a run of the project.
  */
 import type { ColumnSource, ProjectColumn } from '../port';
+import { METADATA_COLUMNS, SYSTEM_COLUMN_FIELDS, sortColumns, systemColumn } from '../shared/project-columns';
 import type { Db } from './db';
-
-const METADATA: readonly ProjectColumn[] = [
-  { name: 'duration', source: 'METADATA', type: 'timenumber' },
-  { name: 'endedAt', source: 'METADATA', type: 'datetime' },
-  { name: 'experimentKey', source: 'METADATA', type: 'string' },
-  { name: 'name', source: 'METADATA', type: 'string' },
-  { name: 'startedAt', source: 'METADATA', type: 'datetime' },
-  { name: 'status', source: 'METADATA', type: 'string' },
-];
-const SYSTEM_FIELDS = ['hostname', 'os', 'osType', 'osRelease', 'pythonVersion', 'user', 'executable', 'totalRam'] as const;
-const ORDER: readonly ColumnSource[] = ['METADATA', 'METRIC', 'PARAMETER', 'OTHER', 'TAG', 'SYSTEM'];
 
 export class ProjectColumns {
   readonly #named;
@@ -35,13 +25,13 @@ export class ProjectColumns {
   }
 
   of(projectId: string): ProjectColumn[] {
-    const columns: ProjectColumn[] = [...METADATA, ...this.#named.all({ project: projectId })];
+    const columns: ProjectColumn[] = [...METADATA_COLUMNS, ...this.#named.all({ project: projectId })];
     const present = new Set<string>();
     for (const json of this.#system.all({ project: projectId })) {
       const details = JSON.parse(json) as Record<string, unknown>;
-      for (const field of SYSTEM_FIELDS) if (details[field] != null) present.add(field);
+      for (const field of SYSTEM_COLUMN_FIELDS) if (details[field] != null) present.add(field);
     }
-    for (const name of present) columns.push({ name, source: 'SYSTEM', type: name === 'totalRam' ? 'double' : 'string' });
-    return columns.sort((a, b) => ORDER.indexOf(a.source) - ORDER.indexOf(b.source) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const name of present) columns.push(systemColumn(name));
+    return sortColumns(columns);
   }
 }
