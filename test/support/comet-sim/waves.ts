@@ -4,7 +4,7 @@
  * the number of releases a piece of work needs is the length of its longest chain of dependent calls. The
  * gate releases a wave once the client has gone quiet: no request arriving for a while and every arrived one
  * waiting at the gate. A client that is slow to send can only split a wave in two (a count too high), never
- * merge two dependent ones.
+ * merge two dependent ones. Faults that hang or drop an answer never reach the gate: do not combine them.
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 
