@@ -186,6 +186,26 @@ describe('comet backend: adapter behaviour', () => {
       expect(sim.requestCounts()['GET experiment/metrics/summary']).toBe(10);
     });
 
+    it('reads the parameters of more runs than one chart call takes with all chart calls at once', async () => {
+      const keys = seedRuns(250, (i) => ({ parameters: { lr: i / 1000 } }));
+      const b = make();
+      await b.experiments.list(ME, { project: { workspace: WS, name: 'p' }, page: { first: 1000 } });
+      const { result, waves } = await sim.inWaves(() => b.attributes.parameters(ME, keys));
+      expect(result[249]).toEqual([{ name: 'lr', value: '0.249' }]);
+      // 100 runs per chart call: three calls, one round trip.
+      expect(waves).toEqual([{ 'POST experiments/multi-metric-chart': 3 }]);
+    });
+
+    it('reads the histories of more runs than one chart call takes with all chart calls at once', async () => {
+      const metrics = Array.from({ length: 3 }, (_, step) => ({ metricName: 'loss', metricValue: 3 - step, step }));
+      const keys = seedRuns(150, () => ({ metrics }));
+      const b = make();
+      const { result, waves } = await sim.inWaves(() => b.metrics.histories(ME, keys.map((experimentKey) => ({ experimentKey, name: 'loss', samples: 10 }))));
+      expect(result.every((h) => !(h instanceof Error) && h.totalCount === 3)).toBe(true);
+      // 100 runs per chart call: two calls, one round trip.
+      expect(waves).toEqual([{ 'POST experiments/multi-metric-chart': 2 }]);
+    });
+
     it('reads tags with one query per tag when the project has fewer tags than runs asked for', async () => {
       const keys = seedRuns(30, (i) => ({ tags: i % 2 ? ['odd'] : ['even'] }));
       const b = make();

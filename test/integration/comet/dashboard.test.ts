@@ -13,6 +13,7 @@ import { gql, gqlOk } from '../../support/gateway';
 const WS = 'dash-ws';
 const OTHER_KEY = 'comet-test-other-key-987654';
 const STRANGER_KEY = 'comet-test-stranger-key-555';
+const WAVES_KEY = 'comet-test-waves-key-24680';
 const TAGS = ['baseline', 'gpu', 'sweep'];
 
 const DASHBOARD = `query($ws: String!, $p: String!) { project(workspace: $ws, name: $p) { name experiments(first: 100) { totalCount nodes {
@@ -28,7 +29,7 @@ describe('comet backend: a dashboard of 100 experiments through GraphQL', () => 
   let dataDir: string;
 
   beforeAll(async () => {
-    sim = await startSim([WS], [{ apiKey: OTHER_KEY, workspaces: [WS] }, { apiKey: STRANGER_KEY, workspaces: ['elsewhere'] }]);
+    sim = await startSim([WS], [{ apiKey: OTHER_KEY, workspaces: [WS] }, { apiKey: STRANGER_KEY, workspaces: ['elsewhere'] }, { apiKey: WAVES_KEY, workspaces: [WS] }]);
     sim.seed({
       experiments: Array.from({ length: 100 }, (_, i) => ({
         workspace: WS,
@@ -73,6 +74,18 @@ describe('comet backend: a dashboard of 100 experiments through GraphQL', () => 
       // Comet has no multi-run summary
       'GET experiment/metrics/summary': 100,
     });
+  });
+
+  it('goes two dependent round trips deep, cold: the project, then everything about its listed runs at once', async () => {
+    // A key whose cache is still empty: the same cold dashboard, with Comet's answers held a wave at a time.
+    const { result, waves } = await sim.inWaves(() => gqlOk<Dashboard>(gateway.url, DASHBOARD, { ws: WS, p: 'vision' }, { authorization: WAVES_KEY }));
+    expect(result.project?.experiments.nodes).toHaveLength(100);
+    expect(waves).toEqual([
+      // The listing and the column names are asked for beside the project, not after it.
+      { 'GET experiments': 1, 'GET project': 1, 'GET project/column-names': 1 },
+      // Per-run reads need the keys the listing gave; nothing else waits.
+      { 'GET experiment/metrics/summary': 100, 'POST experiments/multi-metric-chart': 1, 'POST project/query': TAGS.length },
+    ]);
   });
 
   it('makes no upstream call at all for the same dashboard within the TTL', async () => {

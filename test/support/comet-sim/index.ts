@@ -39,6 +39,11 @@ export interface CometSim {
   requestCounts(): Record<string, number>;
   totalRequests(): number;
   resetCounts(): void;
+  /**
+   * Runs `work` with answers held and released a wave at a time (waves.ts): `waves.length` is the number of
+   * dependent round trips `work` made, each wave the route counts of the requests it answered.
+   */
+  inWaves<T>(work: () => Promise<T>): Promise<{ result: T; waves: Record<string, number>[] }>;
   /** Plain JSON of the whole state; `experiments[key].metrics` holds every point received, in arrival order. */
   dump(): SimStateDump;
   /** Creates keys, workspaces, projects and experiments directly (not over HTTP, not counted). */
@@ -71,6 +76,7 @@ export async function startCometSim(options: CometSimOptions & { port?: number }
     requestCounts: () => server.counts(),
     totalRequests: () => server.total(),
     resetCounts: () => server.resetCounts(),
+    inWaves: (work) => server.waves.inWaves(work),
     dump: () => dumpState(state),
     seed: (data) => seedState(state, data),
     mpmReceived: (workspace, modelName) => [...(mpmOf(state).models.get(`${workspace}/${modelName}`)?.received ?? [])],

@@ -24,6 +24,7 @@ import { registryRoutes } from './routes-registry';
 import { writeRoutes } from './routes-write';
 import type { SimState } from './state';
 import type { KeyRecord } from './types';
+import { WaveGate } from './waves';
 
 export const ALL_ROUTES: readonly Route[] = [
   ...readRoutes, ...metricRoutes, ...queryRoutes, ...writeRoutes, ...assetRoutes, ...registryRoutes, ...clientlibRoutes, ...detailRoutes, ...lifecycleRoutes,
@@ -51,6 +52,8 @@ function routeNameOf(pathname: string): string {
 export class SimServer {
   readonly http: Server;
   readonly faults = new FaultInjector();
+  /** Holds answers a wave at a time while a test counts dependent round trips (waves.ts). */
+  readonly waves = new WaveGate();
   latencyMs = 0;
   #down = false;
   #origin = '';
@@ -132,6 +135,7 @@ export class SimServer {
     const routeKey = `${method} ${name}`;
     this.#total += 1;
     this.#counts.set(routeKey, (this.#counts.get(routeKey) ?? 0) + 1);
+    this.waves.arrive();
     try {
       const fault = this.faults.decide(routeKey);
       if (fault?.kind === 'hang') {
@@ -200,8 +204,14 @@ export class SimServer {
     if (response.kind === 'json') {
       return this.#answerJson(req, res, response.status ?? 200, response.body, {}, route.jsonContentType);
     }
-    await sleep(this.latencyMs);
+    await this.#delay(req);
     if (!res.destroyed) writeBytes(res, response.body, response.contentType);
+  }
+
+  /** The configured latency, after the wave gate (if a test holds answers). */
+  async #delay(req: IncomingMessage): Promise<void> {
+    await this.waves.hold(`${req.method ?? 'GET'} ${routeNameOf(new URL(req.url ?? '/', 'http://sim').pathname)}`);
+    await sleep(this.latencyMs);
   }
 
   async #answerJson(
@@ -212,7 +222,7 @@ export class SimServer {
     headers: Record<string, string> = {},
     contentType?: string,
   ): Promise<void> {
-    await sleep(this.latencyMs);
+    await this.#delay(req);
     if (res.destroyed || res.headersSent) return;
     writeJson(req, res, status, body, contentType, headers);
   }
