@@ -8,7 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Backend, MetricHistory, MetricPointInput } from '../../src/backends/port';
 import { createSqliteBackend } from '../../src/backends/sqlite';
-import { BLOCK_STEPS } from '../../src/backends/sqlite/metric-blocks';
+import { BLOCK_STEPS, BlockStore, SPAN_BLOCKS } from '../../src/backends/sqlite/metric-blocks';
+import { bucketGrid } from '../../src/backends/sqlite/history';
 import { CALLER } from './port/support';
 
 /** Small seeded PRNG (mulberry32), so a failure reproduces. */
@@ -116,5 +117,94 @@ describe('sqlite backend: rollups kept on write', () => {
     const positions = sampled.points.map((point) => position.get(JSON.stringify(point)));
     expect(positions.every((index) => index !== undefined)).toBe(true);
     expect(positions).toEqual([...(positions as number[])].sort((a, b) => a - b));
+  });
+
+  /** 60,000 points over steps 0..59,999 with spikes, NaN and ties, in batches of 5,000: 938 blocks, 59 spans. */
+  async function logLong(key: string): Promise<void> {
+    const next = random(11);
+    for (let start = 0; start < 60_000; start += 5_000) {
+      await backend.metrics.log(CALLER, key, Array.from({ length: 5_000 }, (_, i) => {
+        const roll = next();
+        const value = roll < 0.01 ? Number.NaN : roll < 0.02 ? 1_000 : roll < 0.03 ? -1_000 : Math.round(next() * 100);
+        return { name: 'm', step: start + i, value, timestamp: 1_000 + start + i };
+      }));
+    }
+  }
+
+  it('keeps span rollups that agree with the blocks, and buckets alike from either level', async () => {
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    await logLong(key);
+    const db = new Database(path.join(dataDir, 'trackql.db'));
+    try {
+      const spans = db.prepare('SELECT span, count FROM metric_spans ORDER BY span').all() as { span: number; count: number }[];
+      const blocks = db.prepare('SELECT block, count FROM metric_blocks ORDER BY block').all() as { block: number; count: number }[];
+      expect(spans.map((row) => row.span)).toEqual([...new Set(blocks.map((row) => Math.floor(row.block / SPAN_BLOCKS)))]);
+      expect(spans.reduce((n, row) => n + row.count, 0)).toBe(60_000);
+      const metricId = db.prepare('SELECT id FROM metrics').pluck().get() as number;
+      const store = new BlockStore(db);
+      for (const [from, to, buckets] of [[1, 936, 20], [5, 900, 7], [17, 31, 1], [3, 700, 40]] as const) {
+        const { origin, perBucket } = bucketGrid(from - 1, to - from + 2, buckets);
+        store.useSpans = true;
+        const viaSpans = store.bucketExtremes(metricId, from, to, origin, perBucket);
+        store.useSpans = false;
+        const viaBlocks = store.bucketExtremes(metricId, from, to, origin, perBucket);
+        expect([from, to, [...viaSpans.entries()]]).toEqual([from, to, [...viaBlocks.entries()]]);
+        expect(viaSpans.size).toBeLessThanOrEqual(buckets);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it.each([
+    [100, null, null],
+    [1_000, 1_234, 58_765],
+  ])('samples a long series (%i samples, after %p, before %p) from the span rollups, keeping first, last, min and max', async (samples, afterStep, beforeStep) => {
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    await logLong(key);
+    const request = { experimentKey: key, name: 'm', afterStep, beforeStep };
+    const raw: MetricHistory['points'] = [];
+    for (let after: string | null = null; ;) {
+      const [page] = (await backend.metrics.histories(CALLER, [{ ...request, first: 10_000, after }])) as MetricHistory[];
+      raw.push(...page.points);
+      if (!page.hasNextPage) break;
+      after = page.cursors[page.cursors.length - 1];
+    }
+    const [sampled] = (await backend.metrics.histories(CALLER, [{ ...request, samples }])) as MetricHistory[];
+    expect(sampled).toMatchObject({ sampled: true, totalCount: raw.length });
+    expect(sampled.points.length).toBeLessThanOrEqual(samples);
+    expect(sampled.points.length).toBeGreaterThan(samples / 2);
+    expect(sampled.points[0]).toEqual(raw[0]);
+    expect(sampled.points[sampled.points.length - 1]).toEqual(raw[raw.length - 1]);
+    const values = sampled.points.map((point) => point.value);
+    expect(values).toContain(1_000);
+    expect(values).toContain(-1_000);
+    const position = new Map(raw.map((point, index) => [JSON.stringify(point), index]));
+    const positions = sampled.points.map((point) => position.get(JSON.stringify(point)));
+    expect(positions.every((index) => index !== undefined)).toBe(true);
+    expect(positions).toEqual([...(positions as number[])].sort((a, b) => a - b));
+  });
+
+  it('fills the span rollups of a data dir from before them exactly as writes keep them', async () => {
+    const { key } = await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' });
+    await logShuffled(key, 5);
+    await logLong((await backend.experiments.create(CALLER, { workspace: 'w', project: 'p' })).key);
+    await backend.close();
+    const file = path.join(dataDir, 'trackql.db');
+    const db = new Database(file);
+    const kept = db.prepare('SELECT * FROM metric_spans ORDER BY metric_id, span').all();
+    expect(kept.length).toBeGreaterThan(50);
+    // As the previous release left it: no span level, schema version 9.
+    db.exec('DROP TABLE metric_spans');
+    db.pragma('user_version = 9');
+    db.close();
+    backend = createSqliteBackend({ dataDir });
+    await backend.readiness();
+    const reopened = new Database(file, { readonly: true });
+    try {
+      expect(reopened.prepare('SELECT * FROM metric_spans ORDER BY metric_id, span').all()).toEqual(kept);
+    } finally {
+      reopened.close();
+    }
   });
 });

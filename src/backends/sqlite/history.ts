@@ -8,7 +8,7 @@ import { isTrackqlError } from '../../errors';
 import { checkHistoryRequest, contextOf, type MetricHistory, type MetricHistoryRequest } from '../port';
 import { decodeCursor, encodeCursor } from './codec';
 import type { Db } from './db';
-import { blockFirstStep, blockLastStep, blockOf, type BlockExtremes, type BlockStore } from './metric-blocks';
+import { SPAN_BLOCKS, blockFirstStep, blockLastStep, blockOf, type BlockExtremes, type BlockStore } from './metric-blocks';
 import {
   blocksPerBucket,
   bucketCount,
@@ -137,7 +137,7 @@ export class HistoryReader {
     const firstBlock = blockOf(first.step);
     const blockCount = blockOf(last.step) - firstBlock + 1;
     if (blockCount < buckets && total <= RAW_SAMPLING_LIMIT) return this.#sampleEveryPoint(metricId, range, samples);
-    return this.#sampleBlocks(metricId, range, first, last, blocksPerBucket(blockCount, buckets));
+    return this.#sampleBlocks(metricId, range, first, last, bucketGrid(firstBlock, blockCount, buckets));
   }
 
   /** Exact equal-count buckets from one pass over the range (used when it is small or steps are dense). */
@@ -151,13 +151,13 @@ export class HistoryReader {
    * Buckets of whole step blocks: inner blocks are bucketed in SQL over the rollups; the two edge blocks,
    * which the step range may cut, are folded from their raw points and merged in.
    */
-  #sampleBlocks(metricId: number, range: StepRange, first: StoredPoint, last: StoredPoint, perBucket: number): StoredPoint[] {
+  #sampleBlocks(metricId: number, range: StepRange, first: StoredPoint, last: StoredPoint, { origin, perBucket }: BucketGrid): StoredPoint[] {
     const firstBlock = blockOf(first.step);
     const lastBlock = blockOf(last.step);
-    const buckets = this.#blocks.bucketExtremes(metricId, firstBlock + 1, lastBlock - 1, firstBlock, perBucket);
+    const buckets = this.#blocks.bucketExtremes(metricId, firstBlock + 1, lastBlock - 1, origin, perBucket);
     for (const block of new Set([firstBlock, lastBlock])) {
       const edge = this.#edgeBlock(metricId, block, range);
-      if (edge !== null) mergeIntoBucket(buckets, bucketOf(block, firstBlock, perBucket), edge);
+      if (edge !== null) mergeIntoBucket(buckets, bucketOf(block, origin, perBucket), edge);
     }
     const chosen = new Map<string, SeriesPoint>();
     for (const bucket of buckets.values()) {
@@ -183,6 +183,25 @@ export class HistoryReader {
     }
     return extremes;
   }
+}
+
+interface BucketGrid {
+  /** The block bucket 0 starts at. */
+  origin: number;
+  perBucket: number;
+}
+
+/**
+ * Where buckets start and how many blocks each holds, so that `blockCount` blocks from `firstBlock` make
+ * at most `buckets` buckets. Buckets of at least a span are made whole spans, starting on a span boundary,
+ * so the rollups' span level can answer for them (metric-blocks.ts); smaller ones start at the first block.
+ */
+export function bucketGrid(firstBlock: number, blockCount: number, buckets: number): BucketGrid {
+  const perBucket = blocksPerBucket(blockCount, buckets);
+  if (perBucket < SPAN_BLOCKS) return { origin: firstBlock, perBucket };
+  const origin = Math.floor(firstBlock / SPAN_BLOCKS) * SPAN_BLOCKS;
+  const covered = firstBlock + blockCount - origin;
+  return { origin, perBucket: SPAN_BLOCKS * Math.ceil(covered / (SPAN_BLOCKS * Math.max(1, buckets))) };
 }
 
 /** The inclusive step range of a checked request. */

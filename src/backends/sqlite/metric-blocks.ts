@@ -5,9 +5,14 @@
  * Why: SQLite scans about 10M rows/s on this class of machine, so any pass over a 1M-point series costs
  * ≥ 100 ms (measured: 150 ms for a bare min/max/count). Bucketing the rollup rows instead reads 1/64th of
  * the data and still returns real points, because each block keeps the identity of its extremes.
+ *
+ * A second level, spans of SPAN_BLOCKS blocks, is kept the same way: a 1M-point series has 15,625 blocks but
+ * 977 spans, and bucketing 1,000 samples out of the spans reads 1/16th of the block rows (measured: a
+ * bucket pass over the blocks of 1M points 3.5 ms, over its spans 0.5 ms; there are two, one per extreme).
  */
 import type { Db } from './db';
 import { decodeValue, encodeValue } from './codec';
+import { mergeIntoBucket } from './sampling';
 import { mergeExtremes, type SeriesExtremes, type SeriesPoint } from './series-order';
 
 /** Steps per block. Smaller blocks sample finer ranges without a raw scan; larger ones read fewer rows. */
@@ -25,11 +30,19 @@ export function blockLastStep(block: number): number {
   return block * BLOCK_STEPS + BLOCK_STEPS - 1;
 }
 
+/** Blocks per span, the second rollup level. */
+export const SPAN_BLOCKS = 16;
+
+export function spanOf(block: number): number {
+  return Math.floor(block / SPAN_BLOCKS);
+}
+
 export interface BlockExtremes extends SeriesExtremes {
   block: number;
 }
 
 type BlockTuple = [
+  /** The block's (or span's) number. */
   block: number,
   count: number,
   minValue: number | null,
@@ -57,8 +70,7 @@ const bucketPoint = (row: BucketTuple): SeriesPoint => ({
   seq: row[4],
 });
 
-const BLOCK_COLUMNS = `block, count, min_value, min_step, min_timestamp, min_seq,
-  max_value, max_step, max_timestamp, max_seq`;
+const ROLLUP_COLUMNS = `count, min_value, min_step, min_timestamp, min_seq, max_value, max_step, max_timestamp, max_seq`;
 
 function fromTuple(row: BlockTuple): BlockExtremes {
   return {
@@ -76,7 +88,8 @@ const pointParams = (point: SeriesPoint): (number | null)[] => [
   point.seq,
 ];
 
-export class BlockStore {
+/** One level of rollups: a table keyed by (metric_id, unit), `unit` being a block or a span number. */
+class RollupLevel {
   readonly #get;
   readonly #put;
   readonly #range;
@@ -84,63 +97,115 @@ export class BlockStore {
   readonly #bucketMin;
   readonly #bucketMax;
 
-  constructor(db: Db) {
-    this.#get = db.prepare<[number, number], BlockTuple>(
-      `SELECT ${BLOCK_COLUMNS} FROM metric_blocks WHERE metric_id = ? AND block = ?`,
-    ).raw();
-    this.#put = db.prepare(
-      `INSERT OR REPLACE INTO metric_blocks (metric_id, ${BLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  constructor(db: Db, table: 'metric_blocks' | 'metric_spans', unit: 'block' | 'span') {
+    const columns = `${unit}, ${ROLLUP_COLUMNS}`;
+    this.#get = db.prepare<[number, number], BlockTuple>(`SELECT ${columns} FROM ${table} WHERE metric_id = ? AND ${unit} = ?`).raw();
+    this.#put = db.prepare(`INSERT OR REPLACE INTO ${table} (metric_id, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#range = db.prepare<[number, number, number], BlockTuple>(
-      `SELECT ${BLOCK_COLUMNS} FROM metric_blocks WHERE metric_id = ? AND block BETWEEN ? AND ? ORDER BY block`,
+      `SELECT ${columns} FROM ${table} WHERE metric_id = ? AND ${unit} BETWEEN ? AND ? ORDER BY ${unit}`,
     ).raw();
     // One GROUP BY per extreme: with a single min() or max() aggregate, SQLite fills the bare columns from the
     // row holding that extreme (https://sqlite.org/lang_select.html#bare_columns_in_an_aggregate_query), so each
     // bucket's extreme point comes back whole. min()/max() skip NULL, i.e. NaN. The casts keep the division
     // integral: better-sqlite3 binds every JS number as a double.
     const bucketSql = (aggregate: 'min' | 'max'): string =>
-      `SELECT (block - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket,
+      `SELECT (${unit} - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket,
          ${aggregate}(${aggregate}_value), ${aggregate}_step, ${aggregate}_timestamp, ${aggregate}_seq
-       FROM metric_blocks WHERE metric_id = ? AND block BETWEEN ? AND ? GROUP BY bucket`;
+       FROM ${table} WHERE metric_id = ? AND ${unit} BETWEEN ? AND ? GROUP BY bucket`;
     this.#bucketMin = db.prepare<[number, number, number, number, number], BucketTuple>(bucketSql('min')).raw();
     this.#bucketMax = db.prepare<[number, number, number, number, number], BucketTuple>(bucketSql('max')).raw();
     this.#count = db.prepare<[number, number, number], number>(
-      'SELECT coalesce(sum(count), 0) FROM metric_blocks WHERE metric_id = ? AND block BETWEEN ? AND ?',
+      `SELECT coalesce(sum(count), 0) FROM ${table} WHERE metric_id = ? AND ${unit} BETWEEN ? AND ?`,
     ).pluck();
   }
 
-  /** Merges a batch's per-block extremes into the stored rollup (inside the caller's transaction). */
   merge(metricId: number, batch: ReadonlyMap<number, SeriesExtremes>): void {
-    for (const [block, extremes] of batch) {
-      const stored = this.#get.get(metricId, block);
+    for (const [unit, extremes] of batch) {
+      const stored = this.#get.get(metricId, unit);
       const merged = stored ? mergeExtremes(fromTuple(stored), extremes) : extremes;
-      this.#put.run(metricId, block, merged.count, ...pointParams(merged.min), ...pointParams(merged.max));
+      this.#put.run(metricId, unit, merged.count, ...pointParams(merged.min), ...pointParams(merged.max));
     }
+  }
+
+  range(metricId: number, from: number, to: number): BlockExtremes[] {
+    return this.#range.all(metricId, from, to).map(fromTuple);
+  }
+
+  count(metricId: number, from: number, to: number): number {
+    return this.#count.get(metricId, from, to) ?? 0;
+  }
+
+  /** Extremes of units `from..to` in buckets of `perBucket` units counted from `origin`, into `buckets`. */
+  bucketInto(buckets: Map<number, BucketExtremes>, metricId: number, from: number, to: number, origin: number, perBucket: number): void {
+    if (from > to) return;
+    const args = [origin, perBucket, metricId, from, to] as const;
+    const found = new Map<number, BucketExtremes>();
+    for (const row of this.#bucketMin.all(...args)) found.set(row[0], { min: bucketPoint(row), max: bucketPoint(row) });
+    for (const row of this.#bucketMax.all(...args)) {
+      const bucket = found.get(row[0]);
+      if (bucket) bucket.max = bucketPoint(row);
+    }
+    for (const [bucket, extremes] of found) mergeIntoBucket(buckets, bucket, extremes);
+  }
+}
+
+/** Groups per-block extremes by span, merged in block order. */
+function bySpan(batch: ReadonlyMap<number, SeriesExtremes>): Map<number, SeriesExtremes> {
+  const spans = new Map<number, SeriesExtremes>();
+  for (const block of [...batch.keys()].sort((a, b) => a - b)) {
+    const span = spanOf(block);
+    const current = spans.get(span);
+    const extremes = batch.get(block) as SeriesExtremes;
+    spans.set(span, current === undefined ? extremes : mergeExtremes(current, extremes));
+  }
+  return spans;
+}
+
+export class BlockStore {
+  readonly #blocks: RollupLevel;
+  readonly #spans: RollupLevel;
+  /** Tests turn spans off to check that both levels bucket alike. */
+  useSpans = true;
+
+  constructor(db: Db) {
+    this.#blocks = new RollupLevel(db, 'metric_blocks', 'block');
+    this.#spans = new RollupLevel(db, 'metric_spans', 'span');
+  }
+
+  /** Merges a batch's per-block extremes into both stored levels (inside the caller's transaction). */
+  merge(metricId: number, batch: ReadonlyMap<number, SeriesExtremes>): void {
+    this.#blocks.merge(metricId, batch);
+    this.#spans.merge(metricId, bySpan(batch));
   }
 
   /** Rollup rows of blocks `fromBlock..toBlock` (inclusive), in block order. */
   range(metricId: number, fromBlock: number, toBlock: number): BlockExtremes[] {
-    return this.#range.all(metricId, fromBlock, toBlock).map(fromTuple);
+    return this.#blocks.range(metricId, fromBlock, toBlock);
   }
 
   /** Points in blocks `fromBlock..toBlock` (inclusive). */
   count(metricId: number, fromBlock: number, toBlock: number): number {
-    return this.#count.get(metricId, fromBlock, toBlock) ?? 0;
+    return this.#blocks.count(metricId, fromBlock, toBlock);
   }
 
   /**
    * Extremes of blocks `fromBlock..toBlock` grouped into buckets of `perBucket` blocks counted from
-   * `firstBlock`, keyed by bucket number. An all-NaN bucket gets one of its NaN points.
+   * `origin`, keyed by bucket number. An all-NaN bucket gets one of its NaN points. When buckets are whole
+   * spans (origin and size multiples of SPAN_BLOCKS), the whole spans inside the range are read from the
+   * span level and only the blocks of the two partial spans at its ends from the block level.
    */
-  bucketExtremes(metricId: number, fromBlock: number, toBlock: number, firstBlock: number, perBucket: number): Map<number, BucketExtremes> {
+  bucketExtremes(metricId: number, fromBlock: number, toBlock: number, origin: number, perBucket: number): Map<number, BucketExtremes> {
     const buckets = new Map<number, BucketExtremes>();
-    if (fromBlock > toBlock) return buckets;
-    const args = [firstBlock, perBucket, metricId, fromBlock, toBlock] as const;
-    for (const row of this.#bucketMin.all(...args)) buckets.set(row[0], { min: bucketPoint(row), max: bucketPoint(row) });
-    for (const row of this.#bucketMax.all(...args)) {
-      const bucket = buckets.get(row[0]);
-      if (bucket) bucket.max = bucketPoint(row);
+    const aligned = this.useSpans && origin % SPAN_BLOCKS === 0 && perBucket % SPAN_BLOCKS === 0;
+    const firstWhole = Math.ceil(fromBlock / SPAN_BLOCKS);
+    const lastWhole = Math.floor((toBlock + 1) / SPAN_BLOCKS) - 1;
+    if (!aligned || firstWhole > lastWhole) {
+      this.#blocks.bucketInto(buckets, metricId, fromBlock, toBlock, origin, perBucket);
+      return buckets;
     }
+    this.#blocks.bucketInto(buckets, metricId, fromBlock, firstWhole * SPAN_BLOCKS - 1, origin, perBucket);
+    this.#spans.bucketInto(buckets, metricId, firstWhole, lastWhole, origin / SPAN_BLOCKS, perBucket / SPAN_BLOCKS);
+    this.#blocks.bucketInto(buckets, metricId, (lastWhole + 1) * SPAN_BLOCKS, toBlock, origin, perBucket);
     return buckets;
   }
 }

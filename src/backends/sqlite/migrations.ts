@@ -16,6 +16,7 @@ import { SCHEMA_006_ASSET_TYPE_INDEX } from './schema-006-asset-type-index';
 import { SCHEMA_007_RUN_DETAILS } from './schema-007-run-details';
 import { SCHEMA_008_MONITORING } from './schema-008-monitoring';
 import { SCHEMA_009_METRIC_CONTEXTS } from './schema-009-metric-contexts';
+import { addMetricSpans } from './schema-010-metric-spans';
 
 export interface Migration {
   /** The `user_version` after this migration; versions are 1, 2, 3… in list order. */
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'run details', up: (db) => db.exec(SCHEMA_007_RUN_DETAILS) },
   { version: 8, name: 'production monitoring', up: (db) => db.exec(SCHEMA_008_MONITORING) },
   { version: 9, name: 'metric contexts', rebuildsTables: true, up: (db) => db.exec(SCHEMA_009_METRIC_CONTEXTS) },
+  { version: 10, name: 'metric span rollups', up: addMetricSpans },
 ];
 
 export interface MigrationResult {
