@@ -4,7 +4,7 @@
  * cost one indexed lookup and no read. A failed write queues nothing; an idempotent replay queues nothing
  * again.
  */
-import { contextOf, type Backend, type Caller, type Experiment, type MetricPointInput, type MetricSummary, type ModelVersion, type RegisteredModel, type WriteStatus } from '../backends/port';
+import type { Backend, Caller, Experiment, MetricPointInput, MetricSummary, ModelVersion, RegisteredModel, WriteStatus } from '../backends/port';
 import { withWriteEffect, type WriteEffect } from '../backends/shared/write-effects';
 import { summaryData, type EventKind, type NotifyEvent } from './events';
 import { alertsFor, batchFigure, crosses, enqueueEmail, enqueueEvent, markFired, type EmailMessage } from './outbox';
@@ -82,12 +82,10 @@ export class Notifier {
     if (!this.store.watches(names)) return write();
     const [experiment] = await this.backend.experiments.get(caller, [key]).catch(() => [null]);
     if (!experiment || experiment instanceof Error) return write(); // the write reports the missing run itself
-    // Where contexts are kept apart, an alert watches the metric's default context, as filters do.
-    const watched = this.backend.capabilities().metrics.contexts ? points.filter((p) => contextOf(p.context) === null) : points;
     return this.#within((db, _status, now) => {
       for (const alert of alertsFor(db, names)) {
         if (alert.workspace !== experiment.workspace || alert.project !== experiment.project) continue;
-        const figure = batchFigure(watched.filter((p) => p.name === alert.metric), alert.aggregate);
+        const figure = batchFigure(points.filter((p) => p.name === alert.metric), alert.aggregate);
         if (!figure || !crosses(figure.value, alert.op, alert.value) || !markFired(db, alert.id, key, now)) continue;
         enqueueEvent(db, {
           kind: 'METRIC_ALERT', workspace: experiment.workspace, project: experiment.project, modelName: null,

@@ -81,15 +81,22 @@ export class ExperimentResolver {
     return all.filter((m) => (wanted === null || wanted.has(m.name)) && (wantedContext === undefined || m.context === wantedContext));
   }
 
-  @FieldResolver(() => MetricSummary, { nullable: true, description: 'One series: the metric `name` in `context` (the default context when absent).' })
+  @FieldResolver(() => MetricSummary, {
+    nullable: true,
+    description: 'One series: the metric `name` in `context`. Without `context`: the default context, or, when the run logged ' +
+      'the metric only in named contexts, the first of them by name.',
+  })
   async metric(
     @Root() e: ExperimentData,
     @Arg('name') name: string,
     @Arg('context', () => String, { nullable: true, description: CONTEXT_ARG }) context: string | null,
     @Ctx() ctx: RequestContext,
   ) {
+    const series = unwrap(await ctx.loaders.metricSummaries.load(e.key)).filter((m) => m.name === name);
+    // Summaries come ordered by name then context, the default (null) first: the first is the one meant.
+    if (context == null) return series[0] ?? null;
     const wantedContext = checkedContext(ctx, context);
-    return unwrap(await ctx.loaders.metricSummaries.load(e.key)).find((m) => m.name === name && m.context === wantedContext) ?? null;
+    return series.find((m) => m.context === wantedContext) ?? null;
   }
 
   @FieldResolver(() => [Other])

@@ -54,6 +54,17 @@ describe('a run page', () => {
     });
     const run = (await gqlOk(gateway.url, RUN_PAGE, { key })).experiment;
     expect(run.metrics.map((m: { context: string | null }) => m.context)).toEqual([null, 'train', 'validate']);
+
+    // A metric logged only in named contexts is found without naming one: the first context by name, in
+    // metric(name) as in filters and ordering.
+    const other = await newRun();
+    await gqlOk(gateway.url, `mutation($input: LogMetricsInput!) { logMetrics(input: $input) { accepted } }`, { input: { experimentKey: other, points: [
+      { name: 'loss', step: 0, value: 0.3, context: 'validate' }, { name: 'loss', step: 0, value: 0.1, context: 'train' },
+    ] } });
+    const found = await gqlOk(gateway.url, `query($key: String!) { experiment(key: $key) { metric(name: "loss") { context last } }
+      project(workspace: "ml", name: "details") { experiments(first: 10, filter: {metric: {name: "loss", op: LT, value: 0.2}}) { nodes { key } } } }`, { key: other });
+    expect(found.experiment.metric).toEqual({ context: 'train', last: 0.1 });
+    expect(found.project.experiments.nodes.map((n: { key: string }) => n.key)).toEqual([other]);
   });
 
   it('shows every detail written by the new mutations, with the git patch as a signed download', async () => {

@@ -15,6 +15,12 @@ import {
 } from '../port';
 import { numericValue } from './codec';
 
+/**
+ * The series a metric name means in a filter or an ordering, as Experiment.metric(name) does: the default
+ * context ('' sorts first), or the run's first context by name when it logged the metric only in contexts.
+ */
+const MEANT_SERIES = `m.context = (SELECT min(x.context) FROM metrics x WHERE x.experiment_key = m.experiment_key AND x.name = m.name)`;
+
 export type SqlParam = string | number | null;
 
 /** Deepest filter tree accepted (a guard against stack exhaustion from a hostile request). */
@@ -145,7 +151,7 @@ function compileMetric(
   const column = lookup(AGGREGATE_COLUMN, filter.aggregate, 'metric filter aggregate');
   if (typeof filter.value !== 'number') throw new BadUserInputError('metric filter value must be a number');
   params.push(requireText(filter.name, 'metric filter name'), Number.isNaN(filter.value) ? null : filter.value);
-  return `EXISTS (SELECT 1 FROM metrics m WHERE m.experiment_key = e.key AND m.name = ? AND m.context = '' AND m.${column} ${op} ?)`;
+  return `EXISTS (SELECT 1 FROM metrics m WHERE m.experiment_key = e.key AND m.name = ? AND ${MEANT_SERIES} AND m.${column} ${op} ?)`;
 }
 
 /** Both bounds exclusive, like the step range of a metric history. */
@@ -221,7 +227,7 @@ export function compileOrder(order: readonly ExperimentOrder[] | undefined, para
       case 'METRIC': {
         const column = lookup(AGGREGATE_COLUMN, key.aggregate, 'orderBy metric aggregate');
         params.push(requireText(key.name, 'orderBy metric name'));
-        terms.push(`(SELECT m.${column} FROM metrics m WHERE m.experiment_key = e.key AND m.name = ? AND m.context = '') ${dir} NULLS LAST`);
+        terms.push(`(SELECT m.${column} FROM metrics m WHERE m.experiment_key = e.key AND m.name = ? AND ${MEANT_SERIES}) ${dir} NULLS LAST`);
         break;
       }
       case 'PARAMETER': {
