@@ -17,13 +17,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestContextExecutionDidStart } from '@apollo/server';
 import {
   type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema,
-  type OperationDefinitionNode, GraphQLError, Kind, execute,
+  type OperationDefinitionNode, type ValueNode, GraphQLError, Kind, TypeInfo, execute, visit, visitWithTypeInfo,
 } from 'graphql';
 import { ErrorCode } from '../errors';
 import { LruMap } from '../lru';
 import type { Logger } from '../observability/logger';
 import type { GraphqlObservation } from '../observability/metrics';
-import { type QueryLimits, checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
+import { BOUND_ARGUMENTS, LIST_ESTIMATES, type QueryLimits, checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
 
 /** Distinct document texts remembered; the least recently used goes first. */
 export const FAST_PATH_DOCUMENTS = 1000;
@@ -45,6 +45,8 @@ interface CachedDocument {
   fragments: Record<string, FragmentDefinitionNode>;
   /** By the request's `operationName` (null when the request named none). */
   operations: Map<string | null, OperationDefinitionNode>;
+  /** Whether a variable can change the document's measure (plugins/limits.ts); if not, the limits passed for good. */
+  limitsReadVariables: boolean;
 }
 
 type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -108,7 +110,7 @@ export class FastPath {
       }
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-      entry = { document, fragments, operations: new Map() };
+      entry = { document, fragments, operations: new Map(), limitsReadVariables: limitsReadVariables(this.deps.schema, document) };
       this.#documents.set(source, entry);
     }
     entry.operations.set(request.operationName ?? null, operation);
@@ -126,10 +128,12 @@ export class FastPath {
     const entry = this.#documents.get(request.query);
     const operation = entry?.operations.get(request.operationName);
     if (!entry || !operation) return false;
-    try {
-      checkLimits(measureOperation(this.deps.schema, operation, entry.fragments, request.variables ?? {}), this.deps.limits);
-    } catch {
-      return false; // Apollo refuses it with the limit's code and status
+    if (entry.limitsReadVariables) {
+      try {
+        checkLimits(measureOperation(this.deps.schema, operation, entry.fragments, request.variables ?? {}), this.deps.limits);
+      } catch {
+        return false; // Apollo refuses it with the limit's code and status
+      }
     }
     const started = performance.now();
     const result: ExecutionResult = await execute({
@@ -191,6 +195,32 @@ export class FastPath {
       seconds,
     });
   }
+}
+
+/**
+ * True when some field's size bound (`first`, `samples`, `keys`, `names`, or a list estimate) has an argument
+ * that names a variable, anywhere in the document: only then can two requests of one document measure
+ * differently. Erring towards true costs only a measure per request.
+ */
+function limitsReadVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let reads = false;
+  visit(document, visitWithTypeInfo(typeInfo, {
+    Field(node) {
+      const def = typeInfo.getFieldDef();
+      const parent = typeInfo.getParentType();
+      if (!def || !parent || !node.arguments?.some((a) => namesVariable(a.value))) return;
+      if (def.args.some((a) => BOUND_ARGUMENTS.has(a.name)) || LIST_ESTIMATES[`${parent.name}.${def.name}`] !== undefined) reads = true;
+    },
+  }));
+  return reads;
+}
+
+function namesVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(namesVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((f) => namesVariable(f.value));
+  return false;
 }
 
 interface PlainRequest {
