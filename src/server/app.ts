@@ -120,9 +120,9 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const formatError = createFormatError(logger);
   const observeGraphql = (observation: GraphqlObservation) => metrics.observeGraphql(observation);
   // Cached documents executed without Apollo's per-request pipeline, with the same answers (fast-path.ts).
-  const fastPath = config.fastPath
-    ? new FastPath({ schema, limits: config.limits, formatError, logger, observe: observeGraphql, served: () => metrics.countFastPath() })
-    : null;
+  const fastPath = config.fastPath === 'off' ? null : new FastPath({
+    schema, executor: config.fastPath, limits: config.limits, formatError, logger, observe: observeGraphql, served: () => metrics.countFastPath(),
+  });
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: config.introspection,

@@ -17,12 +17,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestContextExecutionDidStart } from '@apollo/server';
 import {
   type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema,
-  type OperationDefinitionNode, type ValueNode, GraphQLError, Kind, TypeInfo, execute, visit, visitWithTypeInfo,
+  type OperationDefinitionNode, type ValueNode, GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo,
 } from 'graphql';
 import { ErrorCode } from '../errors';
 import { LruMap } from '../lru';
 import type { Logger } from '../observability/logger';
 import type { GraphqlObservation } from '../observability/metrics';
+import { type FastPathExecutor, type Runner, prepareRunner } from './fast-path-executor';
 import { BOUND_ARGUMENTS, LIST_ESTIMATES, type QueryLimits, checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
 
 /** Distinct document texts remembered; the least recently used goes first. */
@@ -43,8 +44,8 @@ const INTROSPECTION = /\b__(schema|type)\b/;
 interface CachedDocument {
   document: DocumentNode;
   fragments: Record<string, FragmentDefinitionNode>;
-  /** By the request's `operationName` (null when the request named none). */
-  operations: Map<string | null, OperationDefinitionNode>;
+  /** By the request's `operationName` (null when the request named none); `run` is made on first use. */
+  operations: Map<string | null, { operation: OperationDefinitionNode; run?: Runner }>;
   /** Whether a variable can change the document's measure (plugins/limits.ts); if not, the limits passed for good. */
   limitsReadVariables: boolean;
 }
@@ -53,6 +54,7 @@ type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQL
 
 export interface FastPathDeps {
   schema: GraphQLSchema;
+  executor: FastPathExecutor;
   limits: QueryLimits;
   /** The same `formatError` Apollo is given (plugins/errors.ts). */
   formatError: FormatError;
@@ -113,7 +115,8 @@ export class FastPath {
       entry = { document, fragments, operations: new Map(), limitsReadVariables: limitsReadVariables(this.deps.schema, document) };
       this.#documents.set(source, entry);
     }
-    entry.operations.set(request.operationName ?? null, operation);
+    const name = request.operationName ?? null;
+    if (!entry.operations.has(name)) entry.operations.set(name, { operation });
   }
 
   /** Answers the request and returns true, or returns false having written nothing (Apollo answers it). */
@@ -126,8 +129,9 @@ export class FastPath {
     const request = plainRequest(r.body);
     if (!request) return false;
     const entry = this.#documents.get(request.query);
-    const operation = entry?.operations.get(request.operationName);
-    if (!entry || !operation) return false;
+    const known = entry?.operations.get(request.operationName);
+    if (!entry || !known) return false;
+    const { operation } = known;
     if (entry.limitsReadVariables) {
       try {
         checkLimits(measureOperation(this.deps.schema, operation, entry.fragments, request.variables ?? {}), this.deps.limits);
@@ -136,10 +140,8 @@ export class FastPath {
       }
     }
     const started = performance.now();
-    const result: ExecutionResult = await execute({
-      schema: this.deps.schema, document: entry.document, operationName: request.operationName ?? undefined,
-      variableValues: request.variables, contextValue: r.context(),
-    });
+    known.run ??= prepareRunner(this.deps.schema, entry.document, request.operationName, this.deps.executor);
+    const result: ExecutionResult = await known.run(r.context(), request.variables);
     if (result.data === undefined) return false; // variables failed coercion: nothing ran
     const { errors, status, headers } = this.#format(result.errors ?? []);
     const text = `${JSON.stringify({ errors, data: result.data, extensions: result.extensions })}\n`;
@@ -160,7 +162,8 @@ export class FastPath {
     if (raw.length === 0) return { headers };
     const errors = raw.map((error) => {
       try {
-        const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR };
+        // graphql-jit's errors may have no `extensions` at all.
+        const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR };
         const http = extensions.http as { status?: unknown; headers?: unknown } | undefined;
         if (http && typeof http === 'object' && (http.status === undefined || typeof http.status === 'number') && (http.headers === undefined || http.headers instanceof Map)) {
           if (typeof http.status === 'number' && http.status) status = http.status;

@@ -1,13 +1,16 @@
 /**
  * The cached-document fast path (src/server/fast-path.ts) against Apollo's own path: two gateways on one store,
  * one with TRACKQL_FAST_PATH=false, get the same requests; every answer (status, headers, body bytes), log line
- * and metric must match, while the fast path's counter shows which repeated requests it answered.
+ * and metric must match, while the fast path's counter shows which repeated requests it answered. Both
+ * executors (graphql-jit, graphql-js `execute`) are compared.
  */
 import { rmSync } from 'node:fs';
+import { isObjectType } from 'graphql';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { startGateway, type Gateway } from '../../src/server/app';
+import { buildTrackqlSchema } from '../../src/schema/build';
 import { ANONYMOUS } from '../../src/server/identity';
 import { tempDir } from '../support/gateway';
 import { bearer, createKey } from '../support/keys';
@@ -40,14 +43,22 @@ const EXPERIMENT = `query One($key: String!) { experiment(key: $key) { ...Head a
   p: parameters { name value } ... on Experiment { tags } } }
   fragment Head on Experiment { key name status startedAt workspace id __typename }`;
 const TWO_OPERATIONS = `query A($key: String!) { experiment(key: $key) { key } } query B { workspaces { name } }`;
+const NODE = `query Node($id: ID!) { node(id: $id) { id __typename ... on Experiment { key startedAt archived }
+  ... on Project { name } } }`;
+const METRICS = `query M($key: String!) { experiment(key: $key) { metrics { name count last lastNonFinite lastStep
+  history(samples: 10) { points { step value nonFinite timestamp } } } } }`;
+const MANY = 'query Many($keys: [String!]!) { experiments(keys: $keys) { key name tags } }';
+const DIRECTIVES = `query D($key: String!, $with: Boolean!, $without: Boolean = true) { experiment(key: $key) {
+  key name @include(if: $with) tags @skip(if: $without) parameters @include(if: $with) { name } } }`;
 const PAGED = 'query Paged($n: Int!) { deadLetters(first: $n) { nodes { id } } }';
 
-describe('cached-document fast path', () => {
+describe.each(['jit', 'execute'])('cached-document fast path, run by %s', (executor) => {
   let dataDir: string;
   let apollo: Gateway;
   let fast: Gateway;
-  const lines = { apollo: [] as string[], fast: [] as string[] };
+  const lines: { apollo: string[]; fast: string[] } = { apollo: [], fast: [] };
   let mine: string;
+  let experimentId: string;
   let theirs: string;
   let auth: Record<string, string>;
 
@@ -55,13 +66,15 @@ describe('cached-document fast path', () => {
     dataDir = tempDir('trackql-fast-path-');
     const store = createSqliteBackend({ dataDir });
     mine = (await store.experiments.create(ANONYMOUS, { workspace: 'ml', project: 'p', name: 'a', tags: ['x', 'y'], parameters: [{ name: 'lr', value: '0.1' }] })).key;
+    await store.metrics.log(ANONYMOUS, mine, [{ name: 'loss', value: 0.5, step: 2 ** 40 }, { name: 'loss', value: NaN, step: 2 ** 40 + 1 }]);
     theirs = (await store.experiments.create(ANONYMOUS, { workspace: 'other', project: 'q', name: 'b' })).key;
     await store.close();
+    experimentId = Buffer.from(JSON.stringify(['Experiment', mine])).toString('base64url');
     auth = bearer(createKey(dataDir, 'ml', 'read'));
     const env = { TRACKQL_PORT: '0', TRACKQL_HOST: '127.0.0.1', TRACKQL_DATA_DIR: dataDir, TRACKQL_LOG_LEVEL: 'info' };
     const logger = (into: string[]) => createLogger('info', (line) => void into.push(line));
-    apollo = await startGateway(loadConfig({ ...env, TRACKQL_FAST_PATH: 'false' }), { logger: logger(lines.apollo) });
-    fast = await startGateway(loadConfig(env), { logger: logger(lines.fast) });
+    apollo = await startGateway(loadConfig({ ...env, TRACKQL_FAST_PATH: 'off' }), { logger: logger(lines.apollo) });
+    fast = await startGateway(loadConfig({ ...env, TRACKQL_FAST_PATH: executor }), { logger: logger(lines.fast) });
   });
 
   afterAll(async () => {
@@ -76,6 +89,13 @@ describe('cached-document fast path', () => {
   type Case = [name: string, body: () => object, headers: Record<string, string>, fastServed: number];
   const json = { 'content-type': 'application/json' };
   const cases: Case[] = [
+    ['custom scalars, an abstract type and a global id', () => ({ query: NODE, variables: { id: experimentId } }), json, 1],
+    ['SafeInt steps, a non-finite value and a sampled history', () => ({ query: METRICS, variables: { key: mine } }), json, 1],
+    ['a list with a missing and a hidden experiment', () => ({ query: MANY, variables: { keys: [mine, 'f'.repeat(32), theirs] } }), json, 1],
+    ['the same list with a malformed key', () => ({ query: MANY, variables: { keys: [mine, 'not a key'] } }), json, 2],
+    ['@include and @skip on variables, a default value', () => ({ query: DIRECTIVES, variables: { key: mine, with: true } }), json, 1],
+    ['the same directives the other way round', () => ({ query: DIRECTIVES, variables: { key: mine, with: false, without: false } }), json, 2],
+    ['a global id that names nothing', () => ({ query: NODE, variables: { id: 'bm9wZQ' } }), json, 2],
     ['variables, aliases, named and inline fragments', () => ({ query: EXPERIMENT, variables: { key: mine } }), json, 1],
     ['the same document with another key: a missing experiment', () => ({ query: EXPERIMENT, variables: { key: 'f'.repeat(32) } }), json, 2],
     ['an experiment in a workspace the key cannot read', () => ({ query: EXPERIMENT, variables: { key: theirs } }), json, 2],
@@ -137,5 +157,15 @@ describe('cached-document fast path', () => {
       .map((s) => `${JSON.stringify(s.labels)} ${s.value}`).sort();
     expect(await samples(fast)).toEqual(await samples(apollo));
     expect(await fastServed(apollo)).toBe(0);
+  });
+});
+
+describe('the schema graphql-jit compiles', () => {
+  it('gives every object field a resolver of its own (graphql-jit reads the others as plain properties)', async () => {
+    const schema = await buildTrackqlSchema();
+    const withoutResolver = Object.values(schema.getTypeMap())
+      .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
+      .flatMap((type) => (isObjectType(type) ? Object.values(type.getFields()).filter((f) => !f.resolve).map((f) => `${type.name}.${f.name}`) : []));
+    expect(withoutResolver).toEqual([]);
   });
 });
