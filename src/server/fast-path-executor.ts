@@ -14,13 +14,21 @@ import { compileQuery, isCompiledQuery } from 'graphql-jit';
 
 export type FastPathExecutor = 'jit' | 'execute';
 
+/**
+ * Longest document text graphql-jit compiles: its generated code grows with the document, and the fast path
+ * keeps up to FAST_PATH_DOCUMENTS of them, so longer (rarer, heavier) documents run on `execute`.
+ */
+export const JIT_MAX_TEXT = 4096;
+
 /** Runs one operation of one document for a request's context and variables. */
 export type Runner = (contextValue: unknown, variables: Record<string, unknown> | undefined) => ExecutionResult | Promise<ExecutionResult>;
 
-export function prepareRunner(schema: GraphQLSchema, document: DocumentNode, operationName: string | null, executor: FastPathExecutor): Runner {
+export function prepareRunner(
+  schema: GraphQLSchema, document: DocumentNode, operationName: string | null, executor: FastPathExecutor, textLength: number,
+): Runner {
   const byExecute: Runner = (contextValue, variableValues) =>
     execute({ schema, document, operationName: operationName ?? undefined, contextValue, variableValues }) as ExecutionResult | Promise<ExecutionResult>;
-  if (executor === 'execute' || selectsAbstractType(schema, document)) return byExecute;
+  if (executor === 'execute' || textLength > JIT_MAX_TEXT || selectsAbstractType(schema, document)) return byExecute;
   const compiled = compileQuery(schema, document, operationName ?? undefined);
   if (!isCompiledQuery(compiled)) return byExecute;
   return (contextValue, variables) => compiled.query(undefined, contextValue, variables ?? {}) as ExecutionResult | Promise<ExecutionResult>;

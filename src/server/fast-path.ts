@@ -27,7 +27,7 @@ import { type FastPathExecutor, type Runner, prepareRunner } from './fast-path-e
 import { BOUND_ARGUMENTS, LIST_ESTIMATES, type QueryLimits, checkDocumentSource, checkLimits, measureOperation } from './plugins/limits';
 
 /** Distinct document texts remembered; the least recently used goes first. */
-export const FAST_PATH_DOCUMENTS = 1000;
+export const FAST_PATH_DOCUMENTS = 500;
 /** Texts longer than this are left to Apollo's own document store (they are not the small queries this is for). */
 export const FAST_PATH_MAX_TEXT = 16 * 1024;
 
@@ -140,7 +140,7 @@ export class FastPath {
       }
     }
     const started = performance.now();
-    known.run ??= prepareRunner(this.deps.schema, entry.document, request.operationName, this.deps.executor);
+    known.run ??= prepareRunner(this.deps.schema, entry.document, request.operationName, this.deps.executor, request.query.length);
     const result: ExecutionResult = await known.run(r.context(), request.variables);
     if (result.data === undefined) return false; // variables failed coercion: nothing ran
     const { errors, status, headers } = this.#format(result.errors ?? []);

@@ -95,6 +95,7 @@ describe.each(['jit', 'execute'])('cached-document fast path, run by %s', (execu
     ['the same list with a malformed key', () => ({ query: MANY, variables: { keys: [mine, 'not a key'] } }), json, 2],
     ['@include and @skip on variables, a default value', () => ({ query: DIRECTIVES, variables: { key: mine, with: true } }), json, 1],
     ['the same directives the other way round', () => ({ query: DIRECTIVES, variables: { key: mine, with: false, without: false } }), json, 2],
+    ['a document too long to compile', () => ({ query: `${EXPERIMENT}\n# ${'x'.repeat(5000)}`, variables: { key: mine } }), json, 1],
     ['a global id that names nothing', () => ({ query: NODE, variables: { id: 'bm9wZQ' } }), json, 2],
     ['variables, aliases, named and inline fragments', () => ({ query: EXPERIMENT, variables: { key: mine } }), json, 1],
     ['the same document with another key: a missing experiment', () => ({ query: EXPERIMENT, variables: { key: 'f'.repeat(32) } }), json, 2],
