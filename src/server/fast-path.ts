@@ -2,15 +2,16 @@
  * The cached-document fast path (`TRACKQL_FAST_PATH`, on by default). Apollo Server's per-request pipeline
  * (plugin hooks, request context, document store, response assembly) cost more CPU than graphql-js executing a
  * small query (bench/overhead.ts notes). A query document Apollo has already parsed, validated and let through
- * every `didResolveOperation` check is remembered here (the `learn` plugin, at `executionDidStart`); the next
- * plain JSON POST of the same text and operation name is executed with graphql-js `execute` directly, with the
- * context, error formatting, log line and metrics Apollo's path would have given it.
+ * every `didResolveOperation` check is remembered here (`plugin()`, at `executionDidStart`); the next plain
+ * JSON POST of the same text and operation name runs directly (compiled by graphql-jit or on graphql-js
+ * `execute`, fast-path-executor.ts), with the context, error formatting, log line and metrics Apollo's path
+ * would have given it.
  *
  * What depends on the request, not the document, is checked again on every request: the query limits that read
  * variables (a `first: $n` cost), and variable coercion. Whatever this path does not answer exactly as Apollo
  * would goes to Apollo unchanged, before anything executes: GET, batches, `extensions` (persisted queries),
  * non-JSON or unusual Accept headers, non-finite numbers in variables, mutations and subscriptions,
- * introspection, a document never seen, limits exceeded, variables that fail coercion (graphql-js returns no
+ * introspection, a document never seen, limits exceeded, variables that fail coercion (the executor returns no
  * `data`: no resolver ran, so Apollo runs the request afresh and answers with its own status and codes).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
