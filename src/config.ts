@@ -103,6 +103,11 @@ export interface Config {
   readonly allowOpen: boolean;
   /** Webhooks, metric alerts and email (src/notify/config.ts). */
   readonly notify: NotifyConfig;
+  /**
+   * Repeated query documents run without Apollo's per-request pipeline (server/fast-path.ts): compiled by
+   * graphql-jit (`jit`), or on graphql-js `execute` (`execute`); `off`: every request through Apollo.
+   */
+  readonly fastPath: 'jit' | 'execute' | 'off';
 }
 
 export class ConfigError extends Error {
@@ -289,6 +294,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     demo: bool(env, 'TRACKQL_DEMO', false),
     allowOpen: bool(env, 'TRACKQL_ALLOW_OPEN', false),
     notify: loadNotifyConfig(env),
+    fastPath: oneOf<'jit' | 'execute' | 'off'>(env, 'TRACKQL_FAST_PATH', ['jit', 'execute', 'off'], 'jit'),
   };
   if (config.backend === 'mlflow' && config.mlflow.url === null) {
     throw new ConfigError('TRACKQL_BACKEND=mlflow needs TRACKQL_MLFLOW_URL, the tracking server\'s root (e.g. http://127.0.0.1:5000)');

@@ -81,6 +81,7 @@ export class GatewayMetrics {
   readonly #liveGroups = this.#gauge('trackql_live_distinct_subscriptions', 'Distinct live subscriptions (document, variables, key): each event is executed once per one of them.');
   readonly #liveExecutions = this.#counter('trackql_live_executions_total', 'GraphQL executions of live events: one per event per distinct subscription.', []);
   readonly #liveDeliveries = this.#counter('trackql_live_deliveries_total', 'Live events written to subscribers\' sockets.', []);
+  readonly #fastPath = this.#counter('trackql_graphql_fast_path_requests_total', 'GraphQL operations answered by the cached-document fast path (server/fast-path.ts); also counted in trackql_graphql_requests_total.', []);
   readonly #loopLag = this.#gauge('trackql_event_loop_lag_p99_seconds', 'p99 delay of the event loop over the last 10 s: events wait there when the replica is CPU-bound.');
 
   /** Hooks for the Comet backend: upstream calls and cache lookups. */
@@ -120,6 +121,11 @@ export class GatewayMetrics {
     const code = o.code === null ? 'OK' : CODES.has(o.code) ? o.code : 'OTHER';
     this.#graphqlRequests.inc({ operation, type, code });
     this.#graphqlSeconds.observe({ operation, type }, o.seconds);
+  }
+
+  /** One GraphQL operation answered by the cached-document fast path. */
+  countFastPath(): void {
+    this.#fastPath.inc();
   }
 
   /** The exposition text, after reading the scrape-time values. */

@@ -19,6 +19,7 @@ import { InternalError, isTrackqlError } from '../errors';
 import { LruMap } from '../lru';
 import { createLiveHub } from '../live';
 import { GatewayMetrics, cometObserver, runTraced, withTraceIds } from '../observability';
+import type { GraphqlObservation } from '../observability/metrics';
 import { buildTrackqlSchema } from '../schema/build';
 import { createServices } from '../services';
 import { cometWorkspaceCheck, createNotify } from '../notify';
@@ -39,6 +40,7 @@ import { metricsPlugin } from './plugins/metrics';
 import { nonFiniteVariablesPlugin } from './plugins/non-finite';
 import { requestLogPlugin } from './plugins/request-log';
 import { createPersistedOperations } from './persisted-operations';
+import { FastPath } from './fast-path';
 import { MAX_MEMORY_BUCKETS, createRateGuard } from './rate-limit';
 import { loadUrlSecrets } from './secrets';
 import { createRedisKeyv } from './shared-cache';
@@ -115,13 +117,19 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir), live, notify);
   const schema = await buildTrackqlSchema();
   const server = createServer();
+  const formatError = createFormatError(logger);
+  const observeGraphql = (observation: GraphqlObservation) => metrics.observeGraphql(observation);
+  // Cached documents executed without Apollo's per-request pipeline, with the same answers (fast-path.ts).
+  const fastPath = config.fastPath === 'off' ? null : new FastPath({
+    schema, executor: config.fastPath, limits: config.limits, formatError, logger, observe: observeGraphql, served: () => metrics.countFastPath(),
+  });
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would re-raise the signal and skip our clean exit.
     stopOnTerminationSignals: false,
-    formatError: createFormatError(logger),
+    formatError,
     // The route counts tokens before Apollo sees the text (plugins/limits.ts); this bounds any other path too.
     parseOptions: { maxTokens: config.limits.maxTokens },
     ...persisted.apollo,
@@ -131,11 +139,12 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
       // No @cacheControl hints in the schema: the default plugin only costs a hook on every field resolved.
       ApolloServerPluginCacheControlDisabled(),
       requestLogPlugin(logger),
-      metricsPlugin((observation) => metrics.observeGraphql(observation)),
+      metricsPlugin(observeGraphql),
       queryLimitsPlugin(schema, config.limits),
       nonFiniteVariablesPlugin<GatewayContext>(schema, (context) => context.nonFiniteJson),
       jsonStatusPlugin(),
       liveDrainPlugin(() => liveWs.drain()),
+      ...(fastPath ? [fastPath.plugin<GatewayContext>()] : []),
     ],
   });
   await apollo.start();
@@ -147,7 +156,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   };
   const graphqlDeps = {
     apollo, backend, services, config, baseUrl, authenticate: access?.authenticate,
-    rateLimit: rateGuard?.check, trusted: persisted.trusted,
+    rateLimit: rateGuard?.check, trusted: persisted.trusted, fastPath,
   };
   const liveWs = createLiveWsServer({ schema, backend, services, config, live, logger, baseUrl, authenticate: access?.authenticate, trusted: persisted.trusted });
   const assetDeps = { backend, assets: services.assets, logger };
@@ -225,6 +234,7 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.notice('shutting down');
+      fastPath?.close(); // requests arriving while Apollo stops get Apollo's own answer
       await liveWs.drain(); // first: Apollo's HTTP drain would cut the WebSockets (see plugins/live-drain.ts)
       await apollo.stop(); // the drain plugin closes the server and waits for in-flight requests
       await live.close();

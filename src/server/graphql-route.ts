@@ -13,6 +13,7 @@ import { parseTolerantJson } from './tolerant-json';
 import { callerFromAuthorization } from './identity';
 import { checkDocumentSource } from './plugins/limits';
 import type { TrustedDocuments } from './trusted-documents';
+import type { FastPath } from './fast-path';
 
 export interface GatewayContext extends RequestContext {
   requestId: string;
@@ -33,19 +34,23 @@ export interface GraphqlRouteDeps {
   rateLimit?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Trusted-documents mode: swaps in the manifest's text or throws FORBIDDEN (trusted-documents.ts). */
   trusted?: TrustedDocuments | null;
+  /** Executes documents Apollo already validated without its per-request pipeline (fast-path.ts); null: off. */
+  fastPath?: FastPath | null;
+}
+
+/** A request header as Apollo's HeaderMap gives it (repeated values joined). */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 export async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, deps: GraphqlRouteDeps): Promise<void> {
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
   await deps.rateLimit?.(req, res);
   let body: unknown;
   let nonFiniteJson = false;
   if (req.method === 'POST') {
     const raw = await readBody(req, deps.config.maxBodyBytes);
-    const type = headers.get('content-type') ?? '';
+    const type = header(req, 'content-type') ?? '';
     if (type.includes('json')) {
       try {
         // Python's json.dumps writes float('nan') as a bare NaN: accepted, and placed by plugins/non-finite.ts.
@@ -59,28 +64,35 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, u
       body = raw.toString('utf8');
     }
   }
-  const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
-  const caller = callerFromAuthorization(headers.get('authorization'), deps.config.cometApiKey);
+  const requestId = header(req, 'x-request-id')?.slice(0, 128) || randomUUID();
+  const caller = callerFromAuthorization(header(req, 'authorization'), deps.config.cometApiKey);
   deps.authenticate?.(caller); // throws UNAUTHENTICATED, which the route answers with 401
   // Before Apollo parses it: an 8 MiB document costs seconds to parse and validate, and one nested thousands
-  // deep overflows graphql-js's recursive parser. Size, nesting and tokens are checked on the text.
+  // deep overflows graphql-js's recursive parser. Size, nesting and tokens are checked on the text (a text the
+  // fast path knows passed these checks when it was learned, and the limits do not change while serving).
   const query = (body as { query?: unknown } | undefined)?.query ?? url.searchParams.get('query');
-  if (typeof query === 'string') checkDocumentSource(query, deps.config.limits);
+  if (typeof query === 'string' && !deps.fastPath?.knows(query)) checkDocumentSource(query, deps.config.limits);
   // Trusted-documents mode: the manifest's text in place of the request's, or FORBIDDEN.
   const operation = deps.trusted ? deps.trusted.resolve(req.method ?? 'GET', body, url.search) : { search: url.search, body };
+  const context = (): GatewayContext => ({
+    caller,
+    keyId: caller.keyId,
+    requestId,
+    nonFiniteJson,
+    loaders: createLoaders(deps.backend, caller),
+    services: deps.services,
+    backend: deps.backend,
+    config: deps.config,
+    baseUrl: deps.baseUrl(req),
+  });
+  if (deps.fastPath && (await deps.fastPath.serve({ req, res, body: operation.body, nonFiniteJson, requestId, keyId: caller.keyId, context }))) return;
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
   const result = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, ...operation },
-    context: async () => ({
-      caller,
-      keyId: caller.keyId,
-      requestId,
-      nonFiniteJson,
-      loaders: createLoaders(deps.backend, caller),
-      services: deps.services,
-      backend: deps.backend,
-      config: deps.config,
-      baseUrl: deps.baseUrl(req),
-    }),
+    context: async () => context(),
   });
   for (const [name, value] of result.headers) res.setHeader(name, value);
   res.setHeader('x-request-id', requestId);

@@ -99,6 +99,9 @@ export function measureOperation(
   return { depth: maxDepth, cost: rootCost, aliases, rootFields };
 }
 
+/** The arguments `multiplier` reads: only through them (or a list estimate) can variables change a measure. */
+export const BOUND_ARGUMENTS: ReadonlySet<string> = new Set(['samples', 'first', 'keys', 'names']);
+
 /**
  * Items a field returns at most: the smallest bound in force. `samples`, when given, replaces `first` (a
  * sampled history ignores the page size); `keys` and `names` bound a list by their length; a list with no
@@ -108,9 +111,9 @@ function multiplier(
   parent: GraphQLObjectType | null, node: FieldNode, def: GraphQLField<unknown, unknown> | undefined, variables: Record<string, unknown>,
 ): number {
   if (!def || !parent) return 1;
-  let args: Record<string, unknown>;
+  let args: Record<string, unknown> = {};
   try {
-    args = getArgumentValues(def, node, variables);
+    if (def.args.length > 0) args = getArgumentValues(def, node, variables);
   } catch {
     return 1; // bad arguments are reported by execution with a precise message
   }
