@@ -173,7 +173,10 @@ describe('the dashboard', () => {
     const samples = calls[0].variables.samples as number;
     const canvasWidth = await page.$eval('section[data-metric=loss] canvas', (c) => (c as HTMLCanvasElement).getBoundingClientRect().width);
     expect(Math.abs(canvasWidth - samples)).toBeLessThanOrEqual(1);
+    // One chart per series: a metric logged in two contexts has two, each named by its context.
     expect(await attrs('section[data-metric]', 'data-metric')).toEqual(parent.metrics.map((m) => m.name).sort());
+    const titled = (await texts('section[data-metric] h3')).filter((t) => t.startsWith('epoch_loss'));
+    expect(titled).toEqual(['epoch_loss · train', 'epoch_loss · validate']);
     const loss = parent.metrics.find((m) => m.name === 'loss')!;
     expect(await page.$eval('section[data-metric=loss] [data-field=last]', (n) => n.textContent)).toBe(formatNumber(loss.last!));
     expect(await page.$eval('section[data-metric=loss] figure', (n) => n.getAttribute('data-last-step'))).toBe('299');
@@ -190,6 +193,7 @@ describe('the dashboard', () => {
     // Drag across the middle of the loss chart: one fetch of that step range, at the same resolution.
     session.resetCalls();
     const over = (await page.$('section[data-metric=loss] .u-over'))!;
+    await over.scrollIntoView(); // below the fold when the run has many series
     const box = (await over.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
     await page.mouse.down();

@@ -8,6 +8,8 @@ import { apiKey } from './auth';
 export interface LivePoint {
   step: number;
   value: number | null;
+  /** The point's run context (null: the default one): each context is a series and a chart of its own. */
+  context: string | null;
 }
 
 export interface LiveEvent {
@@ -17,7 +19,7 @@ export interface LiveEvent {
 }
 
 const METRIC_LOGGED = `subscription Live($key: String!) {
-  metricLogged(experimentKey: $key) { name dropped points { step value } }
+  metricLogged(experimentKey: $key) { name dropped points { step value context } }
 }`;
 
 /** Subscribes; returns a function that ends the subscription and closes the socket. */

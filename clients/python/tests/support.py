@@ -10,14 +10,14 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import trackql
 
-HISTORY = """query($key: String!, $name: String!) {
-  experiment(key: $key) { metric(name: $name) { count history(first: 10000) { totalCount points { step value nonFinite context epoch } } } }
+HISTORY = """query($key: String!, $name: String!, $context: String) {
+  experiment(key: $key) { metric(name: $name, context: $context) { count history(first: 10000) { totalCount points { step value nonFinite context epoch } } } }
 }"""
 
 
-def history(client: trackql.Client, key: str, name: str) -> List[Dict[str, Any]]:
-    """Every stored point of one metric, in the gateway's order (step, then timestamp)."""
-    data = client.query(HISTORY, {"key": key, "name": name})
+def history(client: trackql.Client, key: str, name: str, context: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Every stored point of one metric series (of `context`, else the default one), in the gateway's order (step, then timestamp)."""
+    data = client.query(HISTORY, {"key": key, "name": name, "context": context})
     metric = data["experiment"]["metric"]
     return [] if metric is None else list(metric["history"]["points"])
 

@@ -49,13 +49,16 @@ class RunTest(unittest.TestCase):
             run.log_metric("loss", math.inf, step=12, epoch=3)
             run.log_metric("loss", -math.inf, step=13, context="validate")
             run.log_metric("loss", 7, step=14)
+        # Each context is a series of its own; without one, the default context's points.
         self.assertEqual(history(self.client, run.key, "loss"), [
-            {"step": 10, "value": 0.42, "nonFinite": None, "context": "train", "epoch": None},
             {"step": 11, "value": None, "nonFinite": "NAN", "context": None, "epoch": None},
             {"step": 12, "value": None, "nonFinite": "INFINITY", "context": None, "epoch": 3},
-            {"step": 13, "value": None, "nonFinite": "NEGATIVE_INFINITY", "context": "validate", "epoch": None},
             {"step": 14, "value": 7.0, "nonFinite": None, "context": None, "epoch": None},
         ])
+        self.assertEqual(history(self.client, run.key, "loss", "train"),
+                         [{"step": 10, "value": 0.42, "nonFinite": None, "context": "train", "epoch": None}])
+        self.assertEqual(history(self.client, run.key, "loss", "validate"),
+                         [{"step": 13, "value": None, "nonFinite": "NEGATIVE_INFINITY", "context": "validate", "epoch": None}])
         self.assertEqual(history(self.client, run.key, "acc"),
                          [{"step": 11, "value": 0.91, "nonFinite": None, "context": None, "epoch": None}])
 

@@ -17,7 +17,7 @@ const QUERY = `query DashboardRun($key: String!, $samples: Int!) {
     others { key value }
     assets(first: 1000) { totalCount nodes { assetId fileName type size step createdAt downloadUrl } }
     metrics {
-      name last lastNonFinite min minNonFinite max maxNonFinite count lastStep
+      name context last lastNonFinite min minNonFinite max maxNonFinite count lastStep
       history(samples: $samples) { sampled totalCount points { step value } }
     }
   }

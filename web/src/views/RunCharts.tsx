@@ -2,6 +2,7 @@
  * The charts of one run. Each starts from the downsampled history of the run query (`samples` = the chart's
  * width in pixels: one point per pixel, min and max per bucket kept, so spikes show). Zooming fetches that
  * step range again at the same resolution; while the run is RUNNING, `metricLogged` appends new points live.
+ * One chart per series: a metric logged in several contexts (`train`, `validate`) has a chart for each.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { gql } from '../api';
@@ -11,6 +12,8 @@ import type { LiveEvent } from '../live';
 
 export interface MetricData {
   name: string;
+  /** The series' run context; null for the default one. */
+  context: string | null;
   last: number | null;
   lastNonFinite: NonFinite | null;
   min: number | null;
@@ -37,9 +40,14 @@ interface PanelState {
   error: string | null;
 }
 
-const ZOOM_QUERY = `query DashboardZoom($key: String!, $name: String!, $after: SafeInt, $before: SafeInt, $samples: Int!) {
-  experiment(key: $key) { metric(name: $name) { history(afterStep: $after, beforeStep: $before, samples: $samples) { sampled totalCount points { step value } } } }
+const ZOOM_QUERY = `query DashboardZoom($key: String!, $name: String!, $context: String, $after: SafeInt, $before: SafeInt, $samples: Int!) {
+  experiment(key: $key) { metric(name: $name, context: $context) { history(afterStep: $after, beforeStep: $before, samples: $samples) { sampled totalCount points { step value } } } }
 }`;
+
+/** A series' panel id and title: the metric's name, with its context when it has one. */
+export function seriesId(name: string, context: string | null | undefined): string {
+  return context ? `${name} · ${context}` : name;
+}
 
 /** A chart's x axis is the step: points logged without one (Comet allows it) have no place on it. */
 function stepped<P extends { step: number | null }>(points: readonly P[]): (P & { step: number })[] {
@@ -60,7 +68,7 @@ function appendPoints(series: Series, points: { step: number; value: number | nu
 }
 
 function initial(metrics: MetricData[]): Record<string, PanelState> {
-  return Object.fromEntries(metrics.map((m) => [m.name, {
+  return Object.fromEntries(metrics.map((m) => [seriesId(m.name, m.context), {
     overview: toSeries(m.history.points), zoom: null, liveCount: 0, last: m.last, lastStep: m.lastStep, error: null,
   }]));
 }
@@ -76,12 +84,16 @@ export function RunCharts({ runKey, metrics, width, live }: { runKey: string; me
     let stop: (() => void) | null = null;
     let cancelled = false;
     const onEvent = (event: LiveEvent) => setPanels((all) => {
-      const panel: PanelState = all[event.name] ?? { overview: { steps: [], values: [] }, zoom: null, liveCount: 0, last: null, lastStep: null, error: null };
-      const newest = event.points[event.points.length - 1];
-      return { ...all, [event.name]: {
-        ...panel, overview: appendPoints(panel.overview, event.points), liveCount: panel.liveCount + event.points.length,
-        last: newest ? newest.value : panel.last, lastStep: newest ? newest.step : panel.lastStep,
-      } };
+      // An event holds one metric's new points, of any context: each goes to its series' panel.
+      const next = { ...all };
+      for (const point of event.points) {
+        const id = seriesId(event.name, point.context);
+        const panel: PanelState = next[id] ?? { overview: { steps: [], values: [] }, zoom: null, liveCount: 0, last: null, lastStep: null, error: null };
+        next[id] = {
+          ...panel, overview: appendPoints(panel.overview, [point]), liveCount: panel.liveCount + 1, last: point.value, lastStep: point.step,
+        };
+      }
+      return next;
     });
     void import('../live').then(({ watchRun }) => {
       if (cancelled) return;
@@ -94,18 +106,20 @@ export function RunCharts({ runKey, metrics, width, live }: { runKey: string; me
     };
   }, [live, runKey]);
 
-  const zoom = useCallback((name: string, min: number, max: number) => {
-    // Step bounds are exclusive in the schema: widen by one on each side to include both ends.
+  const zoom = useCallback((id: string, name: string, context: string | null, min: number, max: number) => {
+    // Step bounds are exclusive in the schema: widen by one on each side to include both ends. The default
+    // context is named ("") so a metric logged only in contexts does not zoom into another series.
     gql<{ experiment: { metric: { history: MetricData['history'] } | null } | null }>(ZOOM_QUERY, {
-      key: runKey, name, after: min > 0 ? min - 1 : null, before: max + 1, samples: Math.round(width),
+      key: runKey, name, context: context ?? '', after: min > 0 ? min - 1 : null, before: max + 1, samples: Math.round(width),
     }).then(
-      (data) => update(name, (p) => ({ ...p, error: null, zoom: { min, max, series: toSeries(data.experiment?.metric?.history.points ?? []) } })),
-      (err: unknown) => update(name, (p) => ({ ...p, error: err instanceof Error ? err.message : String(err) })),
+      (data) => update(id, (p) => ({ ...p, error: null, zoom: { min, max, series: toSeries(data.experiment?.metric?.history.points ?? []) } })),
+      (err: unknown) => update(id, (p) => ({ ...p, error: err instanceof Error ? err.message : String(err) })),
     );
   }, [runKey, width]);
 
-  const names = Object.keys(panels).sort();
-  if (names.length === 0) return <p className="muted">No metric logged yet.</p>;
+  const ids = Object.keys(panels).sort();
+  if (ids.length === 0) return <p className="muted">No metric logged yet.</p>;
+  const seriesOf = (id: string) => metrics.find((m) => seriesId(m.name, m.context) === id);
   return (
     <>
       {live && (
@@ -115,26 +129,32 @@ export function RunCharts({ runKey, metrics, width, live }: { runKey: string; me
         </p>
       )}
       <div className="charts">
-        {names.map((name, i) => (
-          <MetricPanel key={name} name={name} color={colorOf(i)} width={width} panel={panels[name]}
-            summary={metrics.find((m) => m.name === name)}
-            onZoom={(min, max) => zoom(name, min, max)} onReset={() => update(name, (p) => ({ ...p, zoom: null }))} />
-        ))}
+        {ids.map((id, i) => {
+          const summary = seriesOf(id);
+          // A series first seen live has no summary: its id is its name, in the default context.
+          const name = summary?.name ?? id;
+          const context = summary?.context ?? null;
+          return (
+            <MetricPanel key={id} id={id} name={name} context={context} color={colorOf(i)} width={width} panel={panels[id]} summary={summary}
+              onZoom={(min, max) => zoom(id, name, context, min, max)} onReset={() => update(id, (p) => ({ ...p, zoom: null }))} />
+          );
+        })}
       </div>
     </>
   );
 }
 
-function MetricPanel({ name, color, width, panel, summary, onZoom, onReset }: {
-  name: string; color: string; width: number; panel: PanelState; summary: MetricData | undefined;
+function MetricPanel({ id, name, context, color, width, panel, summary, onZoom, onReset }: {
+  id: string; name: string; context: string | null; color: string; width: number; panel: PanelState; summary: MetricData | undefined;
   onZoom: (min: number, max: number) => void; onReset: () => void;
 }) {
   const shown = panel.zoom?.series ?? panel.overview;
   const data = useMemo(() => [shown.steps, shown.values] as [number[], (number | null)[]], [shown]);
-  const series = useMemo(() => [{ label: name, color }], [name, color]);
+  const series = useMemo(() => [{ label: id, color }], [id, color]);
+  const titleId = `chart-${id.replace(/[^\w-]/g, '_')}`;
   return (
-    <section className="card chart-card" aria-labelledby={`chart-${name}`} data-metric={name}>
-      <h3 id={`chart-${name}`}>{name}</h3>
+    <section className="card chart-card" aria-labelledby={titleId} data-metric={name} data-context={context ?? ''}>
+      <h3 id={titleId}>{id}</h3>
       <p className="small summary">
         last <strong data-field="last">{formatNumber(panel.last, panel.last === summary?.last ? summary?.lastNonFinite : null)}</strong>
         {panel.lastStep !== null && <> at step <span data-field="lastStep">{panel.lastStep}</span></>}
@@ -142,7 +162,7 @@ function MetricPanel({ name, color, width, panel, summary, onZoom, onReset }: {
         {summary?.count != null && <> · {summary.count + panel.liveCount} points</>}
         {panel.zoom && <> · steps {panel.zoom.min}–{panel.zoom.max}</>}
       </p>
-      <Chart label={`${name} by step`} width={width} data={data} series={series} onZoom={onZoom} onReset={onReset} zoomed={panel.zoom !== null} />
+      <Chart label={`${id} by step`} width={width} data={data} series={series} onZoom={onZoom} onReset={onReset} zoomed={panel.zoom !== null} />
       {panel.error && <p className="notice error" role="alert">{panel.error}</p>}
     </section>
   );
