@@ -9,6 +9,7 @@ import { decodeValue, encodeValue } from './codec';
 import type { Db } from './db';
 import { BlockStore, blockOf } from './metric-blocks';
 import type { ValidPoint } from './metric-input';
+import { PointInserter } from './point-inserter';
 import {
   aggregateOf,
   foldExtremes,
@@ -81,7 +82,7 @@ export class MetricStore {
   readonly #blocks: BlockStore;
   readonly #row;
   readonly #createRow;
-  readonly #insertPoint;
+  readonly #points: PointInserter;
   readonly #saveSummary;
   readonly #summaries;
   readonly #namedSummaries;
@@ -94,9 +95,7 @@ export class MetricStore {
     this.#createRow = db.prepare<[string, string, string], MetricRow>(
       'INSERT INTO metrics (experiment_key, name, context) VALUES (?, ?, ?) RETURNING *',
     );
-    this.#insertPoint = db.prepare<[number, number, number, number, number | null, number | null, string | null]>(
-      'INSERT INTO metric_points (metric_id, step, timestamp, seq, value, epoch, context) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.#points = new PointInserter(db);
     this.#saveSummary = db.prepare(
       `UPDATE metrics SET next_seq = @nextSeq, count = @count,
          last_value = @lastValue, last_step = @lastStep, last_timestamp = @lastTimestamp, last_seq = @lastSeq,
@@ -112,11 +111,17 @@ export class MetricStore {
 
   /** Appends validated points to an existing experiment's series (inside the caller's transaction). */
   append(experimentKey: string, points: readonly ValidPoint[]): void {
-    for (const series of groupBySeries(points)) {
-      const { name, context } = series[0];
-      const stored = context ?? '';
-      const row = this.#row.get(experimentKey, name, stored) ?? (this.#createRow.get(experimentKey, name, stored) as MetricRow);
-      this.#appendSeries(row, series);
+    try {
+      for (const series of groupBySeries(points)) {
+        const { name, context } = series[0];
+        const stored = context ?? '';
+        const row = this.#row.get(experimentKey, name, stored) ?? (this.#createRow.get(experimentKey, name, stored) as MetricRow);
+        this.#appendSeries(row, series);
+      }
+      this.#points.flush();
+    } finally {
+      // A failed batch rolls back with the caller's transaction: rows still held must not reach the next one.
+      this.#points.discard();
     }
   }
 
@@ -126,7 +131,7 @@ export class MetricStore {
     let seq = row.next_seq;
     for (const input of series) {
       const stored: SeriesPoint = { step: input.step, timestamp: input.timestamp, seq, value: input.value };
-      this.#insertPoint.run(row.id, input.step, input.timestamp, seq, encodeValue(input.value), input.epoch, input.context);
+      this.#points.add(row.id, input.step, input.timestamp, seq, encodeValue(input.value), input.epoch, input.context);
       seq += 1;
       if (batch === null) batch = aggregateOf(stored);
       else foldPoint(batch, stored);
