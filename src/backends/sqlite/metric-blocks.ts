@@ -183,6 +183,12 @@ export class BlockStore {
     return this.#blocks.range(metricId, fromBlock, toBlock);
   }
 
+  /** Builds a series' span level from its stored blocks, as writes keep it (migration 10 fills the level so). */
+  fillSpans(metricId: number): void {
+    const blocks = this.#blocks.range(metricId, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    this.#spans.merge(metricId, bySpan(new Map(blocks.map((b) => [b.block, b]))));
+  }
+
   /** Points in blocks `fromBlock..toBlock` (inclusive). */
   count(metricId: number, fromBlock: number, toBlock: number): number {
     return this.#blocks.count(metricId, fromBlock, toBlock);
