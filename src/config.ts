@@ -64,6 +64,11 @@ export interface Config {
   readonly maxMetricPoints: number;
   /** Largest GraphQL request body, in bytes. */
   readonly maxBodyBytes: number;
+  /**
+   * How long an idle keep-alive connection stays open, in ms. Longer than a load balancer's idle timeout, so the
+   * balancer, not the gateway, closes first: a request sent on a connection in the moment it closes is lost.
+   */
+  readonly keepAliveTimeoutMs: number;
   /** Per-API-key token bucket on /graphql (server/rate-limit.ts); null: no limit. */
   readonly rateLimit: { readonly perSecond: number; readonly burst: number } | null;
   /** Path of the trusted-documents manifest (`persisted-documents.json`); null: any operation is accepted. */
@@ -270,6 +275,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxAssetBytes: int(env, 'TRACKQL_MAX_ASSET_BYTES', 1024 * MIB, 1, Number.MAX_SAFE_INTEGER),
     maxMetricPoints: int(env, 'TRACKQL_MAX_METRIC_POINTS', 10_000, 1, 1_000_000),
     maxBodyBytes: int(env, 'TRACKQL_MAX_BODY_BYTES', 8 * MIB, 1024, 1024 * MIB),
+    keepAliveTimeoutMs: int(env, 'TRACKQL_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 3_600_000),
     rateLimit: rateLimit(env),
     trustedDocuments: str(env, 'TRACKQL_TRUSTED_DOCUMENTS') === null ? null : path.resolve(cwd, str(env, 'TRACKQL_TRUSTED_DOCUMENTS') as string),
     limits: Object.freeze({

@@ -116,7 +116,9 @@ export async function startGateway(config: Config, options: { logger?: Logger; b
   const notify = createNotify(config, backend, requireAdmin, logger, metrics.registry);
   const services = createServices(backend, config, loadUrlSecrets(config.urlSecrets, config.dataDir), live, notify);
   const schema = await buildTrackqlSchema();
-  const server = createServer();
+  // Node's 5 s default races clients that reuse a connection after a few idle seconds (jobs logging every 5 s,
+  // balancers with a 60 s idle timeout): the request lands as the socket closes and is reset, not answered.
+  const server = createServer({ keepAliveTimeout: config.keepAliveTimeoutMs });
   const formatError = createFormatError(logger);
   const observeGraphql = (observation: GraphqlObservation) => metrics.observeGraphql(observation);
   // Cached documents executed without Apollo's per-request pipeline, with the same answers (fast-path.ts).

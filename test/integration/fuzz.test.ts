@@ -24,9 +24,10 @@ const CONCURRENCY = 8;
 const SEED = Number(process.env.TRACKQL_FUZZ_SEED ?? 20_240_501);
 const MAX_BODY_BYTES = 256 * 1024;
 /**
- * A connection idle for more than a second is not reused. The server closes idle keep-alive connections after
- * 5 s; on a loaded machine a client can pick one in the very moment it closes and see ECONNRESET, a race of
- * keep-alive itself that says nothing of how the server treats hostile input.
+ * Connections are reused, so a connection must stay usable after each hostile request (a refused body is read
+ * and dropped, not cut). The client keeps one at most 2 s after it read the last answer. The gateway keeps an
+ * idle one 65 s (`TRACKQL_KEEP_ALIVE_TIMEOUT_MS`), counted from when it sent that answer: on a loaded machine
+ * the two clocks drift by seconds, and with Node's old 5 s a request could land as the socket closed.
  */
 const dispatcher = new Agent({ keepAliveMaxTimeout: 2_000, keepAliveTimeoutThreshold: 1_000 });
 

@@ -3,6 +3,7 @@
  * prevention, the CORS allowlist, security headers, a CSP the offline IDE lives with, and introspection
  * switched off.
  */
+import { request } from 'node:http';
 import { serverAudits, type AuditResult } from 'graphql-http';
 import { codes, gql, startChildGateway, type ChildGateway } from '../support/gateway';
 
@@ -73,6 +74,19 @@ describe('GraphQL over HTTP', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).not.toHaveProperty('data');
     expect(body).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', reason: 'GRAPHQL_PARSE_FAILED' } }] });
+  });
+});
+
+describe('keep-alive', () => {
+  it('keeps an idle connection open past the idle timeout of the balancers in front (65 s, not Node\'s 5 s)', async () => {
+    // Node states the idle timeout it applies in every keep-alive answer.
+    const header = await new Promise<string | undefined>((resolve, reject) => {
+      request(`${gw.url}/healthz`, { headers: { connection: 'keep-alive' } }, (res) => {
+        res.resume();
+        resolve(String(res.headers['keep-alive']));
+      }).on('error', reject).end();
+    });
+    expect(header).toBe('timeout=65');
   });
 });
 

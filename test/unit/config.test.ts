@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, '/srv');
     expect(config).toMatchObject({
       port: 4000, host: '127.0.0.1', backend: 'sqlite', dataDir: path.resolve('/srv/.trackql'),
-      maxMetricPoints: 10_000, introspection: true, redisUrl: null, cacheUrl: null,
+      maxMetricPoints: 10_000, introspection: true, redisUrl: null, cacheUrl: null, keepAliveTimeoutMs: 65_000,
       cometAllowedOrigins: ['https://www.comet.com'],
       comet: expect.objectContaining({ budgetPerHour: 15_000, queryBudgetShare: 0.1, outboxMaxPerKey: 10_000 }),
       limits: expect.objectContaining({ maxTokens: 5000, maxDocumentBytes: 32 * 1024 }),
@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     [{ TRACKQL_REDIS_URL: 'localhost:6379' }, "TRACKQL_REDIS_URL must be a URL such as redis://host:port, got 'localhost:6379'"],
     [{ TRACKQL_COMET_URL: 'ftp://x' }, "TRACKQL_COMET_URL must be a URL such as http://host:port, got 'ftp://x'"],
     [{ TRACKQL_OUTBOX_MAX_PER_KEY: '0' }, 'TRACKQL_OUTBOX_MAX_PER_KEY must be between 1 and 100000000, got 0'],
+    [{ TRACKQL_KEEP_ALIVE_TIMEOUT_MS: '500' }, 'TRACKQL_KEEP_ALIVE_TIMEOUT_MS must be between 1000 and 3600000, got 500'],
     [{ TRACKQL_INTROSPECTION: 'maybe' }, "TRACKQL_INTROSPECTION must be true or false, got 'maybe'"],
     [{ TRACKQL_URL_SECRETS: 'short' }, 'TRACKQL_URL_SECRETS entries must be at least 16 characters long'],
     [{ TRACKQL_COMET_ALLOWED_ORIGINS: 'https://comet.example.com/api' }, "TRACKQL_COMET_ALLOWED_ORIGINS entries must be origins such as https://app.example.com (no path, no wildcard), got 'https://comet.example.com/api'"],
