@@ -45,7 +45,11 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
     sendJson(res, 201, { asset: { ...asset, metadata: asset.metadata } });
   } catch (err) {
     if (!isTrackqlError(err)) throw err;
-    if (!req.complete) discardRest(req);
+    // A body read to its end leaves the connection usable. A body abandoned part-way (the reader gave up at
+    // the limit, which destroys the request) cannot be resumed: the answer closes the connection, or it would
+    // stay open, unread, neither serving another request nor noticing the client leave.
+    if (req.destroyed) res.setHeader('connection', 'close');
+    else if (!req.readableEnded) discardRest(req);
     sendError(res, err);
   }
 }

@@ -3,6 +3,7 @@
  * multipart upload and back from `get-asset`, byte ranges cut in the gateway.
  */
 import fs from 'node:fs';
+import { Agent, fetch as fetchWith } from 'undici';
 import { loadConfig } from '../../../src/config';
 import { startGateway, type Gateway } from '../../../src/server/app';
 import type { CometSim } from '../../support/comet-sim';
@@ -63,8 +64,18 @@ describe('comet backend: assets over signed URLs', () => {
     async function* chunks(): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < 20; i++) yield new Uint8Array(10_000);
     }
-    const res = await fetch(createAssetUpload.uploadUrl, { method: 'PUT', body: ReadableStream.from(chunks()), duplex: 'half' } as RequestInit).catch(() => null);
+    const connections = () => new Promise<number>((resolve, reject) => gateway.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+    const before = await connections();
+    // Its own client, closed after the answer: the gateway must let go of the connection too.
+    const client = new Agent();
+    const res = await fetchWith(createAssetUpload.uploadUrl, { method: 'PUT', body: ReadableStream.from(chunks()), duplex: 'half', dispatcher: client }).catch(() => null);
     if (res) expect(res.status).toBe(413);
     expect(sim.dump().experiments[key].assets).toEqual([]);
+    await res?.text();
+    await client.close();
+    // The upload was abandoned part-way: left open, its connection would sit unread until the idle timeout.
+    const deadline = Date.now() + 5_000;
+    while ((await connections()) > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await connections()).toBe(before);
   });
 });
