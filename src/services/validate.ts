@@ -57,16 +57,26 @@ export function list<T>(items: readonly T[], field: string, max = MAX_LIST_ITEMS
 }
 
 /** A non-negative safe integer (steps, epochs). */
+/** `count`'s test alone, for loops that build the field name only when it fails. */
+export function isCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
 export function count(value: number, field: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
+  if (!isCount(value)) {
     throw new BadUserInputError(`${field} must be an integer >= 0, got ${value}`, { field });
   }
   return value;
 }
 
 /** A time in Unix ms between 1970 and 9999. */
+/** `time`'s test alone. */
+export function isTime(value: number): boolean {
+  return Number.isFinite(value) && value >= 0 && value <= 253402300799999;
+}
+
 export function time(value: number, field: string): number {
-  if (!Number.isFinite(value) || value < 0 || value > 253402300799999) {
+  if (!isTime(value)) {
     throw new BadUserInputError(`${field} must be a time between 1970 and 9999`, { field });
   }
   return value;

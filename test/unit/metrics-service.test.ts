@@ -69,4 +69,47 @@ describe('MetricsService.logMetrics with series (column form)', () => {
       .rejects.toThrow(PayloadTooLargeError);
     expect(calls).toHaveLength(0);
   });
+
+  it('names the entry of every column it refuses', async () => {
+    const { backend, calls } = recordingBackend();
+    const service = new MetricsService(backend, 10);
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ epochs: [0, 1.5] }, 'series[1].epochs[1] must be an integer >= 0, got 1.5'],
+      [{ timestamps: [0, -1] }, 'series[1].timestamps[1] must be a time between 1970 and 9999'],
+      [{ steps: [0, Number.MAX_SAFE_INTEGER + 1] }, `series[1].steps[1] must be an integer >= 0, got ${Number.MAX_SAFE_INTEGER + 1}`],
+    ];
+    for (const [columns, message] of refusals) {
+      const series = [{ name: 'ok', steps: [0], values: [1] }, { name: 'l', steps: [0, 1], values: [1, 2], ...columns }];
+      await expect(service.logMetrics(ANONYMOUS, 'abc', [], series as never)).rejects.toThrow(new BadUserInputError(message));
+    }
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe('MetricsService.logMetrics with one object per point', () => {
+  it('names the point and field it refuses, after names it has already accepted', async () => {
+    const { backend, calls } = recordingBackend();
+    const service = new MetricsService(backend, 10);
+    const good = { name: 'loss', value: 1, step: 0 };
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ epoch: -1 }, 'points[2].epoch must be an integer >= 0, got -1'],
+      [{ timestamp: Number.POSITIVE_INFINITY }, 'points[2].timestamp must be a time between 1970 and 9999'],
+      [{ name: '  ' }, 'points[2].name must not be empty'],
+      [{ name: 'lo\u0000ss' }, 'points[2].name must not contain control characters'],
+      [{ context: 'x'.repeat(300) }, 'points[2].context must be at most'],
+    ];
+    for (const [fields, message] of refusals) {
+      await expect(service.logMetrics(ANONYMOUS, 'abc', [good, good, { ...good, ...fields }] as never)).rejects.toThrow(message);
+    }
+    expect(calls).toHaveLength(0);
+  });
+
+  it('keeps each distinct name as checked, trimmed the same way every time it repeats', async () => {
+    const { backend, calls } = recordingBackend();
+    const service = new MetricsService(backend, 10, () => 7);
+    await service.logMetrics(ANONYMOUS, 'abc', [
+      { name: ' loss', value: 1, step: 0, context: 'train ' }, { name: ' loss', value: 2, step: 1, context: 'train ' }, { name: 'loss', value: 3, step: 2 },
+    ]);
+    expect(calls[0].map((p) => [p.name, p.context])).toEqual([['loss', 'train'], ['loss', 'train'], ['loss', null]]);
+  });
 });

@@ -39,14 +39,12 @@ export function validatePoints(points: readonly MetricPointInput[], now: number)
     if (context !== null && context !== undefined && (typeof context !== 'string' || context.length > MAX_NAME_LENGTH)) {
       invalid(index, `context must be a string of at most ${MAX_NAME_LENGTH} characters, or null`, context);
     }
-    valid[index] = {
-      name: name.trim(),
-      value,
-      step,
-      epoch: epoch ?? null,
-      timestamp: timestamp ?? now,
-      context: contextOf(context),
-    };
+    const trimmed = name.trim();
+    const kept = contextOf(context);
+    // A point the service layer already normalised is kept as it is: no second object per point.
+    valid[index] = trimmed === name && epoch !== undefined && timestamp != null && kept === (context ?? null)
+      ? point as ValidPoint
+      : { name: trimmed, value, step, epoch: epoch ?? null, timestamp: timestamp ?? now, context: kept };
   }
   return valid;
 }
