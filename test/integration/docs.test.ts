@@ -28,7 +28,6 @@ beforeAll(async () => {
   demoKey = data.project.experiments.nodes[0].key;
   // The shell's working folder: files the examples write land here, and `npx trackql` finds the project.
   scratch = tempDir('trackql-docs-');
-  for (const entry of ['package.json', 'dist', 'node_modules']) symlinkSync(path.join(ROOT, entry), path.join(scratch, entry));
   rmSync(TS_DIR, { recursive: true, force: true });
   mkdirSync(TS_DIR, { recursive: true });
   for (const page of pages) {
@@ -78,14 +77,35 @@ function checkSession(blocks: CodeBlock[], status: number | null, output: string
 
 interface Finished { status: number | null; output: string }
 
-/** Runs a program without blocking the test's event loop (its HTTP connections stay serviced meanwhile). */
-function run(command: string, args: string[]): Promise<Finished> {
+/**
+ * A session's own working folder. The pages' examples write files (`weights.bin`) that a session of another
+ * language, running at the same time, would otherwise rewrite while this one uploads it. The folder holds the
+ * project's package.json, dist and node_modules, so `npx trackql` finds the project.
+ */
+function workdir(session: string): string {
+  const dir = path.join(scratch, session.replace(/[^\w.-]/g, '_'));
+  mkdirSync(dir);
+  for (const entry of ['package.json', 'dist', 'node_modules']) symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+  return dir;
+}
+
+/**
+ * Runs a program without blocking the test's event loop (its HTTP connections stay serviced meanwhile). At the
+ * deadline its whole process group is killed: a program it started (curl) must not keep the output open.
+ */
+function run(session: string, command: string, args: string[]): Promise<Finished> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: scratch, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: workdir(session), env: env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 50_000);
     child.once('close', (status) => {
       clearTimeout(timer);
       resolve({ status, output });
@@ -118,11 +138,11 @@ function tsModule(blocks: CodeBlock[]): string {
   return blocks.map((b, i) => `console.log('@@docs-block ${i}@@');\n${retarget(b.code, host)}`).join('\n');
 }
 
-function runTs(file: string, blocks: CodeBlock[]): Promise<Finished> {
+function runTs(session: string, file: string, blocks: CodeBlock[]): Promise<Finished> {
   const js = ts.transpileModule(tsModule(blocks), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   const mjs = file.replace(/\.mts$/, '.mjs');
   writeFileSync(mjs, js);
-  return run(process.execPath, [mjs]);
+  return run(session, process.execPath, [mjs]);
 }
 
 /**
@@ -134,9 +154,9 @@ function startSessions(): void {
   for (const page of pages) {
     const shell = page.blocks.filter((b) => !b.skip && b.language === 'sh');
     const python = page.blocks.filter((b) => !b.skip && b.language === 'python');
-    if (shell.length && hasTool('jq')) sessions.set(`${page.page}:sh`, run('bash', ['-c', shellScript(shell)]));
-    if (python.length) sessions.set(`${page.page}:python`, run('python3', ['-c', pythonScript(python)]));
-    if (tsBlocks(page).length) sessions.set(`${page.page}:ts`, runTs(tsFile(page), tsBlocks(page)));
+    if (shell.length && hasTool('jq')) sessions.set(`${page.page}:sh`, run(`${page.page}:sh`, 'bash', ['-c', shellScript(shell)]));
+    if (python.length) sessions.set(`${page.page}:python`, run(`${page.page}:python`, 'python3', ['-c', pythonScript(python)]));
+    if (tsBlocks(page).length) sessions.set(`${page.page}:ts`, runTs(`${page.page}:ts`, tsFile(page), tsBlocks(page)));
   }
 }
 
