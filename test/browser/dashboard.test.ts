@@ -46,7 +46,7 @@ describe('the dashboard', () => {
     session.resetCalls();
     await page.goto(`${gateway.url}/${hash}`);
     await page.waitForSelector(ready);
-    await page.waitForNetworkIdle({ idleTime: 150 });
+    await session.idle();
     return [...session.calls];
   }
   const texts = (selector: string) => page.$$eval(selector, (nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
@@ -118,7 +118,7 @@ describe('the dashboard', () => {
       const [, min] = await page.$$('button[aria-describedby="metric-loss"]'); // last, min, max
       await min.click();
       await page.waitForFunction((d) => document.querySelector(`tr.sub th[aria-sort="${d}"]`) !== null, {}, direction);
-      await page.waitForNetworkIdle({ idleTime: 150 });
+      await session.idle();
       expect(session.calls).toHaveLength(1);
     }
     expect(page.url()).toContain('sort=METRIC%3Aloss%3AMIN%3ADESC');
@@ -130,7 +130,7 @@ describe('the dashboard', () => {
     await page.type('#run-filter', 'loss < 0.25 and not param.optimizer = adam');
     await page.click('form[role=search] button[type=submit]');
     await page.waitForFunction(() => window.location.hash.includes('q='));
-    await page.waitForNetworkIdle({ idleTime: 150 });
+    await session.idle();
     calls = [...session.calls];
     const filter = { and: [{ metric: { name: 'loss', aggregate: 'LAST', op: 'LT', value: 0.25 } }, { not: { parameter: { name: 'optimizer', op: 'EQ', value: 'adam' } } }] };
     expect(calls.map((c) => c.variables.filter)).toEqual([filter]);
@@ -290,7 +290,7 @@ describe('the dashboard', () => {
     await page.focus('thead button.sort'); // "Run": by name
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('thead th[aria-sort=ascending]') !== null);
-    await page.waitForNetworkIdle({ idleTime: 150 });
+    await session.idle();
     const byNameAsc = await runsOf({ tag: 'baseline' }, [{ field: 'NAME', direction: 'ASC' }]);
     expect(await attrs('tbody tr[data-key]', 'data-key')).toEqual(byNameAsc.map((r) => r.key));
     await page.keyboard.press('Space'); // the same button: descending
@@ -351,7 +351,7 @@ describe('the dashboard over the Comet backend', () => {
       session.resetCalls();
       await page.goto(`${gateway.url}/${hash}`);
       await page.waitForSelector(ready);
-      await page.waitForNetworkIdle({ idleTime: 150 });
+      await session.idle();
       return session.calls.map((c) => c.operationName);
     };
     expect(await open('', 'tr[data-project]')).toEqual(['DashboardProjects']);

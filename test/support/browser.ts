@@ -25,6 +25,8 @@ export interface BrowserSession {
   /** GraphQL POSTs since the last `resetCalls()`. */
   calls: GraphqlCall[];
   resetCalls(): void;
+  /** Waits until no request has been in flight for 150 ms; after 10 s it fails naming those still in flight. */
+  idle(): Promise<void>;
   /** Saves `docs/img/dashboard-<name>.png` when TRACKQL_SCREENSHOTS=1. */
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -50,7 +52,17 @@ export async function openBrowser(options: { dark?: boolean } = {}): Promise<Bro
   const urls: string[] = [];
   const errors: string[] = [];
   let calls: GraphqlCall[] = [];
+  const inFlight = new Map<HTTPRequest, number>();
+  let lastActivity = Date.now();
+  const settled = (req: HTTPRequest) => {
+    inFlight.delete(req);
+    lastActivity = Date.now();
+  };
+  page.on('requestfinished', settled);
+  page.on('requestfailed', settled);
   page.on('request', (req) => {
+    lastActivity = Date.now();
+    inFlight.set(req, lastActivity);
     urls.push(req.url());
     const call = graphqlCall(req);
     if (call) calls.push(call);
@@ -69,6 +81,20 @@ export async function openBrowser(options: { dark?: boolean } = {}): Promise<Bro
     },
     resetCalls() {
       calls = [];
+    },
+    async idle() {
+      // Our own count of the page's requests, not page.waitForNetworkIdle: puppeteer's count keeps, now and
+      // then, a request that has long finished (an aborted fetch among them) and then never sees the page idle.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const now = Date.now();
+        if (inFlight.size === 0 && now - lastActivity >= 150) return;
+        if (now > deadline) {
+          const open = [...inFlight].map(([req, since]) => `${req.method()} ${req.url()} (${now - since} ms)`);
+          throw new Error(`The network did not go quiet within 10 s: ${open.length ? `in flight: ${open.join(', ')}` : 'requests kept starting'}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
     async screenshot(name) {
       if (process.env.TRACKQL_SCREENSHOTS !== '1') return;
