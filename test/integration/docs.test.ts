@@ -26,7 +26,7 @@ beforeAll(async () => {
   host = new URL(gw.url).host;
   const data = await gqlOk(gw.url, '{ project(workspace: "demo", name: "image-classification") { experiments(first: 1, filter: { tag: "best" }) { nodes { key } } } }');
   demoKey = data.project.experiments.nodes[0].key;
-  // The shell's working folder: files the examples write land here, and `npx trackql` finds the project.
+  // Holds each session's working folder (see workdir) and the key store of the API-key examples.
   scratch = tempDir('trackql-docs-');
   rmSync(TS_DIR, { recursive: true, force: true });
   mkdirSync(TS_DIR, { recursive: true });
@@ -154,9 +154,14 @@ function startSessions(): void {
   for (const page of pages) {
     const shell = page.blocks.filter((b) => !b.skip && b.language === 'sh');
     const python = page.blocks.filter((b) => !b.skip && b.language === 'python');
-    if (shell.length && hasTool('jq')) sessions.set(`${page.page}:sh`, run(`${page.page}:sh`, 'bash', ['-c', shellScript(shell)]));
-    if (python.length) sessions.set(`${page.page}:python`, run(`${page.page}:python`, 'python3', ['-c', pythonScript(python)]));
-    if (tsBlocks(page).length) sessions.set(`${page.page}:ts`, runTs(`${page.page}:ts`, tsFile(page), tsBlocks(page)));
+    /** One name per session: the key checkFinished looks it up by, and its working folder. */
+    const start = (language: string, launch: (session: string) => Promise<Finished>) => {
+      const session = `${page.page}:${language}`;
+      sessions.set(session, launch(session));
+    };
+    if (shell.length && hasTool('jq')) start('sh', (session) => run(session, 'bash', ['-c', shellScript(shell)]));
+    if (python.length) start('python', (session) => run(session, 'python3', ['-c', pythonScript(python)]));
+    if (tsBlocks(page).length) start('ts', (session) => runTs(session, tsFile(page), tsBlocks(page)));
   }
 }
 

@@ -25,7 +25,7 @@ export interface BrowserSession {
   /** GraphQL POSTs since the last `resetCalls()`. */
   calls: GraphqlCall[];
   resetCalls(): void;
-  /** Waits until no request has been in flight for 150 ms; after 10 s it fails naming those still in flight. */
+  /** Waits until no request has been in flight for 150 ms; past the page's default timeout it fails naming those still in flight. */
   idle(): Promise<void>;
   /** Saves `docs/img/dashboard-<name>.png` when TRACKQL_SCREENSHOTS=1. */
   screenshot(name: string): Promise<void>;
@@ -83,15 +83,16 @@ export async function openBrowser(options: { dark?: boolean } = {}): Promise<Bro
       calls = [];
     },
     async idle() {
-      // Our own count of the page's requests, not page.waitForNetworkIdle: puppeteer's count keeps, now and
-      // then, a request that has long finished (an aborted fetch among them) and then never sees the page idle.
-      const deadline = Date.now() + 10_000;
+      // Our own count of the page's requests, not page.waitForNetworkIdle, whose timeout says nothing of what
+      // kept the network busy: a slow answer is then named, with how long it has been waiting.
+      const timeout = page.getDefaultTimeout();
+      const deadline = Date.now() + timeout;
       for (;;) {
         const now = Date.now();
         if (inFlight.size === 0 && now - lastActivity >= 150) return;
         if (now > deadline) {
           const open = [...inFlight].map(([req, since]) => `${req.method()} ${req.url()} (${now - since} ms)`);
-          throw new Error(`The network did not go quiet within 10 s: ${open.length ? `in flight: ${open.join(', ')}` : 'requests kept starting'}`);
+          throw new Error(`The network did not go quiet within ${timeout} ms: ${open.length ? `in flight: ${open.join(', ')}` : 'requests kept starting'}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
