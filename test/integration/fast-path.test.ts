@@ -5,12 +5,13 @@
  * executors (graphql-jit, graphql-js `execute`) are compared.
  */
 import { rmSync } from 'node:fs';
-import { isObjectType } from 'graphql';
+import { isObjectType, parse } from 'graphql';
 import { createSqliteBackend } from '../../src/backends/sqlite';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { startGateway, type Gateway } from '../../src/server/app';
 import { buildTrackqlSchema } from '../../src/schema/build';
+import { JIT_MAX_TEXT, executorFor } from '../../src/server/fast-path-executor';
 import { ANONYMOUS } from '../../src/server/identity';
 import { tempDir } from '../support/gateway';
 import { bearer, createKey } from '../support/keys';
@@ -51,6 +52,9 @@ const MANY = 'query Many($keys: [String!]!) { experiments(keys: $keys) { key nam
 const DIRECTIVES = `query D($key: String!, $with: Boolean!, $without: Boolean = true) { experiment(key: $key) {
   key name @include(if: $with) tags @skip(if: $without) parameters @include(if: $with) { name } } }`;
 const PAGED = 'query Paged($n: Int!) { deadLetters(first: $n) { nodes { id } } }';
+/** A filter variable of a recursive input type (`and`, `or`, `not` take ExperimentFilterInput again). */
+const FILTERED = `query Filtered($f: ExperimentFilterInput) { project(workspace: "ml", name: "p") {
+  experiments(filter: $f) { nodes { key name } } } }`;
 
 describe.each(['jit', 'execute'])('cached-document fast path, run by %s', (executor) => {
   let dataDir: string;
@@ -102,6 +106,7 @@ describe.each(['jit', 'execute'])('cached-document fast path, run by %s', (execu
     ['an experiment in a workspace the key cannot read', () => ({ query: EXPERIMENT, variables: { key: theirs } }), json, 2],
     ['a field error from a resolver (first past its bound)', () => ({ query: PAGED, variables: { n: 5000 } }), json, 1],
     ['the bound respected', () => ({ query: PAGED, variables: { n: 3 } }), json, 2],
+    ['a filter variable of a recursive input type', () => ({ query: FILTERED, variables: { f: { and: [{ tag: 'x' }, { not: { tag: 'z' } }] } } }), json, 1],
     ['one operation of two, by name', () => ({ query: TWO_OPERATIONS, operationName: 'B' }), json, 1],
     ['the other one, by name', () => ({ query: TWO_OPERATIONS, operationName: 'A', variables: { key: mine } }), json, 1],
     ['no operation name for a two-operation document', () => ({ query: TWO_OPERATIONS }), json, 0],
@@ -168,5 +173,17 @@ describe('the schema graphql-jit compiles', () => {
       .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
       .flatMap((type) => (isObjectType(type) ? Object.values(type.getFields()).filter((f) => !f.resolve).map((f) => `${type.name}.${f.name}`) : []));
     expect(withoutResolver).toEqual([]);
+  });
+
+  it('leaves to execute a document whose variables take a recursive input type, which graphql-jit spends seconds failing to compile', async () => {
+    const schema = await buildTrackqlSchema();
+    const on = (text: string) => executorFor(schema, parse(text), 'jit', text.length);
+    const runs = (args: string, variables = '') => on(`query${variables} { project(workspace: "ml", name: "p") { experiments${args} { nodes { key } } } }`);
+    expect(runs('(filter: $f)', '($f: ExperimentFilterInput)')).toBe('execute');
+    expect(runs('(filter: { and: [$f] })', '($f: ExperimentFilterInput!)')).toBe('execute');
+    // Input types without a cycle, and a recursive filter written in the document, still compile.
+    expect(runs('(first: $n, orderBy: $o)', '($n: Int!, $o: [ExperimentOrderInput!])')).toBe('jit');
+    expect(runs('(filter: { or: [{ tag: "x" }, { not: { tag: "y" } }] })')).toBe('jit');
+    expect(on(`{ workspaces { name } }\n# ${'x'.repeat(JIT_MAX_TEXT)}`)).toBe('execute');
   });
 });
